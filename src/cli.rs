@@ -1,0 +1,185 @@
+//! The command line (clap derive): `run`, `check`, `rules`, `schedule`, `mall`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+
+/// uppsikt: SLK:s uppsikt över riktlinjen för digital utveckling.
+///
+/// Reads the submitted workbooks in the shared folder, evaluates the Rhai
+/// rules in `rules/`, and writes the report to the kommunstyrelsen, feedback
+/// to every submitter and machine-readable results.
+#[derive(Debug, Parser)]
+#[command(name = "uppsikt", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=uppsikt=debug).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Options that override `uppsikt.yaml`, shared by every command.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Common {
+    /// The job configuration.
+    #[arg(long, default_value = "uppsikt.yaml")]
+    pub config: PathBuf,
+    /// The shared folder to read (overrides the configuration).
+    #[arg(long)]
+    pub inputs: Option<PathBuf>,
+    /// The rule folder (overrides the configuration).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// The output root (overrides the configuration).
+    #[arg(long)]
+    pub outputs: Option<PathBuf>,
+    /// The schedule folder (overrides the configuration).
+    #[arg(long)]
+    pub schedules: Option<PathBuf>,
+    /// The date the run judges by, ÅÅÅÅ-MM-DD (default: today).
+    #[arg(long)]
+    pub per: Option<String>,
+    /// The period judged, e.g. 2026 or 2026-T2 (default: the configuration's, else the year of --per).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Settle time in seconds: files modified more recently are skipped as `väntar`.
+    #[arg(long)]
+    pub vantetid: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the job: read the shared folder, evaluate every rule, write a new run folder.
+    ///
+    /// Exit status: 0 completed; 2 nothing produced (bad configuration or
+    /// rules); 3 completed, but some files were `fel` or some evaluations `regelfel`.
+    Run {
+        #[command(flatten)]
+        common: Common,
+        /// Run as this schedule (its name goes into the run folder and manifest).
+        #[arg(long)]
+        schedule: Option<String>,
+        /// Copy every file read into the run folder's `indata/`.
+        #[arg(long)]
+        arkivera: bool,
+    },
+    /// Validate configuration, rules and schedules, and print the input log.
+    ///
+    /// Exit status: 0 every file read; 3 some file is `fel`; 2 bad configuration, rules or schedule.
+    Check {
+        #[command(flatten)]
+        common: Common,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Work with the rules: list, explain, test.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Show the schedules and their next run times.
+    Schedule {
+        #[command(subcommand)]
+        command: ScheduleCommand,
+    },
+    /// Run every schedule at its times (a long-running process).
+    Daemon {
+        #[command(flatten)]
+        common: Common,
+        /// Do not catch up on a scheduled time missed while the daemon was down.
+        #[arg(long)]
+        no_catch_up: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: id, title, severity, subject kind.
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule id, e.g. R05.
+        id: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run every rule's test cases; exit 1 on a failure.
+    Test {
+        /// Only this rule.
+        id: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Every schedule with its expression, time zone and next three runs (local time).
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The next run of one schedule (or of every schedule).
+    Next {
+        name: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// Parse arguments, run, and return the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+        }
+    };
+    init_logging(cli.log_format);
+    match commands::dispatch(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("uppsikt: {e:#}");
+            2
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("uppsikt=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

@@ -1,0 +1,248 @@
+//! What each CLI command does; each returns the process exit status.
+
+use std::io::Write;
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::{Command, Format, RulesCommand, ScheduleCommand};
+use crate::ingest::{self, FileStatus, Ingested};
+use crate::rules::RuleSet;
+use crate::settings::Settings;
+
+/// Exit status: nothing produced (bad command line, configuration or rules).
+pub const EXIT_UNUSABLE: i32 = 2;
+/// Exit status: completed, but some files were `fel` or evaluations `regelfel`.
+pub const EXIT_PARTIAL: i32 = 3;
+
+pub fn dispatch(cmd: Command) -> Result<i32> {
+    match cmd {
+        Command::Run {
+            common,
+            schedule,
+            arkivera,
+        } => {
+            let settings = Settings::from_common(&common)?;
+            crate::run::run_command(&settings, schedule.as_deref(), arkivera)
+        }
+        Command::Check { common, format } => check(&common, format),
+        Command::Rules { command } => rules(command),
+        Command::Schedule { command } => match command {
+            ScheduleCommand::List { common } => {
+                let s = Settings::from_common(&common)?;
+                crate::schedule::cli_list(&s)
+            }
+            ScheduleCommand::Next { name, common } => {
+                let s = Settings::from_common(&common)?;
+                crate::schedule::cli_next(&s, name.as_deref())
+            }
+        },
+        Command::Daemon {
+            common,
+            no_catch_up,
+        } => crate::schedule::daemon::cli_daemon(&common, !no_catch_up),
+    }
+}
+
+fn load_rules(settings: &Settings) -> Result<RuleSet> {
+    RuleSet::load(&settings.rules).map_err(|e| anyhow::anyhow!("regler kan inte användas:\n{e}"))
+}
+
+fn check(common: &crate::cli::Common, format: Format) -> Result<i32> {
+    let settings = Settings::from_common(common)?;
+    load_rules(&settings)?;
+    crate::schedule::load_all(&settings.schedules)
+        .map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))?;
+    let read = ingest::ingest(
+        &settings.inputs,
+        &settings.config.organisationer,
+        &settings.ingest_options(),
+    )
+    .with_context(|| format!("{}: indatamappen kan inte läsas", settings.inputs.display()))?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &check_json(&settings, &read))?;
+            writeln!(out)?;
+        }
+        Format::Text => print_log(&mut out, &read)?,
+    }
+    Ok(if read.log.has_errors() {
+        EXIT_PARTIAL
+    } else {
+        0
+    })
+}
+
+fn check_json(settings: &Settings, read: &Ingested) -> serde_json::Value {
+    let files: Vec<_> = read
+        .log
+        .entries
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "sokvag": e.path,
+                "status": e.status.label(),
+                "typ": e.typ.map(|t| t.label()),
+                "organisation": e.org,
+                "period": e.period,
+                "orsak": e.reason,
+                "sha256": e.sha256,
+                "storlek": e.size,
+                "varningar": e.warnings.iter().map(|w| w.json()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "indata": settings.inputs.display().to_string(),
+        "per": settings.per.to_string(),
+        "period": settings.period.to_string(),
+        "filer": files,
+        "antal": {
+            "inläst": read.log.count(FileStatus::Inlast),
+            "ersatt": read.log.count(FileStatus::Ersatt),
+            "annan period": read.log.count(FileStatus::AnnanPeriod),
+            "ignorerad": read.log.count(FileStatus::Ignorerad),
+            "väntar": read.log.count(FileStatus::Vantar),
+            "fel": read.log.count(FileStatus::Fel),
+        },
+    })
+}
+
+fn print_log(out: &mut impl Write, read: &Ingested) -> Result<()> {
+    let width = read
+        .log
+        .entries
+        .iter()
+        .map(|e| e.path.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 60);
+    writeln!(
+        out,
+        "{:<width$}  {:<12} {:<14} {:<8} {:<8} {:>4}  orsak",
+        "fil", "status", "typ", "org", "period", "varn"
+    )?;
+    for e in &read.log.entries {
+        writeln!(
+            out,
+            "{:<width$}  {:<12} {:<14} {:<8} {:<8} {:>4}  {}",
+            e.path,
+            e.status.label(),
+            e.typ.map(|t| t.label()).unwrap_or("-"),
+            e.org.as_deref().unwrap_or("-"),
+            e.period.as_deref().unwrap_or("-"),
+            e.warnings.len(),
+            e.reason
+        )?;
+    }
+    let warnings: Vec<_> = read.log.warnings().collect();
+    if !warnings.is_empty() {
+        writeln!(out, "\nVarningar ({}):", warnings.len())?;
+        for w in warnings {
+            writeln!(out, "  {w}")?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{} filer: {} inlästa, {} ersatta, {} annan period, {} ignorerade, {} väntar, {} fel",
+        read.log.entries.len(),
+        read.log.count(FileStatus::Inlast),
+        read.log.count(FileStatus::Ersatt),
+        read.log.count(FileStatus::AnnanPeriod),
+        read.log.count(FileStatus::Ignorerad),
+        read.log.count(FileStatus::Vantar),
+        read.log.count(FileStatus::Fel),
+    )?;
+    Ok(())
+}
+
+fn rules(cmd: RulesCommand) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        RulesCommand::List { common } => {
+            let rules = load_rules(&Settings::from_common(&common)?)?;
+            writeln!(out, "{:<5} {:<8} {:<20} titel", "id", "allv.", "objekt")?;
+            for r in &rules.rules {
+                writeln!(
+                    out,
+                    "{:<5} {:<8} {:<20} {}",
+                    r.def.id,
+                    r.def.allvarlighet.label(),
+                    r.def.objekt.label(),
+                    r.def.titel
+                )?;
+            }
+            Ok(0)
+        }
+        RulesCommand::Explain { id, common } => {
+            let rules = load_rules(&Settings::from_common(&common)?)?;
+            let Some(r) = rules.get(&id) else {
+                eprintln!("uppsikt: ingen regel med id {id}");
+                return Ok(EXIT_UNUSABLE);
+            };
+            let d = &r.def;
+            writeln!(out, "{} {}\n", d.id, d.titel)?;
+            writeln!(out, "Allvarlighet: {}", d.allvarlighet.label())?;
+            writeln!(out, "Objekt: {}", d.objekt.label())?;
+            writeln!(out, "Referens: {}", d.referens)?;
+            if !d.parametrar.is_empty() {
+                writeln!(
+                    out,
+                    "Parametrar:\n{}",
+                    indent(&crate::yaml::to_string(&d.parametrar))
+                )?;
+            }
+            for (h, t) in [
+                ("Vad regeln kontrollerar", &d.dokumentation.vad),
+                ("Varför", &d.dokumentation.varfor),
+                ("Exempel", &d.dokumentation.exempel),
+                ("Referens", &d.dokumentation.referens),
+            ] {
+                if !t.trim().is_empty() {
+                    writeln!(out, "\n## {h}\n\n{}", t.trim_end())?;
+                }
+            }
+            Ok(0)
+        }
+        RulesCommand::Test { id, common } => {
+            let rules = load_rules(&Settings::from_common(&common)?)?;
+            let results = rules.run_tests(id.as_deref());
+            let mut failed = 0;
+            for r in &results {
+                match &r.failure {
+                    None => writeln!(out, "ok    {} {}", r.rule, r.name)?,
+                    Some(f) => {
+                        failed += 1;
+                        writeln!(out, "FEL   {} {}\n      {f}", r.rule, r.name)?;
+                        for e in &r.evaluations {
+                            writeln!(out, "      - {} [{}]: {}", e.subject, e.status, e.message)?;
+                        }
+                    }
+                }
+            }
+            let untested: Vec<_> = rules
+                .rules
+                .iter()
+                .filter(|r| id.is_none() && r.def.tester.is_empty())
+                .map(|r| r.def.id.as_str())
+                .collect();
+            if !untested.is_empty() {
+                writeln!(out, "\nRegler utan testfall: {}", untested.join(", "))?;
+            }
+            writeln!(
+                out,
+                "\n{} passed, {} failed",
+                results.len() - failed,
+                failed
+            )?;
+            Ok(if failed > 0 { 1 } else { 0 })
+        }
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

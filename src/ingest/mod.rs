@@ -1,0 +1,416 @@
+//! Ingestion: the shared folder in, the typed [`Model`] and the input log
+//! out. Files are classified by their `Inlämning` sheet, never by name;
+//! every whole-file fault is one `fel` line and the run goes on; nothing
+//! under the input root is ever written.
+
+pub mod discover;
+pub mod grid;
+pub mod header;
+mod log;
+pub mod sheet;
+pub mod values;
+mod warning;
+pub mod workbook;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use chrono::NaiveDate;
+
+pub use log::{FileEntry, FileStatus, InputLog};
+pub use warning::{CellWarning, WarningJson};
+
+use crate::config::Limits;
+use crate::model::records::{self, Inlamning as InlamningSheet};
+use crate::model::*;
+use workbook::FileFault;
+
+/// What ingestion needs to know besides the folder.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub period: Period,
+    pub settle: Duration,
+    pub limits: Limits,
+    /// "Now" for the settle check (the wall clock in production).
+    pub now: SystemTime,
+}
+
+/// The result of ingesting a folder.
+#[derive(Debug)]
+pub struct Ingested {
+    pub orgs: Vec<OrgData>,
+    pub log: InputLog,
+}
+
+/// A workbook that was read and classified.
+#[derive(Debug)]
+enum Parsed {
+    Verksamhet(Verksamhet),
+    Leverantor(Leverantor),
+    Tjanstekatalog(Tjanstekatalog),
+}
+
+impl Parsed {
+    fn inlamning(&self) -> &Inlamning {
+        match self {
+            Parsed::Verksamhet(v) => &v.inlamning,
+            Parsed::Leverantor(v) => &v.inlamning,
+            Parsed::Tjanstekatalog(v) => &v.inlamning,
+        }
+    }
+}
+
+/// Read every file below `root` against the register.
+pub fn ingest(
+    root: &Path,
+    register: &[Organisation],
+    opts: &IngestOptions,
+) -> std::io::Result<Ingested> {
+    let found = discover::discover(root)?;
+    let register: Vec<Arc<Organisation>> = register.iter().cloned().map(Arc::new).collect();
+
+    let results = crate::parallel::map(&found, |f| read_one(f, &register, opts));
+
+    let mut entries = Vec::with_capacity(found.len());
+    let mut parsed: Vec<(usize, Parsed)> = Vec::new();
+    for (i, (entry, p)) in results.into_iter().enumerate() {
+        entries.push(entry);
+        if let Some(p) = p {
+            parsed.push((i, p));
+        }
+    }
+
+    // Period and duplicates: per (organisation, typ), the latest Inlämnad
+    // wins, then the latest modification time, then the path.
+    let mut groups: BTreeMap<(String, SubmissionType), Vec<(usize, Parsed)>> = BTreeMap::new();
+    for (i, p) in parsed {
+        let inl = p.inlamning();
+        if !opts.period.covers(&inl.period) {
+            entries[i].status = FileStatus::AnnanPeriod;
+            entries[i].reason = format!(
+                "Inlämningen gäller period {}, men körningen bedömer {}; den bedöms inte.",
+                inl.period, opts.period
+            );
+            continue;
+        }
+        groups
+            .entry((inl.org_id.clone(), inl.typ))
+            .or_default()
+            .push((i, p));
+    }
+    let mut by_org: BTreeMap<String, OrgData> = register
+        .iter()
+        .map(|o| (o.id.clone(), OrgData::new(o.clone())))
+        .collect();
+    for ((org_id, _), mut group) in groups {
+        group.sort_by(|(ia, a), (ib, b)| {
+            (
+                a.inlamning().inlamnad,
+                entries[*ia].modified,
+                &entries[*ia].path,
+            )
+                .cmp(&(
+                    b.inlamning().inlamnad,
+                    entries[*ib].modified,
+                    &entries[*ib].path,
+                ))
+        });
+        let Some((wi, winner)) = group.pop() else {
+            continue;
+        };
+        let winner_path = entries[wi].path.clone();
+        for (i, _) in group {
+            entries[i].status = FileStatus::Ersatt;
+            entries[i].reason = format!("Ersatt av {winner_path} (senare inlämning).");
+        }
+        if let Some(od) = by_org.get_mut(&org_id) {
+            match winner {
+                Parsed::Verksamhet(v) => od.verksamhet = Some(v),
+                Parsed::Leverantor(v) => od.leverantor = Some(v),
+                Parsed::Tjanstekatalog(v) => od.katalog = Some(v),
+            }
+        }
+    }
+    let orgs = register
+        .iter()
+        .filter_map(|o| by_org.remove(&o.id))
+        .collect();
+    Ok(Ingested {
+        orgs,
+        log: InputLog { entries },
+    })
+}
+
+/// Read and classify one file; never panics (a parser panic becomes `fel`).
+fn read_one(
+    f: &discover::Found,
+    register: &[Arc<Organisation>],
+    opts: &IngestOptions,
+) -> (FileEntry, Option<Parsed>) {
+    let mut entry = FileEntry::new(f);
+    if let Some(reason) = &f.skip {
+        entry.status = FileStatus::Ignorerad;
+        entry.reason = reason.clone();
+        return (entry, None);
+    }
+    if let Some(m) = f.modified {
+        let age = opts.now.duration_since(m).unwrap_or(Duration::ZERO);
+        if age < opts.settle || m > opts.now {
+            entry.status = FileStatus::Vantar;
+            entry.reason = format!(
+                "Filen ändrades för {} s sedan och kan fortfarande laddas upp; den läses i en senare körning.",
+                age.as_secs()
+            );
+            return (entry, None);
+        }
+    }
+    let max = opts.limits.max_fil_mb * 1024 * 1024;
+    if f.size > max {
+        entry.status = FileStatus::Fel;
+        entry.reason = format!(
+            "Filen är för stor ({} MB; gränsen är {} MB).",
+            f.size / (1024 * 1024),
+            opts.limits.max_fil_mb
+        );
+        return (entry, None);
+    }
+    let bytes = match std::fs::read(&f.path) {
+        Ok(b) => b,
+        Err(e) => {
+            entry.status = FileStatus::Fel;
+            entry.reason = format!("Filen kunde inte läsas ({e}).");
+            return (entry, None);
+        }
+    };
+    // A file that changed while we read it is still being written.
+    let after = std::fs::symlink_metadata(&f.path).ok();
+    if after.as_ref().map(|m| (m.len(), m.modified().ok())) != Some((f.size, f.modified))
+        || bytes.len() as u64 != f.size
+    {
+        entry.status = FileStatus::Vantar;
+        entry.reason = "Filen ändrades medan den lästes; den läses i en senare körning.".into();
+        return (entry, None);
+    }
+    entry.sha256 = Some(crate::util::sha256_hex(&bytes));
+    let file: Arc<str> = f.rel.clone().into();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse_workbook(&file, &bytes, register, opts)
+    }));
+    match outcome {
+        Ok(Ok((parsed, warnings))) => {
+            let inl = parsed.inlamning();
+            entry.status = FileStatus::Inlast;
+            entry.typ = Some(inl.typ);
+            entry.org = Some(inl.org_id.clone());
+            entry.period = Some(inl.period.to_string());
+            entry.warnings = warnings;
+            (entry, Some(parsed))
+        }
+        Ok(Err((fault, partial))) => {
+            entry.status = FileStatus::Fel;
+            entry.reason = fault.message;
+            if let Some((typ, org, period)) = partial {
+                entry.typ = typ;
+                entry.org = org;
+                entry.period = period;
+            }
+            (entry, None)
+        }
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            entry.status = FileStatus::Fel;
+            entry.reason = format!("{} (Läsaren avbröt: {detail})", workbook::CORRUPT);
+            (entry, None)
+        }
+    }
+}
+
+type Partial = Option<(Option<SubmissionType>, Option<String>, Option<String>)>;
+
+const SHEETS: &[&str] = &[
+    "Inlämning",
+    "Digitaliseringsplan",
+    "Tjänster",
+    "System",
+    "Avsteg",
+    "Förändringsinsatser",
+    "Digital mognad",
+    "Uppföljningsrapport",
+    "Säkerhetsavvikelser",
+    "Leveransavvikelser",
+];
+
+fn parse_workbook(
+    file: &Arc<str>,
+    bytes: &[u8],
+    register: &[Arc<Organisation>],
+    opts: &IngestOptions,
+) -> Result<(Parsed, Vec<CellWarning>), (FileFault, Partial)> {
+    workbook::check_zip(bytes, &opts.limits).map_err(|f| (f, None))?;
+    let wanted = |name: &str| workbook::sheet_is(name, SHEETS);
+    let sheets = workbook::read_sheets(bytes, &wanted, &opts.limits).map_err(|f| (f, None))?;
+    let find = |contract: &str| {
+        sheets
+            .iter()
+            .find(|(n, _)| header::same(n, contract))
+            .map(|(n, g)| (Arc::<str>::from(n.as_str()), g))
+    };
+    let mut warnings = Vec::new();
+    let Some((inl_name, inl_grid)) = find("Inlämning") else {
+        return Err((
+            FileFault::new(
+                "Arbetsboken saknar bladet Inlämning, så det går inte att avgöra vad den innehåller eller vem som lämnat in den.",
+            ),
+            None,
+        ));
+    };
+    let inl: InlamningSheet =
+        sheet::read_key_values(file, &inl_name, inl_grid, &mut warnings, false);
+    let inlamning =
+        classify(&inl, register, opts).map_err(|(msg, partial)| (FileFault::new(msg), partial))?;
+    let inlamning = Inlamning {
+        record: Arc::new(inl),
+        ..inlamning
+    };
+
+    let kv = |contract: &str, w: &mut Vec<CellWarning>| {
+        find(contract).map(|(n, g)| Arc::new(sheet::read_key_values(file, &n, g, w, true)))
+    };
+    macro_rules! table {
+        ($t:ty, $contract:expr, $w:expr) => {
+            find($contract).map(|(n, g)| sheet::read_table::<$t>(file, &n, g, $w))
+        };
+    }
+    let parsed = match inlamning.typ {
+        SubmissionType::Verksamhet => Parsed::Verksamhet(Verksamhet {
+            plan: kv("Digitaliseringsplan", &mut warnings),
+            tjanster: table!(records::TjanstAnvandning, "Tjänster", &mut warnings),
+            system: table!(records::System, "System", &mut warnings),
+            avsteg: table!(records::Avsteg, "Avsteg", &mut warnings),
+            insatser: table!(
+                records::Forandringsinsats,
+                "Förändringsinsatser",
+                &mut warnings
+            ),
+            mognad: table!(records::DigitalMognad, "Digital mognad", &mut warnings),
+            inlamning,
+        }),
+        SubmissionType::Leverantor => Parsed::Leverantor(Leverantor {
+            uppfoljning: table!(
+                records::Uppfoljningsrapport,
+                "Uppföljningsrapport",
+                &mut warnings
+            ),
+            sakerhetsavvikelser: table!(
+                records::Sakerhetsavvikelse,
+                "Säkerhetsavvikelser",
+                &mut warnings
+            ),
+            leveransavvikelser: table!(
+                records::Leveransavvikelse,
+                "Leveransavvikelser",
+                &mut warnings
+            ),
+            inlamning,
+        }),
+        SubmissionType::Tjanstekatalog => Parsed::Tjanstekatalog(Tjanstekatalog {
+            tjanster: table!(records::Katalogtjanst, "Tjänster", &mut warnings),
+            inlamning,
+        }),
+    };
+    Ok((parsed, warnings))
+}
+
+/// Typ, organisation and period from the `Inlämning` sheet.
+fn classify(
+    inl: &InlamningSheet,
+    register: &[Arc<Organisation>],
+    opts: &IngestOptions,
+) -> Result<Inlamning, (String, Partial)> {
+    let cell = |loc: &Location| format!("bladet {}, cell {}", loc.sheet, loc.cell());
+    let typ = match inl.typ.get() {
+        None => {
+            return Err((
+                format!(
+                    "Typ saknas i bladet Inlämning ({}); ange Verksamhet, Leverantör eller Tjänstekatalog.",
+                    cell(&inl.typ.loc)
+                ),
+                None,
+            ))
+        }
+        Some(t) => SubmissionType::from_label(t).ok_or_else(|| {
+            (
+                format!(
+                    "Okänd Typ \"{t}\" ({}); ange Verksamhet, Leverantör eller Tjänstekatalog.",
+                    cell(&inl.typ.loc)
+                ),
+                None,
+            )
+        })?,
+    };
+    let org = match inl.organisations_id.get() {
+        Some(id) => register.iter().find(|o| &o.id == id).ok_or_else(|| {
+            (
+                format!(
+                    "Organisations-id \"{id}\" ({}) finns inte i registret över organisationer.",
+                    cell(&inl.organisations_id.loc)
+                ),
+                Some((Some(typ), None, None)),
+            )
+        })?,
+        None => {
+            let name = inl.organisation.get().map(|s| header::normalize(s));
+            let hit = name.as_ref().and_then(|n| {
+                register.iter().find(|o| {
+                    header::normalize(&o.namn) == *n
+                        || o.alias.iter().any(|a| header::normalize(a) == *n)
+                })
+            });
+            match (hit, inl.organisation.get()) {
+                (Some(o), _) => o,
+                (None, Some(n)) => {
+                    return Err((
+                        format!(
+                            "Organisations-id saknas och namnet \"{n}\" ({}) matchar ingen organisation i registret; ange Organisations-id.",
+                            cell(&inl.organisation.loc)
+                        ),
+                        Some((Some(typ), None, None)),
+                    ))
+                }
+                (None, None) => {
+                    return Err((
+                        "Organisations-id och Organisation saknas i bladet Inlämning; det går inte att avgöra vem som lämnat in.".into(),
+                        Some((Some(typ), None, None)),
+                    ))
+                }
+            }
+        }
+    };
+    let period = match inl.period.get() {
+        None => opts.period,
+        Some(p) => p.parse::<Period>().map_err(|e| {
+            (
+                format!("{e} ({}).", cell(&inl.period.loc)),
+                Some((Some(typ), Some(org.id.clone()), None)),
+            )
+        })?,
+    };
+    Ok(Inlamning {
+        typ,
+        org_id: org.id.clone(),
+        period,
+        inlamnad: inl.inlamnad.get().copied(),
+        record: Arc::new(inl.clone()),
+    })
+}
+
+/// The per-date default: today in Sweden.
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}

@@ -1,0 +1,497 @@
+//! Value normalisers (input contract, section 7). Each turns one cell into a
+//! typed [`Value`], `Ok(None)` for an empty cell or a placeholder, or an error
+//! that says in Swedish what was expected.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+
+use super::grid::CellValue;
+use crate::model::{Kind, Money, Sakerhetsniva, Value};
+
+/// Why a cell could not be read: the text that follows the location in a
+/// warning, e.g. `"Hög?" är ingen säkerhetsnivå (1–4 eller …)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    /// What the cell held, as shown.
+    pub found: String,
+    /// What was expected there, in Swedish.
+    pub expected: String,
+    /// The whole message.
+    pub message: String,
+}
+
+impl Unreadable {
+    fn new(found: &str, what: &str, expected: &str) -> Self {
+        Self {
+            found: found.to_string(),
+            expected: expected.to_string(),
+            message: format!("\"{found}\" {what} ({expected})"),
+        }
+    }
+}
+
+pub const EXPECT_BOOL: &str = "Ja eller Nej";
+pub const EXPECT_DATE: &str =
+    "ett datum, t.ex. 2026-03-15, 15/3/2026, 15.3.2026 eller 15 mars 2026";
+pub const EXPECT_DATE_OR_YEAR: &str =
+    "ett datum, t.ex. 2026-03-15, 15/3/2026 eller 15 mars 2026, eller ett årtal";
+pub const EXPECT_LEVEL: &str = "1–4 eller Grund/Förhöjd/Hög/Mycket hög";
+pub const EXPECT_INT: &str = "ett heltal, t.ex. 3";
+pub const EXPECT_MONEY: &str = "ett belopp i kronor, t.ex. 1 234,50 kr";
+pub const EXPECT_PERCENT: &str = "en procentsats 0–100, t.ex. 45, 45 % eller 0,45";
+pub const EXPECT_YEAR: &str = "ett årtal, t.ex. 2025";
+
+const PLACEHOLDERS: &[&str] = &["-", "–", "—", "n/a", "saknas", "?"];
+
+/// Whether a text means "no value".
+pub fn is_placeholder(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || PLACEHOLDERS.iter().any(|p| t.eq_ignore_ascii_case(p))
+}
+
+/// Normalise one cell for a column of the given kind.
+pub fn normalize(kind: Kind, cell: &CellValue) -> Result<Option<Value>, Unreadable> {
+    if let CellValue::Text(s) | CellValue::DateIso(s) = cell {
+        if is_placeholder(s) {
+            return Ok(None);
+        }
+    }
+    match kind {
+        Kind::Text => Ok(Some(Value::Text(text(cell)))),
+        Kind::Id => Ok(Some(Value::Text(id(&text(cell))))),
+        Kind::Bool => boolean(cell).map(|b| Some(Value::Bool(b))),
+        Kind::Date => date(cell, None).map(|d| Some(Value::Date(d))),
+        Kind::DateOrYearStart => date(cell, Some(true)).map(|d| Some(Value::Date(d))),
+        Kind::DateOrYearEnd => date(cell, Some(false)).map(|d| Some(Value::Date(d))),
+        Kind::Int => int(cell).map(|i| Some(Value::Int(i))),
+        Kind::Money => money(cell).map(|m| Some(Value::Money(m))),
+        Kind::Level => level(cell).map(|l| Some(Value::Level(l))),
+        Kind::Choice(options) => choice(cell, options).map(|s| Some(Value::Text(s))),
+        Kind::Percent => percent(cell).map(|p| Some(Value::Percent(p))),
+        Kind::Year => year(cell).map(|y| Some(Value::Int(y))),
+    }
+}
+
+/// A cell as trimmed text (numbers without a needless `.0`, dates as ISO).
+pub fn text(cell: &CellValue) -> String {
+    match cell {
+        CellValue::Text(s) => s.trim().to_string(),
+        CellValue::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        CellValue::Bool(true) => "Ja".into(),
+        CellValue::Bool(false) => "Nej".into(),
+        other => other.shown().trim().to_string(),
+    }
+}
+
+/// An id: trimmed, upper-cased.
+pub fn id(s: &str) -> String {
+    s.trim().to_uppercase()
+}
+
+pub fn boolean(cell: &CellValue) -> Result<bool, Unreadable> {
+    let bad = |f: &str| Unreadable::new(f, "är inte Ja eller Nej", EXPECT_BOOL);
+    match cell {
+        CellValue::Bool(b) => Ok(*b),
+        CellValue::Int(1) => Ok(true),
+        CellValue::Int(0) => Ok(false),
+        CellValue::Float(f) if *f == 1.0 => Ok(true),
+        CellValue::Float(f) if *f == 0.0 => Ok(false),
+        CellValue::Text(s) => match s.trim().to_lowercase().as_str() {
+            "ja" | "j" | "yes" | "y" | "x" | "sant" | "true" | "1" => Ok(true),
+            "nej" | "n" | "no" | "falskt" | "false" | "0" => Ok(false),
+            _ => Err(bad(s.trim())),
+        },
+        other => Err(bad(&other.shown())),
+    }
+}
+
+/// Days from the Excel 1900 epoch (serial 0 = 1899-12-30, which absorbs
+/// Excel's fictitious 1900-02-29).
+fn from_serial(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(1899, 12, 30)?
+        .checked_add_days(chrono::Days::new(serial.floor() as u64))
+}
+
+const MONTHS: &[(&str, u32)] = &[
+    ("januari", 1),
+    ("februari", 2),
+    ("mars", 3),
+    ("april", 4),
+    ("maj", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("augusti", 8),
+    ("september", 9),
+    ("oktober", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("okt", 10),
+    ("nov", 11),
+    ("dec", 12),
+];
+
+/// Parse a date. `year_means_start`: `Some(true)` accepts a year alone as
+/// 1 January, `Some(false)` as 31 December, `None` rejects a year alone.
+pub fn date(cell: &CellValue, year_means_start: Option<bool>) -> Result<NaiveDate, Unreadable> {
+    let expected = if year_means_start.is_some() {
+        EXPECT_DATE_OR_YEAR
+    } else {
+        EXPECT_DATE
+    };
+    let bad = |f: &str| Unreadable::new(f, "är inget datum", expected);
+    let from_year = |y: i64| -> Option<NaiveDate> {
+        let start = year_means_start?;
+        if !(1900..=2200).contains(&y) {
+            return None;
+        }
+        let y = y as i32;
+        if start {
+            NaiveDate::from_ymd_opt(y, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(y, 12, 31)
+        }
+    };
+    match cell {
+        CellValue::DateTime(dt) => Ok(dt.date()),
+        CellValue::Int(i) => from_year(*i)
+            .or_else(|| {
+                if *i >= 10_000 {
+                    from_serial(*i as f64)
+                } else {
+                    None
+                }
+            })
+            .ok_or_else(|| bad(&i.to_string())),
+        CellValue::Float(f) => {
+            let as_year = if f.fract() == 0.0 {
+                from_year(*f as i64)
+            } else {
+                None
+            };
+            as_year
+                .or_else(|| {
+                    if *f >= 10_000.0 {
+                        from_serial(*f)
+                    } else {
+                        None
+                    }
+                })
+                .ok_or_else(|| bad(&cell.shown()))
+        }
+        CellValue::Text(s) | CellValue::DateIso(s) => {
+            let t = s.trim();
+            if t.len() == 4 && t.chars().all(|c| c.is_ascii_digit()) {
+                return t
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(from_year)
+                    .ok_or_else(|| bad(t));
+            }
+            parse_date_text(t).ok_or_else(|| bad(t))
+        }
+        other => Err(bad(&other.shown())),
+    }
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
+    if y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+fn parse_date_text(t: &str) -> Option<NaiveDate> {
+    // ISO, possibly with a time part: 2026-03-15, 2026-03-15T10:00, 2026-03-15 10:00.
+    let first = t.split(['T', ' ']).next().unwrap_or(t);
+    let parts: Vec<&str> = first.split('-').collect();
+    if parts.len() == 3 && parts[0].len() == 4 {
+        if let Some(d) = ymd(parts[0], parts[1], parts[2]) {
+            return Some(d);
+        }
+    }
+    if let Ok(dt) = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(dt.date());
+    }
+    // Day first: 15/3/2026, 15.3.2026 (time part dropped).
+    let first = t.split(' ').next().unwrap_or(t);
+    for sep in ['/', '.'] {
+        let parts: Vec<&str> = first.split(sep).collect();
+        if parts.len() == 3 {
+            return ymd(parts[2], parts[1], parts[0]);
+        }
+    }
+    // 15 mars 2026, 15 mar 2026, 15 mar. 2026.
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.len() == 3 {
+        let day = words[0].trim_end_matches('.');
+        let month = words[1].trim_end_matches('.').to_lowercase();
+        let m = MONTHS.iter().find(|(name, _)| *name == month)?.1;
+        return ymd(words[2], &m.to_string(), day);
+    }
+    None
+}
+
+/// Strip thousands separators and a currency suffix; decimal comma to point.
+fn clean_number(s: &str) -> Option<String> {
+    let mut t = s.trim().to_lowercase();
+    for suffix in ["kronor", "sek", "kr.", "kr", ":-", "%"] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            t = rest.trim_end().to_string();
+            break;
+        }
+    }
+    let t: String = t
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}'))
+        .collect();
+    let t = if t.contains(',') {
+        // 1.234,50 → 1234.50 ; 1234,50 → 1234.50
+        t.replace('.', "").replace(',', ".")
+    } else {
+        t
+    };
+    let body = t.strip_prefix('-').unwrap_or(&t);
+    let ok = !body.is_empty()
+        && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && body.matches('.').count() <= 1
+        && body.chars().any(|c| c.is_ascii_digit());
+    ok.then_some(t)
+}
+
+pub fn int(cell: &CellValue) -> Result<i64, Unreadable> {
+    let bad = |f: &str| Unreadable::new(f, "är inget heltal", EXPECT_INT);
+    match cell {
+        CellValue::Int(i) => Ok(*i),
+        CellValue::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(*f as i64),
+        CellValue::Text(s) => clean_number(s)
+            .and_then(|t| t.parse::<i64>().ok())
+            .ok_or_else(|| bad(s.trim())),
+        other => Err(bad(&other.shown())),
+    }
+}
+
+pub fn money(cell: &CellValue) -> Result<Money, Unreadable> {
+    let bad = |f: &str| Unreadable::new(f, "är inget belopp", EXPECT_MONEY);
+    let from_f64 = |f: f64| {
+        (f.is_finite() && f.abs() < 9e15).then(|| Money {
+            ore: (f * 100.0).round() as i64,
+        })
+    };
+    match cell {
+        CellValue::Int(i) => Ok(Money { ore: i * 100 }),
+        CellValue::Float(f) => from_f64(*f).ok_or_else(|| bad(&cell.shown())),
+        CellValue::Text(s) => clean_number(s)
+            .and_then(|t| t.parse::<f64>().ok())
+            .and_then(from_f64)
+            .ok_or_else(|| bad(s.trim())),
+        other => Err(bad(&other.shown())),
+    }
+}
+
+pub fn level(cell: &CellValue) -> Result<Sakerhetsniva, Unreadable> {
+    let bad = |f: &str| Unreadable::new(f, "är ingen säkerhetsnivå", EXPECT_LEVEL);
+    match cell {
+        CellValue::Int(i) => u8::try_from(*i)
+            .ok()
+            .and_then(Sakerhetsniva::new)
+            .ok_or_else(|| bad(&i.to_string())),
+        CellValue::Float(f) if f.fract() == 0.0 && (1.0..=4.0).contains(f) => {
+            Sakerhetsniva::new(*f as u8).ok_or_else(|| bad(&cell.shown()))
+        }
+        CellValue::Text(s) => level_text(s).ok_or_else(|| bad(s.trim())),
+        other => Err(bad(&other.shown())),
+    }
+}
+
+fn level_text(s: &str) -> Option<Sakerhetsniva> {
+    let t = super::header::normalize(s);
+    let t = t.strip_prefix("nivå ").unwrap_or(&t);
+    let label = |l: &str| {
+        Sakerhetsniva::LABELS
+            .iter()
+            .position(|x| super::header::normalize(x) == l.trim())
+            .and_then(|i| Sakerhetsniva::new(i as u8 + 1))
+    };
+    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() {
+        return label(t);
+    }
+    let n = Sakerhetsniva::new(digits.parse().ok()?)?;
+    let rest = t[digits.len()..].trim().trim_start_matches([' ', '(', '.']);
+    let rest = rest.trim_end_matches(')').trim();
+    if rest.is_empty() {
+        return Some(n);
+    }
+    // `1 - Grund`: the label, if given, must agree with the number.
+    (label(rest) == Some(n)).then_some(n)
+}
+
+pub fn choice(cell: &CellValue, options: &[&str]) -> Result<String, Unreadable> {
+    let t = text(cell);
+    let n = super::header::normalize(&t);
+    options
+        .iter()
+        .find(|o| super::header::normalize(o) == n)
+        .map(|o| o.to_string())
+        .ok_or_else(|| Unreadable::new(&t, "är inget giltigt värde", &options.join(", ")))
+}
+
+pub fn percent(cell: &CellValue) -> Result<f64, Unreadable> {
+    let bad = |f: &str| Unreadable::new(f, "är ingen procentsats", EXPECT_PERCENT);
+    let (shown, raw, had_sign) = match cell {
+        CellValue::Int(i) => (i.to_string(), *i as f64, false),
+        CellValue::Float(f) => (cell.shown(), *f, false),
+        CellValue::Text(s) => {
+            let t = s.trim();
+            let v = clean_number(t)
+                .and_then(|c| c.parse::<f64>().ok())
+                .ok_or_else(|| bad(t))?;
+            (t.to_string(), v, t.ends_with('%'))
+        }
+        other => return Err(bad(&other.shown())),
+    };
+    // A fraction (0,45 or a percentage-formatted cell) means 45 %.
+    let v = if !had_sign && raw > 0.0 && raw < 1.0 {
+        raw * 100.0
+    } else {
+        raw
+    };
+    let v = (v * 1000.0).round() / 1000.0;
+    if !(0.0..=100.0).contains(&v) || !v.is_finite() {
+        return Err(Unreadable::new(
+            &shown,
+            "ligger utanför 0–100 %",
+            EXPECT_PERCENT,
+        ));
+    }
+    Ok(v)
+}
+
+pub fn year(cell: &CellValue) -> Result<i64, Unreadable> {
+    let bad = |f: &str| Unreadable::new(f, "är inget årtal", EXPECT_YEAR);
+    let y = match cell {
+        CellValue::DateTime(d) => Some(i64::from(d.year())),
+        _ => int(cell).ok(),
+    };
+    y.filter(|y| (1900..=2200).contains(y))
+        .ok_or_else(|| bad(&text(cell)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> CellValue {
+        CellValue::Text(s.into())
+    }
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn ja_nej() {
+        for y in ["Ja", "j", "YES", "y", "X", "Sant", "true", "1", " ja "] {
+            assert_eq!(boolean(&t(y)), Ok(true), "{y}");
+        }
+        for n in ["Nej", "N", "no", "Falskt", "FALSE", "0"] {
+            assert_eq!(boolean(&t(n)), Ok(false), "{n}");
+        }
+        assert_eq!(boolean(&CellValue::Float(1.0)), Ok(true));
+        assert_eq!(boolean(&CellValue::Bool(false)), Ok(false));
+        let e = boolean(&t("Kanske")).unwrap_err();
+        assert_eq!(e.message, "\"Kanske\" är inte Ja eller Nej (Ja eller Nej)");
+        assert_eq!(normalize(Kind::Bool, &t("")), Ok(None));
+        assert_eq!(normalize(Kind::Bool, &t("n/a")), Ok(None));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date(&t("2026-03-15"), None), Ok(d(2026, 3, 15)));
+        assert_eq!(date(&t("2026-03-15 10:30"), None), Ok(d(2026, 3, 15)));
+        assert_eq!(date(&t("2026-03-15T10:30:00"), None), Ok(d(2026, 3, 15)));
+        assert_eq!(date(&t("15/3/2026"), None), Ok(d(2026, 3, 15)));
+        assert_eq!(date(&t("15.3.2026"), None), Ok(d(2026, 3, 15)));
+        assert_eq!(date(&t("15 mars 2026"), None), Ok(d(2026, 3, 15)));
+        assert_eq!(date(&t("15 mar 2026"), None), Ok(d(2026, 3, 15)));
+        assert_eq!(date(&t("1 Okt. 2025"), None), Ok(d(2025, 10, 1)));
+        assert_eq!(date(&CellValue::Float(46096.0), None), Ok(d(2026, 3, 15)));
+        assert!(date(&t("2026"), None).is_err());
+        assert_eq!(date(&t("2026"), Some(true)), Ok(d(2026, 1, 1)));
+        assert_eq!(
+            date(&CellValue::Float(2026.0), Some(false)),
+            Ok(d(2026, 12, 31))
+        );
+        let e = date(&t("31/2/2026"), None).unwrap_err();
+        assert_eq!(
+            e.message,
+            "\"31/2/2026\" är inget datum (ett datum, t.ex. 2026-03-15, 15/3/2026, 15.3.2026 eller 15 mars 2026)"
+        );
+        assert!(date(&t("igår"), None).is_err());
+    }
+
+    #[test]
+    fn numbers_and_money() {
+        assert_eq!(money(&t("1 234,50 kr")), Ok(Money { ore: 123_450 }));
+        assert_eq!(money(&t("1\u{a0}234 SEK")), Ok(Money { ore: 123_400 }));
+        assert_eq!(money(&t("1.234,5")), Ok(Money { ore: 123_450 }));
+        assert_eq!(money(&CellValue::Float(99.995)), Ok(Money { ore: 10_000 }));
+        assert!(money(&t("mycket")).is_err());
+        assert_eq!(int(&t("12")), Ok(12));
+        assert_eq!(int(&CellValue::Float(3.0)), Ok(3));
+        assert!(int(&CellValue::Float(3.5)).is_err());
+    }
+
+    #[test]
+    fn levels() {
+        let l = |n| Sakerhetsniva::new(n);
+        assert_eq!(level(&t("3")).ok(), l(3));
+        assert_eq!(level(&CellValue::Float(2.0)).ok(), l(2));
+        assert_eq!(level(&t("Grund")).ok(), l(1));
+        assert_eq!(level(&t("mycket hög")).ok(), l(4));
+        assert_eq!(level(&t("1 - Grund")).ok(), l(1));
+        assert_eq!(level(&t("3 – Hög")).ok(), l(3));
+        assert!(level(&t("2 - Hög")).is_err());
+        assert!(level(&t("5")).is_err());
+        let e = level(&t("Hög?")).unwrap_err();
+        assert_eq!(
+            e.message,
+            "\"Hög?\" är ingen säkerhetsnivå (1–4 eller Grund/Förhöjd/Hög/Mycket hög)"
+        );
+    }
+
+    #[test]
+    fn percents() {
+        assert_eq!(percent(&t("45")), Ok(45.0));
+        assert_eq!(percent(&t("45 %")), Ok(45.0));
+        assert_eq!(percent(&t("0,45")), Ok(45.0));
+        assert_eq!(percent(&CellValue::Float(0.455)), Ok(45.5));
+        assert!(percent(&t("145")).is_err());
+        assert!(percent(&t("mycket")).is_err());
+    }
+
+    #[test]
+    fn placeholders_are_missing() {
+        for p in ["-", "–", "n/a", "N/A", "saknas", "?", "  "] {
+            assert_eq!(normalize(Kind::Text, &t(p)), Ok(None), "{p}");
+        }
+        assert_eq!(
+            normalize(Kind::Id, &t(" kov ")),
+            Ok(Some(Value::Text("KOV".into())))
+        );
+        assert_eq!(
+            normalize(Kind::Choice(&["Gemensam tjänst"]), &t("gemensam  TJÄNST")),
+            Ok(Some(Value::Text("Gemensam tjänst".into())))
+        );
+    }
+}

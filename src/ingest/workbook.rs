@@ -1,0 +1,302 @@
+//! Opening one workbook with calamine, behind guards: the format is decided
+//! by the bytes (not the name), zip archives are checked for bombs before
+//! anything is inflated, encrypted workbooks are recognised, and xlsx/xlsb
+//! sheets are streamed cell by cell into a sparse [`Grid`] with a row cap,
+//! so a stray cell in XFD1048576 never allocates the sheet's bounding box.
+
+use std::io::{Cursor, Read, Seek};
+
+use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
+
+use super::grid::{CellValue, Grid, Merge};
+use super::header;
+use crate::config::Limits;
+
+/// A whole-file fault; `message` is the Swedish reason for the input log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileFault {
+    pub message: String,
+}
+
+impl FileFault {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+pub const NOT_SPREADSHEET: &str =
+    "Filen är inget kalkylark som kan läsas (innehållet är varken xlsx, xlsm, xlsb, xls eller ods).";
+pub const CORRUPT: &str =
+    "Filen är skadad eller ofullständig och kan inte öppnas; spara om den och lämna in den igen.";
+pub const ENCRYPTED: &str =
+    "Arbetsboken är lösenordsskyddad (krypterad) och kan inte läsas; spara den utan lösenord och lämna in den igen.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Xlsb,
+    Ods,
+    Xls,
+}
+
+/// The sheets of a workbook that the contract knows, read into grids, in
+/// workbook order. Sheets whose names are not wanted are never parsed.
+pub fn read_sheets(
+    bytes: &[u8],
+    wanted: &dyn Fn(&str) -> bool,
+    limits: &Limits,
+) -> Result<Vec<(String, Grid)>, FileFault> {
+    let format = sniff(bytes)?;
+    match format {
+        Format::Xlsx => {
+            let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
+            let names = wb.sheet_names();
+            let mut out = Vec::new();
+            for name in names.into_iter().filter(|n| wanted(n)) {
+                let mut grid = Grid::default();
+                {
+                    let mut reader = wb
+                        .worksheet_cells_reader(&name)
+                        .map_err(|e| sheet_fault(&name, &e.to_string()))?;
+                    let mut count = 0u64;
+                    while let Some(cell) = reader
+                        .next_cell()
+                        .map_err(|e| sheet_fault(&name, &e.to_string()))?
+                    {
+                        let (r, c) = cell.get_position();
+                        check_size(&name, r, &mut count, limits)?;
+                        if let Some(v) = from_ref(cell.get_value()) {
+                            grid.insert(r, c, v);
+                        }
+                    }
+                }
+                if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
+                    grid.merges = merges.iter().map(to_merge).collect();
+                }
+                out.push((name, grid));
+            }
+            Ok(out)
+        }
+        Format::Xlsb => {
+            let mut wb = Xlsb::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
+            let names = wb.sheet_names();
+            let mut out = Vec::new();
+            for name in names.into_iter().filter(|n| wanted(n)) {
+                let mut grid = Grid::default();
+                let mut reader = wb
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| sheet_fault(&name, &e.to_string()))?;
+                let mut count = 0u64;
+                while let Some(cell) = reader
+                    .next_cell()
+                    .map_err(|e| sheet_fault(&name, &e.to_string()))?
+                {
+                    let (r, c) = cell.get_position();
+                    check_size(&name, r, &mut count, limits)?;
+                    if let Some(v) = from_ref(cell.get_value()) {
+                        grid.insert(r, c, v);
+                    }
+                }
+                out.push((name, grid));
+            }
+            Ok(out)
+        }
+        Format::Ods => {
+            let mut wb = Ods::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
+            read_ranges(&mut wb, wanted, limits, |_, _| Vec::new())
+        }
+        Format::Xls => {
+            let mut wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::XlsError::Password => FileFault::new(ENCRYPTED),
+                other => open_fault(&other.to_string()),
+            })?;
+            let merges = |wb: &Xls<_>, name: &str| {
+                wb.merge_cells_by_sheet_name(name)
+                    .map(|m| m.iter().map(to_merge).collect())
+                    .unwrap_or_default()
+            };
+            read_ranges(&mut wb, wanted, limits, merges)
+        }
+    }
+}
+
+fn read_ranges<R, RS>(
+    wb: &mut R,
+    wanted: &dyn Fn(&str) -> bool,
+    limits: &Limits,
+    merges: impl Fn(&R, &str) -> Vec<Merge>,
+) -> Result<Vec<(String, Grid)>, FileFault>
+where
+    R: Reader<RS>,
+    RS: Read + Seek,
+    R::Error: std::fmt::Display,
+{
+    let names = wb.sheet_names();
+    let mut out = Vec::new();
+    for name in names.into_iter().filter(|n| wanted(n)) {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| sheet_fault(&name, &e.to_string()))?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut grid = Grid::default();
+        let mut count = 0u64;
+        for (r, c, v) in range.used_cells() {
+            let (r, c) = (r0 + r as u32, c0 + c as u32);
+            check_size(&name, r, &mut count, limits)?;
+            if let Some(v) = from_data(v) {
+                grid.insert(r, c, v);
+            }
+        }
+        grid.merges = merges(wb, &name);
+        out.push((name, grid));
+    }
+    Ok(out)
+}
+
+fn check_size(sheet: &str, row: u32, count: &mut u64, limits: &Limits) -> Result<(), FileFault> {
+    *count += 1;
+    if row >= limits.max_rader {
+        return Err(FileFault::new(format!(
+            "Bladet \"{sheet}\" är för stort: det har innehåll på rad {} men gränsen är {} rader per blad.",
+            row as u64 + 1,
+            limits.max_rader
+        )));
+    }
+    if *count > u64::from(limits.max_rader) * 64 {
+        return Err(FileFault::new(format!(
+            "Bladet \"{sheet}\" är för stort: fler än {} celler.",
+            u64::from(limits.max_rader) * 64
+        )));
+    }
+    Ok(())
+}
+
+fn to_merge(d: &calamine::Dimensions) -> Merge {
+    Merge {
+        first_row: d.start.0,
+        first_col: d.start.1,
+        last_row: d.end.0,
+        last_col: d.end.1,
+    }
+}
+
+fn open_fault(detail: &str) -> FileFault {
+    let lower = detail.to_lowercase();
+    if lower.contains("password") || lower.contains("encrypt") {
+        return FileFault::new(ENCRYPTED);
+    }
+    FileFault::new(format!("{CORRUPT} (Tekniskt fel: {detail})"))
+}
+
+fn sheet_fault(sheet: &str, detail: &str) -> FileFault {
+    FileFault::new(format!(
+        "Bladet \"{sheet}\" kan inte läsas; filen är skadad eller ofullständig. (Tekniskt fel: {detail})"
+    ))
+}
+
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Decide the format from the content.
+fn sniff(bytes: &[u8]) -> Result<Format, FileFault> {
+    if bytes.starts_with(CFB_MAGIC) {
+        // An encrypted OOXML workbook is a CFB container holding these streams.
+        if contains_utf16(bytes, "EncryptedPackage") || contains_utf16(bytes, "EncryptionInfo") {
+            return Err(FileFault::new(ENCRYPTED));
+        }
+        return Ok(Format::Xls);
+    }
+    if !bytes.starts_with(b"PK") {
+        return Err(FileFault::new(NOT_SPREADSHEET));
+    }
+    let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(|r| r.ok())
+        .map(|c| c.into_owned())
+        .collect();
+    if names.iter().any(|n| n == "content.xml") {
+        Ok(Format::Ods)
+    } else if names.iter().any(|n| n == "xl/workbook.bin") {
+        Ok(Format::Xlsb)
+    } else if names.iter().any(|n| n == "xl/workbook.xml") {
+        Ok(Format::Xlsx)
+    } else {
+        Err(FileFault::new(NOT_SPREADSHEET))
+    }
+}
+
+fn contains_utf16(bytes: &[u8], s: &str) -> bool {
+    let needle: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
+/// Refuse a zip whose declared inflated size is unreasonable (a zip bomb),
+/// before any part of it is inflated. Returns `Ok` for non-zip content.
+pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(());
+    }
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|_| FileFault::new(CORRUPT))?;
+        total = total.saturating_add(entry.size());
+    }
+    let packed = bytes.len() as u64;
+    let mb = |b: u64| b / (1024 * 1024);
+    if total > limits.max_uppackat_mb * 1024 * 1024
+        || (total > 10 * 1024 * 1024 && total / packed.max(1) > limits.max_packningsgrad)
+    {
+        return Err(FileFault::new(format!(
+            "Filen packas upp till orimligt mycket ({} MB ur {} kB) och läses inte (misstänkt zip-bomb).",
+            mb(total),
+            packed / 1024
+        )));
+    }
+    Ok(())
+}
+
+fn from_ref(v: &DataRef<'_>) -> Option<CellValue> {
+    Some(match v {
+        DataRef::Int(i) => CellValue::Int(*i),
+        DataRef::Float(f) => CellValue::Float(*f),
+        DataRef::String(s) => CellValue::Text(s.clone()),
+        DataRef::SharedString(s) => CellValue::Text((*s).to_string()),
+        DataRef::Bool(b) => CellValue::Bool(*b),
+        DataRef::DateTime(d) => match d.as_datetime() {
+            Some(dt) if !d.is_duration() => CellValue::DateTime(dt),
+            _ => CellValue::Float(d.as_f64()),
+        },
+        DataRef::DateTimeIso(s) => CellValue::DateIso(s.clone()),
+        DataRef::DurationIso(s) => CellValue::Text(s.clone()),
+        DataRef::Error(e) => CellValue::Error(e.to_string()),
+        DataRef::Empty => return None,
+    })
+}
+
+fn from_data(v: &Data) -> Option<CellValue> {
+    Some(match v {
+        Data::Int(i) => CellValue::Int(*i),
+        Data::Float(f) => CellValue::Float(*f),
+        Data::String(s) => CellValue::Text(s.clone()),
+        Data::Bool(b) => CellValue::Bool(*b),
+        Data::DateTime(d) => match d.as_datetime() {
+            Some(dt) if !d.is_duration() => CellValue::DateTime(dt),
+            _ => CellValue::Float(d.as_f64()),
+        },
+        Data::DateTimeIso(s) => CellValue::DateIso(s.clone()),
+        Data::DurationIso(s) => CellValue::Text(s.clone()),
+        Data::Error(e) => CellValue::Error(e.to_string()),
+        Data::Empty => return None,
+    })
+}
+
+/// Whether a sheet name is one of the given contract sheet names.
+pub fn sheet_is(name: &str, contract_names: &[&str]) -> bool {
+    contract_names.iter().any(|c| header::same(name, c))
+}

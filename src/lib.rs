@@ -1,0 +1,38 @@
+//! uppsikt: the City of Gothenburg's compliance rule engine and reporting
+//! job for the guideline on digital development.
+//!
+//! Data flows one way: **shared folder → [`ingest`] → [`model`] → [`rules`]
+//! → [`report`]**, with [`schedule`] and the CLI around it.
+//!
+//! ```no_run
+//! use uppsikt::{config::Config, ingest, rules};
+//! # fn main() -> anyhow::Result<()> {
+//! let config = Config::load("uppsikt.yaml".as_ref())?;
+//! let per = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+//! let rules = rules::RuleSet::load(&config.sokvagar.regler)?;      // validate first
+//! let opts = ingest::IngestOptions {
+//!     period: config.period_for(per),
+//!     settle: std::time::Duration::from_secs(config.vantetid_sekunder),
+//!     limits: config.granser.clone(),
+//!     now: std::time::SystemTime::now(),
+//! };
+//! let read = ingest::ingest(&config.sokvagar.indata, &config.organisationer, &opts)?;
+//! let model = uppsikt::model::Model::new(per, opts.period, read.orgs);
+//! let results = rules.evaluate(&model);
+//! println!("{} evaluations", results.evaluations.len());
+//! # Ok(()) }
+//! ```
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod ingest;
+pub mod model;
+pub mod parallel;
+pub mod report;
+pub mod rules;
+pub mod run;
+pub mod schedule;
+pub mod settings;
+pub mod util;
+pub mod yaml;

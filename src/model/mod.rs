@@ -1,0 +1,17 @@
+//! The domain model: the register, what each organisation submitted, and the
+//! typed records of every contract sheet, each value with its [`Location`].
+
+mod location;
+mod organisation;
+mod period;
+pub mod records;
+pub mod schema;
+mod submission;
+mod value;
+
+pub use location::{a1, column_letters, Location};
+pub use organisation::{valid_org_id, OrgTyp, Organisation};
+pub use period::Period;
+pub use schema::{Column, Kind, Layout, Record, SheetSchema};
+pub use submission::*;
+pub use value::{Field, FromValue, IntoValue, Money, Sakerhetsniva, Value};

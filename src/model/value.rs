@@ -1,0 +1,199 @@
+//! Typed cell values and the field wrapper that carries provenance.
+
+use chrono::NaiveDate;
+
+use super::Location;
+
+/// Säkerhetsnivå 1–4 (1 Grund = the city's grundsäkerhetsnivå, 2 Förhöjd,
+/// 3 Hög, 4 Mycket hög).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sakerhetsniva(u8);
+
+impl Sakerhetsniva {
+    pub const LABELS: [&'static str; 4] = ["Grund", "Förhöjd", "Hög", "Mycket hög"];
+
+    pub fn new(level: u8) -> Option<Self> {
+        (1..=4).contains(&level).then_some(Self(level))
+    }
+
+    pub fn level(self) -> u8 {
+        self.0
+    }
+
+    pub fn label(self) -> &'static str {
+        Self::LABELS[usize::from(self.0 - 1)]
+    }
+}
+
+/// An amount of money in öre (hundredths of a krona), exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money {
+    pub ore: i64,
+}
+
+impl Money {
+    pub fn kronor(self) -> f64 {
+        self.ore as f64 / 100.0
+    }
+}
+
+/// A normalised value, as the ingester produces it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Bool(bool),
+    Date(NaiveDate),
+    Int(i64),
+    Money(Money),
+    Level(Sakerhetsniva),
+    /// A percentage in 0–100.
+    Percent(f64),
+}
+
+impl Value {
+    /// The value as a Swedish reader would write it (for reports and messages).
+    pub fn display(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Bool(true) => "Ja".into(),
+            Value::Bool(false) => "Nej".into(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Money(m) => format!("{:.2} kr", m.kronor()).replace('.', ","),
+            Value::Level(l) => format!("{} ({})", l.level(), l.label()),
+            Value::Percent(p) => format!("{p} %"),
+        }
+    }
+}
+
+/// A value read from one cell: `None` when the cell was empty, held a
+/// placeholder, or could not be read (the ingester then recorded a warning).
+/// The location is the cell where the value is (or should be).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field<T> {
+    pub value: Option<T>,
+    pub loc: Location,
+}
+
+impl<T> Field<T> {
+    pub fn new(value: Option<T>, loc: Location) -> Self {
+        Self { value, loc }
+    }
+
+    pub fn get(&self) -> Option<&T> {
+        self.value.as_ref()
+    }
+
+    pub fn is_present(&self) -> bool {
+        self.value.is_some()
+    }
+}
+
+/// Conversion from a normalised [`Value`] to a field's Rust type.
+pub trait FromValue: Sized {
+    fn from_value(v: Value) -> Option<Self>;
+}
+
+impl FromValue for String {
+    fn from_value(v: Value) -> Option<Self> {
+        match v {
+            Value::Text(s) => Some(s),
+            other => Some(other.display()),
+        }
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(v: Value) -> Option<Self> {
+        match v {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for NaiveDate {
+    fn from_value(v: Value) -> Option<Self> {
+        match v {
+            Value::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for i64 {
+    fn from_value(v: Value) -> Option<Self> {
+        match v {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Money {
+    fn from_value(v: Value) -> Option<Self> {
+        match v {
+            Value::Money(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for Sakerhetsniva {
+    fn from_value(v: Value) -> Option<Self> {
+        match v {
+            Value::Level(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for f64 {
+    fn from_value(v: Value) -> Option<Self> {
+        match v {
+            Value::Percent(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Conversion from a field's Rust type back to a [`Value`] (for rules and reports).
+pub trait IntoValue {
+    fn into_value(self) -> Value;
+}
+
+impl IntoValue for String {
+    fn into_value(self) -> Value {
+        Value::Text(self)
+    }
+}
+impl IntoValue for bool {
+    fn into_value(self) -> Value {
+        Value::Bool(self)
+    }
+}
+impl IntoValue for NaiveDate {
+    fn into_value(self) -> Value {
+        Value::Date(self)
+    }
+}
+impl IntoValue for i64 {
+    fn into_value(self) -> Value {
+        Value::Int(self)
+    }
+}
+impl IntoValue for Money {
+    fn into_value(self) -> Value {
+        Value::Money(self)
+    }
+}
+impl IntoValue for Sakerhetsniva {
+    fn into_value(self) -> Value {
+        Value::Level(self)
+    }
+}
+impl IntoValue for f64 {
+    fn into_value(self) -> Value {
+        Value::Percent(self)
+    }
+}

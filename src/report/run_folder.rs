@@ -1,0 +1,158 @@
+//! The run folder: written under a temporary name in the output root and
+//! renamed into place only when every file is complete, under an exclusive
+//! lock on the output root (released by the OS if the holder dies).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+/// Prefix of a run folder still being written (or left by a crash).
+pub const TMP_PREFIX: &str = ".pågår-";
+const LOCK_FILE: &str = ".uppsikt.lock";
+
+/// The output root, locked for one run.
+pub struct OutputLock {
+    _file: File,
+    root: PathBuf,
+}
+
+impl OutputLock {
+    /// Take the output root's lock, waiting while another run holds it.
+    pub fn acquire(root: &Path) -> Result<Self> {
+        fs::create_dir_all(root)
+            .with_context(|| format!("{}: utdatamappen kan inte skapas", root.display()))?;
+        let path = root.join(LOCK_FILE);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("{}: låsfilen kan inte öppnas", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                tracing::info!(root = %root.display(), "another run holds the output root; waiting for it to finish");
+                file.lock()
+                    .with_context(|| format!("{}: kan inte låsa", path.display()))?;
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("{}: kan inte låsa", path.display()))
+            }
+        }
+        let lock = Self {
+            _file: file,
+            root: root.to_path_buf(),
+        };
+        lock.clean_leftovers();
+        Ok(lock)
+    }
+
+    /// Remove temporary folders of runs that died (we hold the lock, so none is live).
+    fn clean_leftovers(&self) {
+        let Ok(rd) = fs::read_dir(&self.root) else {
+            return;
+        };
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+                tracing::warn!(path = %e.path().display(), "removing the unfinished folder of an earlier run");
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+
+    /// A new temporary folder for a run named `name`.
+    pub fn begin(&self, name: &str) -> Result<PendingRun> {
+        let tmp = self
+            .root
+            .join(format!("{TMP_PREFIX}{name}-{}", std::process::id()));
+        fs::create_dir_all(&tmp).with_context(|| format!("{}: kan inte skapas", tmp.display()))?;
+        Ok(PendingRun {
+            tmp,
+            root: self.root.clone(),
+            name: name.to_string(),
+            published: false,
+        })
+    }
+}
+
+/// A run folder being written; dropped unpublished, it is removed.
+pub struct PendingRun {
+    tmp: PathBuf,
+    root: PathBuf,
+    name: String,
+    published: bool,
+}
+
+impl PendingRun {
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Flush the folder and rename it into place; returns the final path.
+    pub fn publish(mut self) -> Result<PathBuf> {
+        sync_tree(&self.tmp)?;
+        let mut target = self.root.join(&self.name);
+        let mut n = 2;
+        while target.exists() {
+            target = self.root.join(format!("{}-{n}", self.name));
+            n += 1;
+        }
+        fs::rename(&self.tmp, &target).with_context(|| {
+            format!(
+                "{}: kan inte byta namn till {}",
+                self.tmp.display(),
+                target.display()
+            )
+        })?;
+        if let Ok(dir) = File::open(&self.root) {
+            let _ = dir.sync_all();
+        }
+        self.published = true;
+        Ok(target)
+    }
+}
+
+impl Drop for PendingRun {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+fn sync_tree(dir: &Path) -> Result<()> {
+    for e in fs::read_dir(dir)?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            sync_tree(&p)?;
+        } else {
+            File::open(&p)?.sync_all()?;
+        }
+    }
+    Ok(())
+}
+
+/// Final run folders of `schedule` in the root, newest first.
+pub fn previous_runs(root: &Path, schedule: &str) -> Vec<PathBuf> {
+    let suffix = format!("_{schedule}");
+    let mut runs: Vec<PathBuf> = fs::read_dir(root)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    !n.starts_with('.')
+                        && e.path().is_dir()
+                        && (n.ends_with(&suffix)
+                            || n.rsplit_once('-').is_some_and(|(a, b)| {
+                                a.ends_with(&suffix) && b.chars().all(|c| c.is_ascii_digit())
+                            }))
+                })
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    runs.sort();
+    runs.reverse();
+    runs
+}

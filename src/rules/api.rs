@@ -1,0 +1,601 @@
+//! The Rhai API rule authors write against (documented in `rules/README.md`):
+//! typed rows with ASCII field names, dates, outcomes, the `bedomning()`
+//! builder that implements the missing-data principle, and lookups into the
+//! catalogue and the register. Missing values are `()`; comparing `()` with
+//! `<`, `<=`, `>`, `>=` is an error (never a silent `false`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{Datelike, Months, NaiveDate};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
+
+use super::status::Status;
+use crate::model::records::*;
+use crate::model::{Location, OrgData, Record, Value};
+use crate::yaml::YamlValue;
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+fn err<T>(msg: impl Into<String>) -> RhaiResult<T> {
+    Err(msg.into().into())
+}
+
+/// A date in a rule script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Datum(pub NaiveDate);
+
+/// A place a finding points at: a cell of an input workbook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plats(pub Option<Location>);
+
+/// What a finding's evidence refers to, resolved after the script returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    /// The subject's own row.
+    Subject,
+    /// A field of the subject, by ASCII name.
+    Field(String),
+    /// A given place.
+    At(Option<Location>),
+}
+
+/// The outcome a script returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Utfall {
+    pub status: Status,
+    pub message: String,
+    pub evidence: Evidence,
+}
+
+/// Collects failing and unjudgeable conditions of one subject and turns
+/// them into one outcome: any failure makes `brist` (the message names
+/// every failing and every missing field), else any missing input makes
+/// `underlag saknas`, else `uppfyllt`.
+#[derive(Debug, Clone, Default)]
+pub struct Bedomning {
+    brister: Vec<(String, Evidence)>,
+    saknas: Vec<(String, Evidence)>,
+    noteringar: Vec<String>,
+}
+
+impl Bedomning {
+    pub fn resultat(&self, ok: &str) -> Utfall {
+        if let Some((_, ev)) = self.brister.first() {
+            let mut message = join(self.brister.iter().map(|b| b.0.as_str()));
+            if !self.saknas.is_empty() {
+                message.push_str(". Kan inte bedömas: ");
+                message.push_str(&join(self.saknas.iter().map(|b| b.0.as_str())));
+            }
+            return Utfall {
+                status: Status::Brist,
+                message,
+                evidence: ev.clone(),
+            };
+        }
+        if let Some((_, ev)) = self.saknas.first() {
+            return Utfall {
+                status: Status::UnderlagSaknas,
+                message: join(self.saknas.iter().map(|b| b.0.as_str())),
+                evidence: ev.clone(),
+            };
+        }
+        let mut message = ok.to_string();
+        for n in &self.noteringar {
+            if !message.is_empty() {
+                message.push_str(". ");
+            }
+            message.push_str(n);
+        }
+        Utfall {
+            status: Status::Uppfyllt,
+            message,
+            evidence: Evidence::Subject,
+        }
+    }
+}
+
+fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    parts
+        .map(|p| p.trim_end_matches('.'))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// An organisation with its data, as scripts see it (`org`).
+#[derive(Debug, Clone)]
+pub struct OrgView(pub Arc<OrgData>);
+
+/// The city's catalogue: every Tjänstekatalog row read, indexed by Tjänst-id.
+#[derive(Debug, Clone)]
+pub struct Katalog {
+    rows: Arc<Vec<Arc<Katalogtjanst>>>,
+    by_id: Arc<HashMap<String, usize>>,
+}
+
+impl Katalog {
+    pub fn new(rows: Vec<Arc<Katalogtjanst>>) -> Self {
+        let mut by_id = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            if let Some(id) = r.tjanst_id.get() {
+                by_id.entry(id.clone()).or_insert(i);
+            }
+        }
+        Self {
+            rows: Arc::new(rows),
+            by_id: Arc::new(by_id),
+        }
+    }
+
+    pub fn rows(&self) -> &[Arc<Katalogtjanst>] {
+        &self.rows
+    }
+}
+
+/// The register with every organisation's data (`register`).
+#[derive(Debug, Clone)]
+pub struct Register(pub Arc<Vec<Arc<OrgData>>>);
+
+/// Convert a normalised value for a script: text → string, Ja/Nej → bool,
+/// date → `Datum`, integer and säkerhetsnivå → INT, money → kronor (FLOAT),
+/// percent → FLOAT, missing → `()`.
+pub fn value_to_dynamic(v: Option<Value>) -> Dynamic {
+    match v {
+        None => Dynamic::UNIT,
+        Some(Value::Text(s)) => Dynamic::from(ImmutableString::from(s)),
+        Some(Value::Bool(b)) => Dynamic::from(b),
+        Some(Value::Date(d)) => Dynamic::from(Datum(d)),
+        Some(Value::Int(i)) => Dynamic::from(i),
+        Some(Value::Money(m)) => Dynamic::from(m.kronor()),
+        Some(Value::Level(l)) => Dynamic::from(i64::from(l.level())),
+        Some(Value::Percent(p)) => Dynamic::from(p),
+    }
+}
+
+/// Convert a YAML parameter for a script.
+pub fn yaml_to_dynamic(v: &YamlValue) -> Dynamic {
+    match v {
+        YamlValue::Null => Dynamic::UNIT,
+        YamlValue::Bool(b) => Dynamic::from(*b),
+        YamlValue::Number(n) => match n.as_i64() {
+            Some(i) => Dynamic::from(i),
+            None => Dynamic::from(n.as_f64().unwrap_or(0.0)),
+        },
+        YamlValue::String(s) => Dynamic::from(ImmutableString::from(s.as_str())),
+        YamlValue::Sequence(s) => Dynamic::from_array(s.iter().map(yaml_to_dynamic).collect()),
+        YamlValue::Mapping(m) => {
+            let mut map = Map::new();
+            for (k, v) in m {
+                if let Some(k) = k.as_str() {
+                    map.insert(k.into(), yaml_to_dynamic(v));
+                }
+            }
+            Dynamic::from_map(map)
+        }
+        YamlValue::Tagged(t) => yaml_to_dynamic(&t.value),
+    }
+}
+
+fn rows_dynamic<T: Record + std::fmt::Debug + Clone>(rows: Option<&Vec<Arc<T>>>) -> Dynamic {
+    match rows {
+        None => Dynamic::UNIT,
+        Some(rows) => Dynamic::from_array(rows.iter().map(|r| Dynamic::from(r.clone())).collect()),
+    }
+}
+
+fn opt_dynamic<T: Clone + Send + Sync + 'static>(v: Option<T>) -> Dynamic {
+    v.map(Dynamic::from).unwrap_or(Dynamic::UNIT)
+}
+
+/// Evidence from a script argument: a field name (string) or a `Plats`.
+fn evidence_of(arg: Dynamic) -> RhaiResult<Evidence> {
+    if arg.is_string() {
+        return Ok(Evidence::Field(arg.into_string().unwrap_or_default()));
+    }
+    if let Some(p) = arg.clone().try_cast::<Plats>() {
+        return Ok(Evidence::At(p.0));
+    }
+    if arg.is_unit() {
+        return Ok(Evidence::Subject);
+    }
+    err(format!(
+        "bevis ska vara ett fältnamn eller en plats (rad.plats(\"falt\")), inte {}",
+        arg.type_name()
+    ))
+}
+
+fn outcome(status: Status, message: &str, evidence: Evidence) -> Utfall {
+    Utfall {
+        status,
+        message: message.to_string(),
+        evidence,
+    }
+}
+
+const UNIT_COMPARE: &str =
+    "jämförelse med ett saknat värde (); kontrollera först med saknas(x) eller finns(x)";
+
+/// Register the whole API on `engine`.
+pub fn register(engine: &mut Engine) {
+    engine.set_fast_operators(false);
+
+    // Dates.
+    engine.register_type_with_name::<Datum>("Datum");
+    engine.register_fn("datum", |s: &str| -> RhaiResult<Datum> {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Datum)
+            .or_else(|_| err(format!("\"{s}\" är inget datum (ÅÅÅÅ-MM-DD)")))
+    });
+    engine.register_fn("datum", |y: i64, m: i64, d: i64| -> RhaiResult<Datum> {
+        i32::try_from(y)
+            .ok()
+            .and_then(|y| {
+                NaiveDate::from_ymd_opt(y, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+            })
+            .map(Datum)
+            .map_or_else(|| err(format!("{y}-{m}-{d} är inget datum")), Ok)
+    });
+    engine.register_fn("plus_dagar", |d: &mut Datum, n: i64| -> RhaiResult<Datum> {
+        d.0.checked_add_signed(chrono::Duration::days(n))
+            .map(Datum)
+            .map_or_else(|| err("datumet hamnar utanför kalendern"), Ok)
+    });
+    engine.register_fn(
+        "plus_manader",
+        |d: &mut Datum, n: i64| -> RhaiResult<Datum> {
+            let m = Months::new(n.unsigned_abs().min(u32::MAX as u64) as u32);
+            let r = if n >= 0 {
+                d.0.checked_add_months(m)
+            } else {
+                d.0.checked_sub_months(m)
+            };
+            r.map(Datum)
+                .map_or_else(|| err("datumet hamnar utanför kalendern"), Ok)
+        },
+    );
+    engine.register_fn("dagar_mellan", |a: Datum, b: Datum| (b.0 - a.0).num_days());
+    engine.register_get("ar", |d: &mut Datum| i64::from(d.0.year()));
+    engine.register_get("manad", |d: &mut Datum| i64::from(d.0.month()));
+    engine.register_get("dag", |d: &mut Datum| i64::from(d.0.day()));
+    engine.register_fn("to_string", |d: &mut Datum| {
+        d.0.format("%Y-%m-%d").to_string()
+    });
+    engine.register_fn("to_debug", |d: &mut Datum| {
+        d.0.format("%Y-%m-%d").to_string()
+    });
+    engine.register_fn("==", |a: Datum, b: Datum| a == b);
+    engine.register_fn("!=", |a: Datum, b: Datum| a != b);
+    engine.register_fn("<", |a: Datum, b: Datum| a < b);
+    engine.register_fn("<=", |a: Datum, b: Datum| a <= b);
+    engine.register_fn(">", |a: Datum, b: Datum| a > b);
+    engine.register_fn(">=", |a: Datum, b: Datum| a >= b);
+    for op in ["<", "<=", ">", ">="] {
+        engine.register_fn(op, |_: (), _: Datum| -> RhaiResult<bool> {
+            err(UNIT_COMPARE)
+        });
+        engine.register_fn(op, |_: Datum, _: ()| -> RhaiResult<bool> {
+            err(UNIT_COMPARE)
+        });
+        engine.register_fn(op, |_: (), _: i64| -> RhaiResult<bool> {
+            err(UNIT_COMPARE)
+        });
+        engine.register_fn(op, |_: i64, _: ()| -> RhaiResult<bool> {
+            err(UNIT_COMPARE)
+        });
+        engine.register_fn(op, |_: (), _: f64| -> RhaiResult<bool> {
+            err(UNIT_COMPARE)
+        });
+        engine.register_fn(op, |_: f64, _: ()| -> RhaiResult<bool> {
+            err(UNIT_COMPARE)
+        });
+        engine.register_fn(op, |_: (), _: ()| -> RhaiResult<bool> { err(UNIT_COMPARE) });
+        engine.register_fn(op, |_: (), _: ImmutableString| -> RhaiResult<bool> {
+            err(UNIT_COMPARE)
+        });
+        engine.register_fn(op, |_: ImmutableString, _: ()| -> RhaiResult<bool> {
+            err(UNIT_COMPARE)
+        });
+    }
+
+    // Missing values.
+    engine.register_fn("saknas", |x: Dynamic| is_missing(&x));
+    engine.register_fn("finns", |x: Dynamic| !is_missing(&x));
+    engine.register_fn("normalisera", |s: &str| crate::ingest::header::normalize(s));
+
+    // Outcomes (Swedish names, English aliases).
+    engine.register_type_with_name::<Utfall>("Utfall");
+    engine.register_type_with_name::<Plats>("Plats");
+    engine.register_get("status", |u: &mut Utfall| u.status.label().to_string());
+    engine.register_get("meddelande", |u: &mut Utfall| u.message.clone());
+    for name in ["uppfyllt", "pass"] {
+        engine.register_fn(name, || outcome(Status::Uppfyllt, "", Evidence::Subject));
+        engine.register_fn(name, |m: &str| {
+            outcome(Status::Uppfyllt, m, Evidence::Subject)
+        });
+    }
+    for (name, status) in [
+        ("brist", Status::Brist),
+        ("fail", Status::Brist),
+        ("underlag_saknas", Status::UnderlagSaknas),
+        ("missing", Status::UnderlagSaknas),
+    ] {
+        engine.register_fn(name, move |m: &str| outcome(status, m, Evidence::Subject));
+        engine.register_fn(name, move |m: &str, at: Dynamic| -> RhaiResult<Utfall> {
+            Ok(outcome(status, m, evidence_of(at)?))
+        });
+    }
+    for name in ["ej_tillamplig", "not_applicable"] {
+        engine.register_fn(name, |m: &str| {
+            outcome(Status::EjTillamplig, m, Evidence::Subject)
+        });
+    }
+
+    // The assessment builder.
+    engine.register_type_with_name::<Bedomning>("Bedomning");
+    engine.register_fn("bedomning", Bedomning::default);
+    engine.register_fn("brist", |b: &mut Bedomning, m: &str| {
+        b.brister.push((m.to_string(), Evidence::Subject))
+    });
+    engine.register_fn(
+        "brist",
+        |b: &mut Bedomning, m: &str, at: Dynamic| -> RhaiResult<()> {
+            b.brister.push((m.to_string(), evidence_of(at)?));
+            Ok(())
+        },
+    );
+    engine.register_fn("saknas", |b: &mut Bedomning, m: &str| {
+        b.saknas.push((m.to_string(), Evidence::Subject))
+    });
+    engine.register_fn(
+        "saknas",
+        |b: &mut Bedomning, m: &str, at: Dynamic| -> RhaiResult<()> {
+            b.saknas.push((m.to_string(), evidence_of(at)?));
+            Ok(())
+        },
+    );
+    engine.register_fn("notering", |b: &mut Bedomning, m: &str| {
+        b.noteringar.push(m.to_string())
+    });
+    engine.register_get("har_brist", |b: &mut Bedomning| !b.brister.is_empty());
+    engine.register_get("har_saknat", |b: &mut Bedomning| !b.saknas.is_empty());
+    engine.register_fn("resultat", |b: &mut Bedomning| b.resultat(""));
+    engine.register_fn("resultat", |b: &mut Bedomning, ok: &str| b.resultat(ok));
+
+    // Rows.
+    register_record::<Digitaliseringsplan>(engine, "Digitaliseringsplan");
+    register_record::<TjanstAnvandning>(engine, "TjanstAnvandning");
+    register_record::<System>(engine, "System");
+    register_record::<Avsteg>(engine, "Avsteg");
+    register_record::<Forandringsinsats>(engine, "Forandringsinsats");
+    register_record::<DigitalMognad>(engine, "DigitalMognad");
+    register_record::<Uppfoljningsrapport>(engine, "Uppfoljningsrapport");
+    register_record::<Sakerhetsavvikelse>(engine, "Sakerhetsavvikelse");
+    register_record::<Leveransavvikelse>(engine, "Leveransavvikelse");
+    register_record::<Katalogtjanst>(engine, "Katalogtjanst");
+
+    register_org(engine);
+
+    engine.register_type_with_name::<Katalog>("Katalog");
+    engine.register_fn("hitta", |k: &mut Katalog, id: &str| {
+        let id = crate::ingest::values::id(id);
+        opt_dynamic(k.by_id.get(&id).map(|&i| k.rows[i].clone()))
+    });
+    engine.register_fn("alla", |k: &mut Katalog| -> Array {
+        k.rows.iter().map(|r| Dynamic::from(r.clone())).collect()
+    });
+
+    engine.register_type_with_name::<Register>("Register");
+    engine.register_fn("hitta", |r: &mut Register, id: &str| {
+        let id = crate::ingest::values::id(id);
+        opt_dynamic(
+            r.0.iter()
+                .find(|o| o.org.id == id)
+                .map(|o| OrgView(o.clone())),
+        )
+    });
+    engine.register_fn("alla", |r: &mut Register| -> Array {
+        r.0.iter()
+            .map(|o| Dynamic::from(OrgView(o.clone())))
+            .collect()
+    });
+}
+
+/// `()` and the empty string are missing.
+pub fn is_missing(x: &Dynamic) -> bool {
+    x.is_unit()
+        || x.clone()
+            .into_immutable_string()
+            .is_ok_and(|s| s.trim().is_empty())
+}
+
+fn header_of<T: Record>(name: &str) -> RhaiResult<&'static str> {
+    match T::SCHEMA.column(name) {
+        Some((_, c)) => Ok(c.header),
+        None => err(unknown_field::<T>(name)),
+    }
+}
+
+fn unknown_field<T: Record>(name: &str) -> String {
+    format!(
+        "okänt fält \"{name}\" på en rad ur bladet {}; fälten är: {}",
+        T::SCHEMA.sheet,
+        T::SCHEMA
+            .columns
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// Getters for every column, `plats`, `rubrik` and the builder's row checks.
+fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, name: &str) {
+    engine.register_type_with_name::<Arc<T>>(name);
+    for (i, col) in T::SCHEMA.columns.iter().enumerate() {
+        engine.register_get(col.name, move |r: &mut Arc<T>| {
+            value_to_dynamic(r.field(i).0)
+        });
+    }
+    engine.register_fn("plats", |r: &mut Arc<T>| Plats(Some(r.row().clone())));
+    engine.register_fn("plats", |r: &mut Arc<T>, f: &str| -> RhaiResult<Plats> {
+        match r.field_by_name(f) {
+            Some((_, loc)) => Ok(Plats(Some(loc.clone()))),
+            None => err(unknown_field::<T>(f)),
+        }
+    });
+    engine.register_fn("rubrik", |_: &mut Arc<T>, f: &str| -> RhaiResult<String> {
+        header_of::<T>(f).map(str::to_string)
+    });
+    engine.register_fn("to_string", |r: &mut Arc<T>| describe_row(&**r));
+    engine.register_fn("to_debug", |r: &mut Arc<T>| describe_row(&**r));
+    engine.register_fn(
+        "krav_finns",
+        |b: &mut Bedomning, r: Arc<T>, f: &str| -> RhaiResult<bool> {
+            let header = header_of::<T>(f)?;
+            let (v, loc) = r
+                .field_by_name(f)
+                .map_or((None, None), |(v, l)| (v, Some(l.clone())));
+            let present = !is_missing(&value_to_dynamic(v));
+            if !present {
+                b.brister
+                    .push((format!("{header} saknas"), Evidence::At(loc)));
+            }
+            Ok(present)
+        },
+    );
+    engine.register_fn(
+        "krav_finns",
+        |b: &mut Bedomning, r: Arc<T>, f: &str, m: &str| -> RhaiResult<bool> {
+            header_of::<T>(f)?;
+            let (v, loc) = r
+                .field_by_name(f)
+                .map_or((None, None), |(v, l)| (v, Some(l.clone())));
+            let present = !is_missing(&value_to_dynamic(v));
+            if !present {
+                b.brister.push((m.to_string(), Evidence::At(loc)));
+            }
+            Ok(present)
+        },
+    );
+    let krav_ja = |b: &mut Bedomning, r: Arc<T>, f: &str, m: Option<&str>| -> RhaiResult<bool> {
+        let header = header_of::<T>(f)?;
+        let (v, loc) = r
+            .field_by_name(f)
+            .map_or((None, None), |(v, l)| (v, Some(l.clone())));
+        match v {
+            Some(Value::Bool(true)) => Ok(true),
+            Some(Value::Bool(false)) => {
+                let msg = m.map_or_else(|| format!("{header} är Nej, ska vara Ja"), str::to_string);
+                b.brister.push((msg, Evidence::At(loc)));
+                Ok(false)
+            }
+            None => {
+                b.saknas
+                    .push((format!("{header} är inte ifyllt"), Evidence::At(loc)));
+                Ok(false)
+            }
+            Some(_) => err(format!("fältet {f} är inte ett Ja/Nej-fält")),
+        }
+    };
+    engine.register_fn("krav_ja", move |b: &mut Bedomning, r: Arc<T>, f: &str| {
+        krav_ja(b, r, f, None)
+    });
+    engine.register_fn(
+        "krav_ja",
+        move |b: &mut Bedomning, r: Arc<T>, f: &str, m: &str| krav_ja(b, r, f, Some(m)),
+    );
+}
+
+/// `System [rad 12]: system=Ekonomi, skyddsbehov=3, …` for error context.
+pub fn describe_row<T: Record>(r: &T) -> String {
+    let fields: Vec<String> = T::SCHEMA
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| r.field(i).0.map(|v| format!("{}={}", c.name, v.display())))
+        .collect();
+    format!(
+        "{} rad {}: {}",
+        T::SCHEMA.sheet,
+        r.row().row + 1,
+        fields.join(", ")
+    )
+}
+
+fn register_org(engine: &mut Engine) {
+    engine.register_type_with_name::<OrgView>("Organisation");
+    engine.register_get("id", |o: &mut OrgView| o.0.org.id.clone());
+    engine.register_get("namn", |o: &mut OrgView| o.0.org.namn.clone());
+    engine.register_get("typ", |o: &mut OrgView| o.0.org.typ.as_str().to_string());
+    engine.register_get("beslutsorgan", |o: &mut OrgView| {
+        o.0.org.beslutsorgan.clone()
+    });
+    engine.register_get("leverantor", |o: &mut OrgView| o.0.org.leverantor);
+    engine.register_get("alias", |o: &mut OrgView| -> Array {
+        o.0.org
+            .alias
+            .iter()
+            .map(|a| Dynamic::from(a.clone()))
+            .collect()
+    });
+    engine.register_get("har_verksamhet", |o: &mut OrgView| o.0.verksamhet.is_some());
+    engine.register_get("har_leverantor", |o: &mut OrgView| o.0.leverantor.is_some());
+    engine.register_get("har_tjanstekatalog", |o: &mut OrgView| {
+        o.0.katalog.is_some()
+    });
+    engine.register_get("inlamnad", |o: &mut OrgView| {
+        opt_dynamic(o.0.submitted().map(Datum))
+    });
+    engine.register_get("plan", |o: &mut OrgView| {
+        opt_dynamic(o.0.verksamhet.as_ref().and_then(|v| v.plan.clone()))
+    });
+    engine.register_get("tjanster", |o: &mut OrgView| {
+        rows_dynamic(o.0.verksamhet.as_ref().and_then(|v| v.tjanster.as_ref()))
+    });
+    engine.register_get("system", |o: &mut OrgView| {
+        rows_dynamic(o.0.verksamhet.as_ref().and_then(|v| v.system.as_ref()))
+    });
+    engine.register_get("avsteg", |o: &mut OrgView| {
+        rows_dynamic(o.0.verksamhet.as_ref().and_then(|v| v.avsteg.as_ref()))
+    });
+    engine.register_get("insatser", |o: &mut OrgView| {
+        rows_dynamic(o.0.verksamhet.as_ref().and_then(|v| v.insatser.as_ref()))
+    });
+    engine.register_get("mognad", |o: &mut OrgView| {
+        rows_dynamic(o.0.verksamhet.as_ref().and_then(|v| v.mognad.as_ref()))
+    });
+    engine.register_get("uppfoljning", |o: &mut OrgView| {
+        rows_dynamic(o.0.leverantor.as_ref().and_then(|v| v.uppfoljning.as_ref()))
+    });
+    engine.register_get("sakerhetsavvikelser", |o: &mut OrgView| {
+        rows_dynamic(
+            o.0.leverantor
+                .as_ref()
+                .and_then(|v| v.sakerhetsavvikelser.as_ref()),
+        )
+    });
+    engine.register_get("leveransavvikelser", |o: &mut OrgView| {
+        rows_dynamic(
+            o.0.leverantor
+                .as_ref()
+                .and_then(|v| v.leveransavvikelser.as_ref()),
+        )
+    });
+    engine.register_get("katalog", |o: &mut OrgView| {
+        rows_dynamic(o.0.katalog.as_ref().and_then(|v| v.tjanster.as_ref()))
+    });
+    engine.register_fn("plats", |o: &mut OrgView| Plats(org_location(&o.0)));
+    engine.register_fn("to_string", |o: &mut OrgView| o.0.org.id.clone());
+    engine.register_fn("to_debug", |o: &mut OrgView| o.0.org.id.clone());
+}
+
+/// Where an organisation-level finding points: its Verksamhet workbook's
+/// `Inlämning` sheet, else any other workbook it submitted.
+pub fn org_location(o: &OrgData) -> Option<Location> {
+    o.verksamhet
+        .as_ref()
+        .map(|v| &v.inlamning)
+        .or(o.leverantor.as_ref().map(|v| &v.inlamning))
+        .or(o.katalog.as_ref().map(|v| &v.inlamning))
+        .map(|i| i.record.row.clone())
+}

@@ -1,0 +1,375 @@
+//! Evaluation: for each rule and organisation, check scope and required
+//! data, enumerate the subjects, run the script on each, and turn its
+//! outcome (or error) into an [`Evaluation`] with evidence.
+
+use std::sync::Arc;
+
+use rhai::{Dynamic, EvalAltResult, Scope};
+use serde::Serialize;
+
+use super::api::{self, Datum, Evidence, Katalog, OrgView, Register, Utfall};
+use super::definition::{Requirement, Scope as RuleScope, SubjectKind};
+use super::status::{Severity, Status};
+use super::{Rule, RuleSet};
+use crate::model::{Location, Model, OrgData, Record};
+
+/// One evaluation of one rule on one subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub org: String,
+    pub rule: Arc<str>,
+    pub status: Status,
+    pub severity: Severity,
+    /// The subject's key (a Tjänst-id, a system name, the organisation id …).
+    pub subject: String,
+    pub message: String,
+    pub evidence: Option<Location>,
+}
+
+/// The JSON line of `resultat.jsonl` (report.md, section 3).
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Clone)]
+pub struct EvaluationJson {
+    pub organisation: String,
+    pub regel: String,
+    pub status: Status,
+    pub allvarlighet: Severity,
+    pub objekt: String,
+    pub meddelande: String,
+    pub fil: String,
+    pub blad: String,
+    pub cell: String,
+}
+
+impl Evaluation {
+    pub fn json(&self) -> EvaluationJson {
+        EvaluationJson {
+            organisation: self.org.clone(),
+            regel: self.rule.to_string(),
+            status: self.status,
+            allvarlighet: self.severity,
+            objekt: self.subject.clone(),
+            meddelande: self.message.clone(),
+            fil: self
+                .evidence
+                .as_ref()
+                .map(|l| l.file.to_string())
+                .unwrap_or_default(),
+            blad: self
+                .evidence
+                .as_ref()
+                .map(|l| l.sheet.to_string())
+                .unwrap_or_default(),
+            cell: self.evidence.as_ref().map(|l| l.cell()).unwrap_or_default(),
+        }
+    }
+}
+
+/// Everything a script sees besides its subject and organisation.
+pub struct Context {
+    pub katalog: Katalog,
+    pub register: Register,
+    pub per: Datum,
+    pub period: String,
+}
+
+impl Context {
+    pub fn new(model: &Model) -> Self {
+        Self {
+            katalog: Katalog::new(model.katalog.clone()),
+            register: Register(Arc::new(model.orgs.clone())),
+            per: Datum(model.per),
+            period: model.period.to_string(),
+        }
+    }
+}
+
+/// A subject with what evaluation needs to know of it.
+struct Subject {
+    key: String,
+    value: Dynamic,
+    record: Option<Arc<dyn ErasedRecord>>,
+}
+
+/// A record seen through its schema, whatever its type.
+trait ErasedRecord: Send + Sync {
+    fn row(&self) -> &Location;
+    fn field_location(&self, name: &str) -> Option<Location>;
+    fn describe(&self) -> String;
+}
+
+impl<T: Record> ErasedRecord for T {
+    fn row(&self) -> &Location {
+        Record::row(self)
+    }
+    fn field_location(&self, name: &str) -> Option<Location> {
+        self.field_by_name(name).map(|(_, l)| l.clone())
+    }
+    fn describe(&self) -> String {
+        api::describe_row(self)
+    }
+}
+
+fn rows<T: Record + std::fmt::Debug + Clone>(rows: &[Arc<T>], key_fields: &[&str]) -> Vec<Subject> {
+    rows.iter()
+        .map(|r| {
+            let key = key_fields
+                .iter()
+                .find_map(|f| r.field_by_name(f).and_then(|(v, _)| v).map(|v| v.display()))
+                .unwrap_or_else(|| format!("rad {}", r.row().row + 1));
+            Subject {
+                key,
+                value: Dynamic::from(r.clone()),
+                record: Some(r.clone() as Arc<dyn ErasedRecord>),
+            }
+        })
+        .collect()
+}
+
+/// Whether the data a requirement names was submitted.
+fn present(o: &OrgData, req: Requirement) -> bool {
+    let v = o.verksamhet.as_ref();
+    let l = o.leverantor.as_ref();
+    match req {
+        Requirement::Verksamhet => v.is_some(),
+        Requirement::Leverantor => l.is_some(),
+        Requirement::Tjanstekatalog => o.katalog.is_some(),
+        Requirement::Digitaliseringsplan => v.is_some_and(|v| v.plan.is_some()),
+        Requirement::Tjanster => v.is_some_and(|v| v.tjanster.is_some()),
+        Requirement::System => v.is_some_and(|v| v.system.is_some()),
+        Requirement::Avsteg => v.is_some_and(|v| v.avsteg.is_some()),
+        Requirement::Forandringsinsatser => v.is_some_and(|v| v.insatser.is_some()),
+        Requirement::Uppfoljningsrapport => l.is_some_and(|l| l.uppfoljning.is_some()),
+        Requirement::Sakerhetsavvikelser => l.is_some_and(|l| l.sakerhetsavvikelser.is_some()),
+        Requirement::Leveransavvikelser => l.is_some_and(|l| l.leveransavvikelser.is_some()),
+        Requirement::Katalog => o.katalog.as_ref().is_some_and(|k| k.tjanster.is_some()),
+    }
+}
+
+fn subjects(kind: SubjectKind, o: &Arc<OrgData>, ctx: &Context) -> Vec<Subject> {
+    let v = o.verksamhet.as_ref();
+    let l = o.leverantor.as_ref();
+    let empty = Vec::new;
+    match kind {
+        SubjectKind::Organisation => vec![Subject {
+            key: o.org.id.clone(),
+            value: Dynamic::from(OrgView(o.clone())),
+            record: None,
+        }],
+        SubjectKind::Digitaliseringsplan => match v.and_then(|v| v.plan.clone()) {
+            Some(p) => vec![Subject {
+                key: o.org.id.clone(),
+                value: Dynamic::from(p.clone()),
+                record: Some(p as Arc<dyn ErasedRecord>),
+            }],
+            None => empty(),
+        },
+        SubjectKind::Tjanstanvandning => rows(
+            v.and_then(|v| v.tjanster.as_deref()).unwrap_or(&[]),
+            &["tjanst_id", "tjanst"],
+        ),
+        SubjectKind::Katalograd => rows(ctx.katalog.rows(), &["tjanst_id", "tjanst"]),
+        SubjectKind::EgenKatalograd => rows(
+            o.katalog
+                .as_ref()
+                .and_then(|k| k.tjanster.as_deref())
+                .unwrap_or(&[]),
+            &["tjanst_id", "tjanst"],
+        ),
+        SubjectKind::System => rows(
+            v.and_then(|v| v.system.as_deref()).unwrap_or(&[]),
+            &["system"],
+        ),
+        SubjectKind::Avsteg => rows(
+            v.and_then(|v| v.avsteg.as_deref()).unwrap_or(&[]),
+            &["avsteg_id", "tjanst_id"],
+        ),
+        SubjectKind::Insats => rows(
+            v.and_then(|v| v.insatser.as_deref()).unwrap_or(&[]),
+            &["insats"],
+        ),
+        SubjectKind::Uppfoljningsrapport => rows(
+            l.and_then(|l| l.uppfoljning.as_deref()).unwrap_or(&[]),
+            &["ar"],
+        ),
+        SubjectKind::Sakerhetsavvikelse => rows(
+            l.and_then(|l| l.sakerhetsavvikelser.as_deref())
+                .unwrap_or(&[]),
+            &["avvikelse_id", "tjanst_id"],
+        ),
+        SubjectKind::Leveransavvikelse => rows(
+            l.and_then(|l| l.leveransavvikelser.as_deref())
+                .unwrap_or(&[]),
+            &["avvikelse_id", "kund"],
+        ),
+    }
+}
+
+impl RuleSet {
+    /// Evaluate every rule on every organisation of the model (in parallel
+    /// across organisations); the result is in register and rule order.
+    pub fn evaluate(&self, model: &Model) -> Vec<Evaluation> {
+        let ctx = Context::new(model);
+        crate::parallel::map(&model.orgs, |o| {
+            self.rules
+                .iter()
+                .flat_map(|r| self.evaluate_rule(r, o, &ctx))
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// Evaluate one rule for one organisation.
+    pub fn evaluate_rule(&self, rule: &Rule, o: &Arc<OrgData>, ctx: &Context) -> Vec<Evaluation> {
+        let id: Arc<str> = rule.def.id.as_str().into();
+        let org_level = |status: Status, message: String| Evaluation {
+            org: o.org.id.clone(),
+            rule: id.clone(),
+            status,
+            severity: rule.def.allvarlighet,
+            subject: o.org.id.clone(),
+            message,
+            evidence: api::org_location(o),
+        };
+        if rule.def.galler == RuleScope::Leverantorer && !o.org.leverantor {
+            return vec![org_level(
+                Status::EjTillamplig,
+                "Regeln gäller bara leverantörer av gemensamma tjänster.".into(),
+            )];
+        }
+        let mut needed: Vec<Requirement> =
+            rule.def.objekt.implied_requirement().into_iter().collect();
+        needed.extend(rule.def.kraver.iter().copied());
+        for req in needed.iter().flat_map(|r| [r.workbook(), *r]) {
+            if !present(o, req) {
+                let mut m = req.describe().to_string();
+                if let Some(c) = m.get_mut(0..1) {
+                    c.make_ascii_uppercase();
+                }
+                return vec![org_level(
+                    Status::UnderlagSaknas,
+                    format!("Underlag saknas: {m}."),
+                )];
+            }
+        }
+        let subjects = subjects(rule.def.objekt, o, ctx);
+        if subjects.is_empty() {
+            return vec![org_level(
+                Status::EjTillamplig,
+                format!(
+                    "Inga objekt av slaget {} att bedöma.",
+                    rule.def.objekt.label()
+                ),
+            )];
+        }
+        let org_view = Dynamic::from(OrgView(o.clone()));
+        subjects
+            .into_iter()
+            .map(|s| {
+                let (status, message, evidence) = match self.run_script(rule, &s, &org_view, ctx) {
+                    Ok(u) => {
+                        let evidence = resolve(&u.evidence, &s, o);
+                        match evidence {
+                            Ok(ev) => (u.status, u.message, ev),
+                            Err(e) => (
+                                Status::Regelfel,
+                                format!("{}: {e}", rule.script_display()),
+                                None,
+                            ),
+                        }
+                    }
+                    Err(e) => (
+                        Status::Regelfel,
+                        e,
+                        s.record.as_ref().map(|r| r.row().clone()),
+                    ),
+                };
+                Evaluation {
+                    org: o.org.id.clone(),
+                    rule: id.clone(),
+                    status,
+                    severity: rule.def.allvarlighet,
+                    subject: s.key,
+                    message,
+                    evidence,
+                }
+            })
+            .collect()
+    }
+
+    fn run_script(
+        &self,
+        rule: &Rule,
+        s: &Subject,
+        org: &Dynamic,
+        ctx: &Context,
+    ) -> Result<Utfall, String> {
+        let mut scope = Scope::new();
+        scope.push_constant_dynamic("objekt", s.value.clone());
+        scope.push_constant_dynamic("org", org.clone());
+        scope.push_constant("katalog", ctx.katalog.clone());
+        scope.push_constant("register", ctx.register.clone());
+        scope.push_constant("per", ctx.per);
+        scope.push_constant("period", ctx.period.clone());
+        scope.push_constant_dynamic("param", rule.params.clone());
+        let result = super::sandbox::with_deadline(self.limits.wall_clock, || {
+            self.engine
+                .eval_ast_with_scope::<Dynamic>(&mut scope, &rule.ast)
+        });
+        let context = || match &s.record {
+            Some(r) => format!(" (vid {})", r.describe()),
+            None => format!(" (vid organisation {})", s.key),
+        };
+        match result {
+            Ok(d) => match d.try_cast::<Utfall>() {
+                Some(u) => Ok(u),
+                None => Err(format!(
+                    "{}: skriptet returnerade inget utfall; avsluta med t.ex. uppfyllt(), brist(\"…\") eller b.resultat(){}",
+                    rule.script_display(),
+                    context()
+                )),
+            },
+            Err(e) => Err(format!("{}{}", format_rhai_error(&rule.script_display(), &e), context())),
+        }
+    }
+}
+
+/// `rules/R05.rhai:12:5: message`, with Rhai's own position suffix removed.
+pub fn format_rhai_error(file: &str, e: &EvalAltResult) -> String {
+    let pos = e.position();
+    let mut msg = match e {
+        EvalAltResult::ErrorTerminated(..) => super::sandbox::TIME_OUT.to_string(),
+        EvalAltResult::ErrorTooManyOperations(..) => {
+            "för många operationer (trolig oändlig loop)".to_string()
+        }
+        EvalAltResult::ErrorStackOverflow(..) => "för djup rekursion".to_string(),
+        EvalAltResult::ErrorDataTooLarge(what, ..) => format!("för stor data: {what}"),
+        _ => e.to_string(),
+    };
+    if let Some(i) = msg.find(" (line ") {
+        msg.truncate(i);
+    }
+    match (pos.line(), pos.position()) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}: {msg}"),
+        (Some(l), None) => format!("{file}:{l}: {msg}"),
+        _ => format!("{file}: {msg}"),
+    }
+}
+
+fn resolve(ev: &Evidence, s: &Subject, o: &OrgData) -> Result<Option<Location>, String> {
+    Ok(match ev {
+        Evidence::At(l) => l.clone(),
+        Evidence::Subject => match &s.record {
+            Some(r) => Some(r.row().clone()),
+            None => api::org_location(o),
+        },
+        Evidence::Field(name) => match &s.record {
+            Some(r) => Some(
+                r.field_location(name)
+                    .ok_or_else(|| format!("okänt fält \"{name}\" som bevis"))?,
+            ),
+            None => api::org_location(o),
+        },
+    })
+}

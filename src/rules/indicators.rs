@@ -1,0 +1,91 @@
+//! Indicators from P: Målområden (never pass/fail): the shares of
+//! Förändringsinsatser aimed at Innovation vs Effektivitet and at Extern vs
+//! Intern nytta, by count and by budget, per organisation and city-wide.
+
+use serde::Serialize;
+
+use crate::model::records::Forandringsinsats;
+use crate::model::Model;
+
+/// The plan's 2020 baseline (Intraservice's portfolio): 99 % effektivitet, 1 % innovation.
+pub const BASELINE_INNOVATION_PERCENT: f64 = 1.0;
+pub const BASELINE_EFFEKTIVITET_PERCENT: f64 = 99.0;
+
+/// Shares in percent; `None` where nothing was classified.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Organisation id, or `STADEN` for the whole city.
+    pub organisation: String,
+    pub insatser: usize,
+    pub innovation_antal: Option<f64>,
+    pub effektivitet_antal: Option<f64>,
+    pub innovation_budget: Option<f64>,
+    pub effektivitet_budget: Option<f64>,
+    pub extern_antal: Option<f64>,
+    pub intern_antal: Option<f64>,
+    pub extern_budget: Option<f64>,
+    pub intern_budget: Option<f64>,
+}
+
+#[derive(Default)]
+struct Tally {
+    n: usize,
+    count: [f64; 4], // innovation, effektivitet, extern, intern
+    budget: [f64; 4],
+}
+
+impl Tally {
+    fn add(&mut self, i: &Forandringsinsats) {
+        self.n += 1;
+        let b = i.budget.get().map(|m| m.kronor()).unwrap_or(0.0);
+        let mut put = |k: usize| {
+            self.count[k] += 1.0;
+            self.budget[k] += b;
+        };
+        match i.inriktning.get().map(String::as_str) {
+            Some("Innovation") => put(0),
+            Some("Effektivitet") => put(1),
+            _ => {}
+        }
+        match i.nytta.get().map(String::as_str) {
+            Some("Extern") => put(2),
+            Some("Intern") => put(3),
+            _ => {}
+        }
+    }
+
+    fn indicator(&self, org: &str) -> Indicator {
+        let share = |a: f64, b: f64| (a + b > 0.0).then(|| (a / (a + b) * 1000.0).round() / 10.0);
+        Indicator {
+            organisation: org.to_string(),
+            insatser: self.n,
+            innovation_antal: share(self.count[0], self.count[1]),
+            effektivitet_antal: share(self.count[1], self.count[0]),
+            innovation_budget: share(self.budget[0], self.budget[1]),
+            effektivitet_budget: share(self.budget[1], self.budget[0]),
+            extern_antal: share(self.count[2], self.count[3]),
+            intern_antal: share(self.count[3], self.count[2]),
+            extern_budget: share(self.budget[2], self.budget[3]),
+            intern_budget: share(self.budget[3], self.budget[2]),
+        }
+    }
+}
+
+/// One row per organisation that submitted Förändringsinsatser, then the city (`STADEN`).
+pub fn compute(model: &Model) -> Vec<Indicator> {
+    let mut city = Tally::default();
+    let mut out = Vec::new();
+    for o in &model.orgs {
+        let Some(rows) = o.verksamhet.as_ref().and_then(|v| v.insatser.as_ref()) else {
+            continue;
+        };
+        let mut t = Tally::default();
+        for r in rows {
+            t.add(r);
+            city.add(r);
+        }
+        out.push(t.indicator(&o.org.id));
+    }
+    out.push(city.indicator("STADEN"));
+    out
+}
