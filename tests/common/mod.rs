@@ -1,0 +1,116 @@
+//! Shared helpers: a fluent runner for the binary and a temp workspace.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The path of the built binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_uppsikt"))
+}
+
+/// The repository root (for the shipped rules, schedules and config).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary workspace with `inputs/`, `outputs/`, a copy of the shipped
+/// rules and schedules, and a configuration file.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// A workspace with the shipped configuration (register), rules and schedules.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = Self { dir };
+        std::fs::create_dir_all(ws.inputs()).unwrap();
+        std::fs::create_dir_all(ws.outputs()).unwrap();
+        copy_dir(&repo().join("rules"), &ws.path().join("rules"));
+        copy_dir(&repo().join("schedules"), &ws.path().join("schedules"));
+        std::fs::copy(repo().join("uppsikt.yaml"), ws.config()).unwrap();
+        ws
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn inputs(&self) -> PathBuf {
+        self.path().join("inputs")
+    }
+    pub fn outputs(&self) -> PathBuf {
+        self.path().join("outputs")
+    }
+    pub fn config(&self) -> PathBuf {
+        self.path().join("uppsikt.yaml")
+    }
+
+    /// A command for the binary with `--config` set and settle time 0.
+    pub fn cmd(&self, args: &[&str]) -> Run {
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            config: self.config(),
+        }
+    }
+
+    /// The run folders written so far (final names only), sorted.
+    pub fn run_folders(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(self.outputs())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// A prepared invocation.
+pub struct Run {
+    args: Vec<String>,
+    config: PathBuf,
+}
+
+impl Run {
+    pub fn arg(mut self, a: &str) -> Self {
+        self.args.push(a.to_string());
+        self
+    }
+
+    /// Run and return the output; settle time 0 and the workspace config are added.
+    pub fn output(self) -> Output {
+        let mut c = Command::new(bin());
+        c.args(&self.args)
+            .arg("--config")
+            .arg(&self.config)
+            .arg("--vantetid")
+            .arg("0")
+            .env("RUST_LOG", "uppsikt=warn");
+        c.output().expect("run uppsikt")
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    if !from.exists() {
+        return;
+    }
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests: one test binary driving the real `uppsikt` binary over
+//! real workbook files in temporary folders. Fixtures are built in code
+//! (`common::fixture`) so they are readable; a few saved files live in
+//! `tests/fixtures/`.
+
+mod common;
