@@ -128,6 +128,36 @@ pub enum RulesCommand {
     Test {
         /// Only this rule.
         id: Option<String>,
+        /// Also report, per rule, the statuses its cases exercise and the script lines they never reach.
+        #[arg(long)]
+        coverage: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Scaffold a new rule (YAML + Rhai) with documentation headings and one test case per status.
+    New {
+        /// The new rule's id, e.g. R19.
+        id: String,
+        /// Its Swedish title.
+        #[arg(long)]
+        titel: String,
+        /// What one evaluation is about: organisation, digitaliseringsplan, tjanstanvandning,
+        /// katalograd, egen_katalograd, system, avsteg, insats, uppfoljningsrapport,
+        /// sakerhetsavvikelse, leveransavvikelse.
+        #[arg(long)]
+        objekt: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Show what a rule change does: evaluate the same inputs with the configured rules
+    /// (or a past run's rules) and with `--rules NEW_DIR`, and list the status changes.
+    Diff {
+        /// A past run folder: its archived rules (`regler/`), inputs (`indata/`, if archived) and per-date are used.
+        #[arg(long)]
+        against: Option<PathBuf>,
+        /// Also write the comparison as an xlsx.
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },

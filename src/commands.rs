@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{Command, Format, RulesCommand, ScheduleCommand};
 use crate::ingest::{self, FileStatus, Ingested};
-use crate::rules::RuleSet;
+use crate::rules::{workbench, RuleSet};
 use crate::settings::Settings;
 
 /// Exit status: nothing produced (bad command line, configuration or rules).
@@ -204,11 +204,23 @@ fn rules(cmd: RulesCommand) -> Result<i32> {
             }
             Ok(0)
         }
-        RulesCommand::Test { id, common } => {
-            let rules = load_rules(&Settings::from_common(&common)?)?;
-            let results = rules.run_tests(id.as_deref());
+        RulesCommand::Test {
+            id,
+            coverage,
+            common,
+        } => {
+            let mut rules = load_rules(&Settings::from_common(&common)?)?;
+            let (results, cov) = if coverage {
+                let (r, c) = workbench::coverage(&mut rules);
+                (r, Some(c))
+            } else {
+                (rules.run_tests(id.as_deref()), None)
+            };
             let mut failed = 0;
-            for r in &results {
+            for r in results
+                .iter()
+                .filter(|r| id.as_deref().is_none_or(|i| r.rule.eq_ignore_ascii_case(i)))
+            {
                 match &r.failure {
                     None => writeln!(out, "ok    {} {}", r.rule, r.name)?,
                     Some(f) => {
@@ -229,15 +241,155 @@ fn rules(cmd: RulesCommand) -> Result<i32> {
             if !untested.is_empty() {
                 writeln!(out, "\nRegler utan testfall: {}", untested.join(", "))?;
             }
-            writeln!(
-                out,
-                "\n{} passed, {} failed",
-                results.len() - failed,
-                failed
-            )?;
+            if let Some(cov) = cov {
+                writeln!(
+                    out,
+                    "\nTäckning (statusar som testfallen ger; skriptrader som inget testfall når):"
+                )?;
+                for c in cov
+                    .iter()
+                    .filter(|c| id.as_deref().is_none_or(|i| c.id.eq_ignore_ascii_case(i)))
+                {
+                    let reached = c.lines.len() - c.unreached.len();
+                    writeln!(
+                        out,
+                        "{:<5} statusar: {:<55} aldrig: {:<40} rader: {reached}/{}",
+                        c.id,
+                        c.exercised.iter().copied().collect::<Vec<_>>().join(", "),
+                        c.never.iter().copied().collect::<Vec<_>>().join(", "),
+                        c.lines.len()
+                    )?;
+                    for (l, text) in &c.unreached {
+                        writeln!(out, "      rad {l} nås inte: {text}")?;
+                    }
+                }
+            }
+            let total = results
+                .iter()
+                .filter(|r| id.as_deref().is_none_or(|i| r.rule.eq_ignore_ascii_case(i)))
+                .count();
+            writeln!(out, "\n{} passed, {} failed", total - failed, failed)?;
             Ok(if failed > 0 { 1 } else { 0 })
         }
+        RulesCommand::New {
+            id,
+            titel,
+            objekt,
+            common,
+        } => {
+            let settings = Settings::from_common(&common)?;
+            let kind: crate::rules::SubjectKind = crate::yaml::from_value(
+                crate::yaml::YamlValue::String(objekt.clone()),
+                std::path::Path::new("--objekt"),
+            )
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "--objekt \"{objekt}\" är inget känt objekt; se uppsikt rules new --help"
+                )
+            })?;
+            let (y, r) = workbench::scaffold(&settings.rules, &id, &titel, kind)?;
+            writeln!(out, "Skapade {} och {}", y.display(), r.display())?;
+            writeln!(
+                out,
+                "Redigera dem och kör sedan: uppsikt rules test {id} och uppsikt check"
+            )?;
+            Ok(0)
+        }
+        RulesCommand::Diff {
+            against,
+            output,
+            common,
+        } => rules_diff(&common, against.as_deref(), output.as_deref(), &mut out),
     }
+}
+
+/// `rules diff`: the configured (or a past run's) rules against `--rules`.
+fn rules_diff(
+    common: &crate::cli::Common,
+    against: Option<&std::path::Path>,
+    output: Option<&std::path::Path>,
+    out: &mut impl Write,
+) -> Result<i32> {
+    let mut settings = Settings::from_common(common)?;
+    let new_dir = settings.rules.clone();
+    let old_dir = match against {
+        Some(run) => {
+            let manifest: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(run.join("manifest.json"))
+                    .with_context(|| format!("{}: manifest.json saknas", run.display()))?,
+            )?;
+            if common.per.is_none() {
+                if let Some(per) = manifest["per"]
+                    .as_str()
+                    .and_then(|p| chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
+                {
+                    settings.per = per;
+                }
+            }
+            if common.period.is_none() {
+                if let Some(p) = manifest["period"].as_str().and_then(|p| p.parse().ok()) {
+                    settings.period = p;
+                }
+            }
+            if common.inputs.is_none() && run.join("indata").is_dir() {
+                settings.inputs = run.join("indata");
+                settings.settle = std::time::Duration::ZERO;
+            }
+            run.join("regler")
+        }
+        None => settings.config.sokvagar.regler.clone(),
+    };
+    if old_dir == new_dir {
+        anyhow::bail!(
+            "ange de nya reglerna med --rules KATALOG (nu jämförs {} med sig själv)",
+            new_dir.display()
+        );
+    }
+    let old = RuleSet::load(&old_dir).map_err(|e| anyhow::anyhow!("{}: {e}", old_dir.display()))?;
+    let new = load_rules(&settings)?;
+    let read = ingest::ingest(
+        &settings.inputs,
+        &settings.config.organisationer,
+        &settings.ingest_options(),
+    )
+    .with_context(|| format!("{}: indatamappen kan inte läsas", settings.inputs.display()))?;
+    let model = crate::model::Model::new(settings.per, settings.period, read.orgs);
+    let d = workbench::diff(&old.evaluate(&model), &new.evaluate(&model));
+    writeln!(
+        out,
+        "Jämför {} (före) med {} (efter), per {}, indata {}",
+        old_dir.display(),
+        new_dir.display(),
+        settings.per,
+        settings.inputs.display()
+    )?;
+    let summary = d.summary();
+    if summary.is_empty() {
+        writeln!(out, "Ingen organisation byter status.")?;
+    }
+    for line in summary {
+        writeln!(out, "{line}")?;
+    }
+    for (what, list) in [
+        ("Nya iakttagelser", &d.appear),
+        ("Försvunna iakttagelser", &d.disappear),
+    ] {
+        if !list.is_empty() {
+            writeln!(out, "\n{what} ({}):", list.len())?;
+            for e in list {
+                writeln!(
+                    out,
+                    "  {} {} {} [{}]: {}",
+                    e.rule, e.org, e.subject, e.status, e.message
+                )?;
+            }
+        }
+    }
+    if let Some(p) = output {
+        d.write_xlsx(p)?;
+        writeln!(out, "\nSkrev {}", p.display())?;
+    }
+    Ok(0)
 }
 
 fn indent(s: &str) -> String {

@@ -162,6 +162,7 @@ pub fn execute(
     if archive {
         archive_inputs(&settings.inputs, &dir.join("indata"), &read.log)?;
     }
+    archive_rules(rules, &dir.join("regler"))?;
 
     let counts: Vec<(Status, usize)> = Status::ALL
         .iter()
@@ -230,6 +231,19 @@ fn archive_inputs(root: &Path, dest: &Path, log: &InputLog) -> Result<()> {
             );
         }
         std::fs::write(&target, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Copy the rule files the run used into `dest` (so `rules diff --against` can re-run them).
+fn archive_rules(rules: &RuleSet, dest: &Path) -> Result<()> {
+    std::fs::create_dir_all(dest)?;
+    for r in &rules.rules {
+        for p in [&r.yaml_path, &r.script_path] {
+            if let Some(name) = p.file_name() {
+                std::fs::copy(p, dest.join(name))?;
+            }
+        }
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod harness;
 pub mod indicators;
 pub mod sandbox;
 pub mod status;
+pub mod workbench;
 
 use std::path::{Path, PathBuf};
 
@@ -96,8 +97,10 @@ impl RuleSet {
         };
         files.sort();
         let mut template = Scope::new();
+        // Plain variables, not constants: the optimiser would inline a
+        // constant `()` into the compiled script.
         for v in SCRIPT_VARIABLES {
-            template.push_constant_dynamic(*v, Dynamic::UNIT);
+            template.push_dynamic(*v, Dynamic::UNIT);
         }
         for yaml_path in files {
             match load_rule(&engine, &template, &yaml_path) {

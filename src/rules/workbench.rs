@@ -1,0 +1,455 @@
+//! The rule author's workbench: scaffolding a new rule, test coverage, and
+//! the impact of a rule change on real submissions (`rules diff`).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context as _, Result};
+use rhai::ASTNode;
+
+use super::definition::SubjectKind;
+use super::harness::CaseResult;
+use super::{Evaluation, Rule, RuleSet, Status};
+
+/// The cells a test row needs besides the example field (the sheet's identifying columns).
+fn identity_cells(kind: SubjectKind) -> &'static str {
+    match kind {
+        SubjectKind::Tjanstanvandning => "\"Tjänst-id\": HR-01, Används: Ja",
+        SubjectKind::Katalograd | SubjectKind::EgenKatalograd => {
+            "\"Tjänst-id\": HR-01, Kategori: Bastjänst"
+        }
+        SubjectKind::System => "System: Ekonomisystem",
+        SubjectKind::Avsteg => "\"Tjänst-id\": HR-01, Motivering: Exempel",
+        SubjectKind::Insats => "Insats: Exempelinsats",
+        SubjectKind::Uppfoljningsrapport => "År: 2025",
+        SubjectKind::Sakerhetsavvikelse => "Upptäckt: 2026-03-01",
+        SubjectKind::Leveransavvikelse => "Kund: KOV",
+        SubjectKind::Organisation | SubjectKind::Digitaliseringsplan => "",
+    }
+}
+
+/// Per kind: the workbook key in test cases, the sheet, a field and its header.
+fn kind_example(kind: SubjectKind) -> (&'static str, &'static str, &'static str, &'static str) {
+    match kind {
+        SubjectKind::Organisation => (
+            "verksamhet",
+            "Digitaliseringsplan",
+            "plan_finns",
+            "Plan finns",
+        ),
+        SubjectKind::Digitaliseringsplan => (
+            "verksamhet",
+            "Digitaliseringsplan",
+            "diarienummer",
+            "Diarienummer",
+        ),
+        SubjectKind::Tjanstanvandning => ("verksamhet", "Tjänster", "kommentar", "Kommentar"),
+        SubjectKind::Katalograd | SubjectKind::EgenKatalograd => {
+            ("tjänstekatalog", "Tjänster", "serviceniva", "Servicenivå")
+        }
+        SubjectKind::System => ("verksamhet", "System", "systemagare", "Systemägare"),
+        SubjectKind::Avsteg => ("verksamhet", "Avsteg", "diarienummer", "Diarienummer"),
+        SubjectKind::Insats => ("verksamhet", "Förändringsinsatser", "ansvarig", "Ansvarig"),
+        SubjectKind::Uppfoljningsrapport => (
+            "leverantör",
+            "Uppföljningsrapport",
+            "diarienummer",
+            "Diarienummer",
+        ),
+        SubjectKind::Sakerhetsavvikelse => (
+            "leverantör",
+            "Säkerhetsavvikelser",
+            "beskrivning",
+            "Beskrivning",
+        ),
+        SubjectKind::Leveransavvikelse => (
+            "leverantör",
+            "Leveransavvikelser",
+            "beskrivning",
+            "Beskrivning",
+        ),
+    }
+}
+
+/// Write `RNN-slug.yaml` and `.rhai` for a new rule; returns both paths.
+pub fn scaffold(
+    dir: &Path,
+    id: &str,
+    titel: &str,
+    kind: SubjectKind,
+) -> Result<(PathBuf, PathBuf)> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        bail!("id \"{id}\" är ogiltigt (bokstäver, siffror och -)");
+    }
+    let slug: String = crate::ingest::header::normalize(titel)
+        .chars()
+        .map(|c| match c {
+            'å' | 'ä' => 'a',
+            'ö' => 'o',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '-',
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("-");
+    let stem = format!("{id}-{slug}");
+    let yaml_path = dir.join(format!("{stem}.yaml"));
+    let script_path = dir.join(format!("{stem}.rhai"));
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{id}-"))
+            {
+                bail!("{}: en regel med id {id} finns redan", e.path().display());
+            }
+        }
+    }
+    let (wb, sheet, field, header) = kind_example(kind);
+    let title = titel.replace('"', "'");
+    let (script, tests) = if kind == SubjectKind::Organisation {
+        (
+            format!(
+                "// {id} {title}\n\
+                 // objekt är organisationen; org.plan är dess Digitaliseringsplan (eller ()).\n\
+                 if !org.har_verksamhet {{\n    return underlag_saknas(\"Ingen Verksamhet-arbetsbok har lämnats in\");\n}}\n\
+                 let plan = org.plan;\n\
+                 if saknas(plan) {{\n    return underlag_saknas(\"Bladet Digitaliseringsplan saknas\");\n}}\n\
+                 let b = bedomning();\n\
+                 b.krav_ja(plan, \"{field}\");\n\
+                 b.resultat(\"{header} är Ja\")\n"
+            ),
+            format!(
+                "  - namn: uppfyllt\n    verksamhet:\n      {sheet}: {{\"{header}\": \"Ja\"}}\n    förväntat: uppfyllt\n\
+                 \x20 - namn: brist\n    verksamhet:\n      {sheet}: {{\"{header}\": \"Nej\"}}\n    förväntat: brist\n\
+                 \x20 - namn: underlag saknas\n    förväntat: underlag saknas\n\
+                 \x20 - namn: ej tillämplig för leverantörer (exempel på parametern gäller)\n    organisation: {{leverantör: true}}\n    verksamhet:\n      {sheet}: {{\"{header}\": \"Ja\"}}\n    förväntat: uppfyllt\n"
+            ),
+        )
+    } else {
+        let other = if wb == "verksamhet" {
+            ""
+        } else {
+            "    organisation: {leverantör: true}\n"
+        };
+        let ident = identity_cells(kind);
+        let row = |v: &str| {
+            if kind == SubjectKind::Digitaliseringsplan {
+                format!(" {{\"{header}\": \"{v}\"}}")
+            } else {
+                format!("\n        - {{{ident}, \"{header}\": \"{v}\"}}")
+            }
+        };
+        // Katalograd reads the city's catalogue: no sheet of its own can be missing.
+        let missing = if kind == SubjectKind::Katalograd {
+            String::new()
+        } else {
+            format!("  - namn: underlag saknas (bladet saknas)\n{other}    {wb}: {{}}\n    förväntat: underlag saknas\n")
+        };
+        let not_applicable = if kind == SubjectKind::Digitaliseringsplan {
+            String::new()
+        } else {
+            format!("  - namn: ej tillämplig (inga rader)\n{other}    {wb}:\n      {sheet}: []\n    förväntat: ej tillämplig\n")
+        };
+        (
+            format!(
+                "// {id} {title}\n\
+                 // objekt är en rad ur bladet {sheet}; fälten heter som i rules/README.md.\n\
+                 let b = bedomning();\n\
+                 b.krav_finns(objekt, \"{field}\");\n\
+                 b.resultat(\"{header} är ifyllt\")\n"
+            ),
+            format!(
+                "  - namn: uppfyllt\n{other}    {wb}:\n      {sheet}:{}\n    förväntat: uppfyllt\n\
+                 \x20 - namn: brist\n{other}    {wb}:\n      {sheet}:{}\n    förväntat: brist\n\
+                 {missing}{not_applicable}",
+                row("Exempelvärde"),
+                row("-")
+            ),
+        )
+    };
+    let yaml = format!(
+        "id: {id}\ntitel: \"{title}\"\nallvarlighet: medel\nobjekt: {kind}\nreferens: \"R: …\"\nparametrar: {{}}\n\
+         dokumentation:\n  Vad regeln kontrollerar: |\n    Beskriv vad regeln kontrollerar.\n  Varför: |\n    Beskriv varför (riktlinjen eller planen).\n  Exempel: |\n    Ett exempel på brist.\n  Referens: |\n    Avsnitt i riktlinjen eller planen.\n\
+         tester:\n{tests}",
+        kind = kind.label()
+    );
+    std::fs::write(&yaml_path, yaml).with_context(|| yaml_path.display().to_string())?;
+    std::fs::write(&script_path, script).with_context(|| script_path.display().to_string())?;
+    Ok((yaml_path, script_path))
+}
+
+/// What the test cases of one rule exercise.
+#[derive(Debug, Clone)]
+pub struct RuleCoverage {
+    pub id: String,
+    pub exercised: BTreeSet<&'static str>,
+    pub never: BTreeSet<&'static str>,
+    /// Script lines holding a statement.
+    pub lines: BTreeSet<usize>,
+    /// Of those, the lines no test case reached.
+    pub unreached: Vec<(usize, String)>,
+}
+
+static REACHED: Mutex<Option<HashSet<(String, usize)>>> = Mutex::new(None);
+
+/// Run every test case with a statement-level debugger hook and report
+/// statuses exercised and script lines never reached.
+#[allow(deprecated)] // rhai marks the debugger API volatile, not deprecated
+pub fn coverage(rules: &mut RuleSet) -> (Vec<CaseResult>, Vec<RuleCoverage>) {
+    if let Ok(mut g) = REACHED.lock() {
+        *g = Some(HashSet::new());
+    }
+    rules.engine.register_debugger(
+        |_, d| d,
+        |_, _, _, src, pos| {
+            if let (Some(src), Some(line)) = (src, pos.line()) {
+                if let Ok(mut g) = REACHED.lock() {
+                    g.get_or_insert_with(HashSet::new)
+                        .insert((src.to_string(), line));
+                }
+            }
+            Ok(rhai::debugger::DebuggerCommand::StepInto)
+        },
+    );
+    let results = rules.run_tests(None);
+    let reached = REACHED
+        .lock()
+        .ok()
+        .and_then(|mut g| g.take())
+        .unwrap_or_default();
+    let cov = rules
+        .rules
+        .iter()
+        .map(|r| rule_coverage(r, &results, &reached))
+        .collect();
+    (results, cov)
+}
+
+fn rule_coverage(
+    r: &Rule,
+    results: &[CaseResult],
+    reached: &HashSet<(String, usize)>,
+) -> RuleCoverage {
+    let exercised: BTreeSet<&'static str> = results
+        .iter()
+        .filter(|c| c.rule == r.def.id)
+        .flat_map(|c| c.evaluations.iter().map(|e| e.status.label()))
+        .collect();
+    let all: BTreeSet<&'static str> = [
+        Status::Uppfyllt,
+        Status::Brist,
+        Status::UnderlagSaknas,
+        Status::EjTillamplig,
+    ]
+    .iter()
+    .map(|s| s.label())
+    .collect();
+    let mut lines = BTreeSet::new();
+    r.ast.walk(&mut |nodes: &[ASTNode]| {
+        if let Some(ASTNode::Stmt(s)) = nodes.last() {
+            if let Some(l) = s.position().line() {
+                lines.insert(l);
+            }
+        }
+        true
+    });
+    let src = r.script_display();
+    let text = std::fs::read_to_string(&r.script_path).unwrap_or_default();
+    let text: Vec<&str> = text.lines().collect();
+    let unreached = lines
+        .iter()
+        .filter(|l| !reached.contains(&(src.clone(), **l)))
+        .map(|l| {
+            (
+                *l,
+                text.get(l - 1)
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    RuleCoverage {
+        id: r.def.id.clone(),
+        never: all.difference(&exercised).copied().collect(),
+        exercised,
+        lines,
+        unreached,
+    }
+}
+
+/// One (organisation, rule) whose worst status changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusChange {
+    pub rule: String,
+    pub org: String,
+    pub from: Option<Status>,
+    pub to: Option<Status>,
+}
+
+/// The impact of replacing one rule set with another on the same model.
+#[derive(Debug, Clone, Default)]
+pub struct Diff {
+    pub changes: Vec<StatusChange>,
+    /// Findings only the new rules produce / only the old rules produced.
+    pub appear: Vec<Evaluation>,
+    pub disappear: Vec<Evaluation>,
+}
+
+fn worst_map(evals: &[Evaluation]) -> BTreeMap<(String, String), Status> {
+    let mut m: BTreeMap<(String, String), Status> = BTreeMap::new();
+    for e in evals {
+        m.entry((e.rule.to_string(), e.org.clone()))
+            .and_modify(|s| *s = s.worst(e.status))
+            .or_insert(e.status);
+    }
+    m
+}
+
+/// Compare the evaluations of the old and the new rules.
+pub fn diff(old: &[Evaluation], new: &[Evaluation]) -> Diff {
+    let (wo, wn) = (worst_map(old), worst_map(new));
+    let keys: BTreeSet<_> = wo.keys().chain(wn.keys()).cloned().collect();
+    let changes = keys
+        .into_iter()
+        .filter_map(|k| {
+            let (from, to) = (wo.get(&k).copied(), wn.get(&k).copied());
+            (from != to).then(|| StatusChange {
+                rule: k.0,
+                org: k.1,
+                from,
+                to,
+            })
+        })
+        .collect();
+    let key = |e: &Evaluation| {
+        (
+            e.org.clone(),
+            e.rule.to_string(),
+            e.subject.clone(),
+            e.status,
+        )
+    };
+    let ko: HashSet<_> = old
+        .iter()
+        .filter(|e| e.status.is_finding())
+        .map(key)
+        .collect();
+    let kn: HashSet<_> = new
+        .iter()
+        .filter(|e| e.status.is_finding())
+        .map(key)
+        .collect();
+    Diff {
+        changes,
+        appear: new
+            .iter()
+            .filter(|e| e.status.is_finding() && !ko.contains(&key(e)))
+            .cloned()
+            .collect(),
+        disappear: old
+            .iter()
+            .filter(|e| e.status.is_finding() && !kn.contains(&key(e)))
+            .cloned()
+            .collect(),
+    }
+}
+
+fn label(s: Option<Status>) -> &'static str {
+    s.map_or("(ingen bedömning)", |s| s.label())
+}
+
+impl Diff {
+    /// Swedish summary lines: "R05: 3 organisationer går från uppfyllt till brist: KOV, TN, GEAB".
+    pub fn summary(&self) -> Vec<String> {
+        let mut groups: BTreeMap<(String, &'static str, &'static str), Vec<String>> =
+            BTreeMap::new();
+        for c in &self.changes {
+            groups
+                .entry((c.rule.clone(), label(c.from), label(c.to)))
+                .or_default()
+                .push(c.org.clone());
+        }
+        groups
+            .into_iter()
+            .map(|((rule, from, to), orgs)| {
+                let n = orgs.len();
+                let what = if n == 1 {
+                    "organisation går"
+                } else {
+                    "organisationer går"
+                };
+                format!(
+                    "{rule}: {n} {what} från {from} till {to}: {}",
+                    orgs.join(", ")
+                )
+            })
+            .collect()
+    }
+
+    /// Write the same as an xlsx for review.
+    pub fn write_xlsx(&self, path: &Path) -> Result<()> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut wb = Workbook::new();
+        let bold = Format::new().set_bold();
+        let ws = wb.add_worksheet().set_name("Statusändringar")?;
+        for (c, h) in ["Regel", "Organisation", "Från", "Till"].iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (i, c) in self.changes.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 0, &c.rule)?;
+            ws.write_string(r, 1, &c.org)?;
+            ws.write_string(r, 2, label(c.from))?;
+            ws.write_string(r, 3, label(c.to))?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        ws.autofit();
+        for (name, list) in [
+            ("Nya iakttagelser", &self.appear),
+            ("Försvunna iakttagelser", &self.disappear),
+        ] {
+            let ws = wb.add_worksheet().set_name(name)?;
+            let headers = [
+                "Regel",
+                "Organisation",
+                "Objekt",
+                "Status",
+                "Meddelande",
+                "Fil",
+                "Blad",
+                "Cell",
+            ];
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            }
+            for (i, e) in list.iter().enumerate() {
+                let j = e.json();
+                let r = i as u32 + 1;
+                for (c, v) in [
+                    j.regel,
+                    j.organisation,
+                    j.objekt,
+                    j.status.label().into(),
+                    j.meddelande,
+                    j.fil,
+                    j.blad,
+                    j.cell,
+                ]
+                .iter()
+                .enumerate()
+                {
+                    ws.write_string(r, c as u16, v)?;
+                }
+            }
+            ws.set_freeze_panes(1, 0)?;
+            ws.autofit();
+        }
+        wb.save(path)?;
+        Ok(())
+    }
+}
