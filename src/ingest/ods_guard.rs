@@ -1,0 +1,163 @@
+//! A pre-scan of an .ods file's `content.xml` before calamine parses it:
+//! calamine expands repeated rows and cells (up to 100 million cells) and
+//! parses every sheet up front, so a tiny file declaring billions of cells,
+//! or content a million rows down, would cost gigabytes. The scan only
+//! counts, with plain byte searches, and never builds the sheet.
+
+use std::io::{Cursor, Read};
+
+use super::workbook::FileFault;
+use crate::config::Limits;
+
+/// Refuse an .ods whose sheets declare content beyond the row limit or more
+/// value cells than a sheet may hold. Non-ods input passes unchecked.
+pub fn check_ods(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let Ok(entry) = archive.by_name("content.xml") else {
+        return Ok(());
+    };
+    // The declared size was already checked against the unpack limit.
+    let cap = limits.max_uppackat_mb * 1024 * 1024;
+    let mut xml = Vec::new();
+    if entry.take(cap + 1).read_to_end(&mut xml).is_err() {
+        return Err(FileFault::new(super::workbook::CORRUPT));
+    }
+    scan(&xml, u64::from(limits.max_rader), u64::from(limits.max_rader) * 64)
+}
+
+fn attr_u64(tag: &[u8], name: &[u8]) -> Option<u64> {
+    let i = find(tag, name)?;
+    let rest = &tag[i + name.len()..];
+    let rest = rest.strip_prefix(b"=\"").or_else(|| rest.strip_prefix(b"='"))?;
+    let digits: Vec<u8> = rest.iter().take_while(|b| b.is_ascii_digit()).copied().collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Walk `<table:table>` / `<table:table-row>` / `<table:table-cell>` tags.
+fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
+    let mut pos = 0;
+    let mut row: u64 = 0; // rows seen in the current table
+    let mut cells: u64 = 0; // value cells declared in the current table
+    let mut sheet = String::new();
+    while let Some(off) = find(&xml[pos..], b"<table:table") {
+        let start = pos + off;
+        let Some(end_off) = xml[start..].iter().position(|&b| b == b'>') else {
+            break;
+        };
+        let tag = &xml[start..start + end_off + 1];
+        pos = start + end_off + 1;
+        let name_end = tag
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+            .unwrap_or(tag.len());
+        match &tag[..name_end] {
+            b"<table:table" => {
+                row = 0;
+                cells = 0;
+                sheet = find(tag, b"table:name=\"")
+                    .map(|i| {
+                        let rest = &tag[i + 12..];
+                        let n = rest.iter().position(|&b| b == b'"').unwrap_or(0);
+                        String::from_utf8_lossy(&rest[..n]).into_owned()
+                    })
+                    .unwrap_or_default();
+            }
+            b"<table:table-row" => {
+                let repeat = attr_u64(tag, b"table:number-rows-repeated").unwrap_or(1);
+                // The row's cells: up to its end tag (or none if self-closing).
+                let self_closing = tag.ends_with(b"/>");
+                let body_end = if self_closing {
+                    pos
+                } else {
+                    find(&xml[pos..], b"</table:table-row>").map_or(xml.len(), |e| pos + e)
+                };
+                let value_cells = count_value_cells(&xml[pos..body_end]);
+                if value_cells > 0 {
+                    if row + 1 > max_rows || (repeat > 1 && row + repeat > max_rows) {
+                        return Err(too_big(&sheet, max_rows));
+                    }
+                    cells = cells.saturating_add(value_cells.saturating_mul(repeat));
+                    if cells > max_cells {
+                        return Err(FileFault::new(format!(
+                            "Bladet \"{sheet}\" är för stort: det deklarerar fler än {max_cells} celler."
+                        )));
+                    }
+                }
+                row = row.saturating_add(repeat);
+                pos = body_end;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Value cells in a row body, counting column repeats.
+fn count_value_cells(body: &[u8]) -> u64 {
+    let mut n: u64 = 0;
+    let mut pos = 0;
+    while let Some(off) = find(&body[pos..], b"<table:table-cell") {
+        let start = pos + off;
+        let end = body[start..].iter().position(|&b| b == b'>').map_or(body.len(), |e| start + e + 1);
+        let tag = &body[start..end];
+        let repeat = attr_u64(tag, b"table:number-columns-repeated").unwrap_or(1);
+        let has_value = find(tag, b"office:value-type").is_some()
+            || (!tag.ends_with(b"/>") && body[end..].starts_with(b"<text:p"));
+        if has_value {
+            n = n.saturating_add(repeat);
+        }
+        pos = end;
+    }
+    n
+}
+
+fn too_big(sheet: &str, max_rows: u64) -> FileFault {
+    FileFault::new(format!(
+        "Bladet \"{sheet}\" är för stort: det har innehåll bortom rad {max_rows}, gränsen för ett blad."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(rows: &str) -> Vec<u8> {
+        format!("<office:body><table:table table:name=\"System\">{rows}</table:table></office:body>").into_bytes()
+    }
+
+    const CELL: &str = "<table:table-cell office:value-type=\"string\"><text:p>x</text:p></table:table-cell>";
+
+    #[test]
+    fn small_sheets_pass() {
+        let xml = table(&format!("<table:table-row>{CELL}{CELL}</table:table-row>").repeat(10));
+        assert!(scan(&xml, 100_000, 6_400_000).is_ok());
+    }
+
+    #[test]
+    fn billions_of_declared_cells_are_refused() {
+        let rows = format!(
+            "<table:table-row table:number-rows-repeated=\"50000\"><table:table-cell table:number-columns-repeated=\"16384\" office:value-type=\"float\" office:value=\"1\"/></table:table-row>"
+        );
+        let e = scan(&table(&rows), 100_000, 6_400_000).unwrap_err();
+        assert!(e.message.contains("fler än 6400000 celler"), "{}", e.message);
+    }
+
+    #[test]
+    fn content_far_down_is_refused_but_empty_repeats_are_not() {
+        let far = format!(
+            "<table:table-row>{CELL}</table:table-row><table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell/></table:table-row><table:table-row>{CELL}</table:table-row>"
+        );
+        let e = scan(&table(&far), 100_000, 6_400_000).unwrap_err();
+        assert!(e.message.contains("bortom rad 100000"), "{}", e.message);
+        let trailing_empty = format!(
+            "<table:table-row>{CELL}</table:table-row><table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>"
+        );
+        assert!(scan(&table(&trailing_empty), 100_000, 6_400_000).is_ok());
+    }
+}
