@@ -102,6 +102,31 @@ pub enum Command {
         #[arg(long)]
         no_catch_up: bool,
     },
+    /// Write submitter templates (xlsx) from the contract: one organisation and kind, or all.
+    ///
+    /// `uppsikt mall verksamhet --org KOV -o KOV-verksamhet.xlsx`; `uppsikt mall --alla -o DIR`
+    /// writes every organisation's Verksamhet template and, for suppliers, also
+    /// Leverantör and Tjänstekatalog (named `ID-typ.xlsx`). The Tjänster sheet of a
+    /// Verksamhet template lists the services of the tjänstekataloger in the input folder.
+    Mall {
+        /// The kind of workbook: verksamhet, leverantor or tjanstekatalog.
+        #[arg(value_enum)]
+        typ: Option<crate::template::TemplateKind>,
+        /// The organisation's register id, e.g. KOV.
+        #[arg(long)]
+        org: Option<String>,
+        /// Every template of every register organisation (into the folder -o, default `mallar`).
+        #[arg(long)]
+        alla: bool,
+        /// The file to write (with --alla: the folder); default `ID-typ.xlsx`.
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+        /// The last day to submit, ÅÅÅÅ-MM-DD (shown on the Instruktioner sheet).
+        #[arg(long)]
+        senast: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -40,7 +40,35 @@ pub fn dispatch(cmd: Command) -> Result<i32> {
             common,
             no_catch_up,
         } => crate::schedule::daemon::cli_daemon(&common, !no_catch_up),
+        Command::Mall {
+            typ,
+            org,
+            alla,
+            output,
+            senast,
+            common,
+        } => mall(
+            &common,
+            typ,
+            org.as_deref(),
+            alla,
+            output.as_deref(),
+            senast.as_deref(),
+        ),
     }
+}
+
+/// `mall`: write submitter templates (see [`crate::template`]).
+fn mall(
+    common: &crate::cli::Common,
+    typ: Option<crate::template::TemplateKind>,
+    org: Option<&str>,
+    alla: bool,
+    output: Option<&std::path::Path>,
+    senast: Option<&str>,
+) -> Result<i32> {
+    let settings = Settings::from_common(common)?;
+    crate::template::cli_mall(&settings, typ, org, alla, output, senast)
 }
 
 fn load_rules(settings: &Settings) -> Result<RuleSet> {

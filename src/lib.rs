@@ -19,7 +19,7 @@
 //! let read = ingest::ingest(&config.sokvagar.indata, &config.organisationer, &opts)?;
 //! let model = uppsikt::model::Model::new(per, opts.period, read.orgs);
 //! let results = rules.evaluate(&model);
-//! println!("{} evaluations", results.evaluations.len());
+//! println!("{} evaluations", results.len());
 //! # Ok(()) }
 //! ```
 
@@ -34,5 +34,6 @@ pub mod rules;
 pub mod run;
 pub mod schedule;
 pub mod settings;
+pub mod template;
 pub mod util;
 pub mod yaml;

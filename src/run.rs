@@ -82,8 +82,11 @@ pub fn run_command(settings: &Settings, schedule: Option<&str>, archive: bool) -
             (
                 n.to_string(),
                 archive || s.archive_inputs,
-                s.next_after(chrono::Utc::now())
-                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+                s.next_after(chrono::Utc::now()).map(|t| {
+                    t.with_timezone(&s.zone)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                }),
             )
         }
         None => ("manuell".to_string(), archive, None),

@@ -3,4 +3,12 @@
 //! (`common::fixture`) so they are readable; a few saved files live in
 //! `tests/fixtures/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
+mod ingest;
+mod report;
+mod rules;
+mod run_folder;
+mod schedule;
+mod template;

@@ -7,6 +7,7 @@ pub mod discover;
 pub mod grid;
 pub mod header;
 mod log;
+mod ods_guard;
 pub mod sheet;
 pub mod values;
 mod warning;
@@ -253,6 +254,7 @@ fn parse_workbook(
     opts: &IngestOptions,
 ) -> Result<(Parsed, Vec<CellWarning>), (FileFault, Partial)> {
     workbook::check_zip(bytes, &opts.limits).map_err(|f| (f, None))?;
+    ods_guard::check_ods(bytes, &opts.limits).map_err(|f| (f, None))?;
     let wanted = |name: &str| workbook::sheet_is(name, SHEETS);
     let sheets = workbook::read_sheets(bytes, &wanted, &opts.limits).map_err(|f| (f, None))?;
     let find = |contract: &str| {
@@ -274,6 +276,17 @@ fn parse_workbook(
         sheet::read_key_values(file, &inl_name, inl_grid, &mut warnings, false);
     let inlamning =
         classify(&inl, register, opts).map_err(|(msg, partial)| (FileFault::new(msg), partial))?;
+    if inl.period.value.is_none() {
+        warnings.push(CellWarning {
+            loc: inl.period.loc.clone(),
+            found: String::new(),
+            expected: "en period, t.ex. 2026 eller 2026-T1".into(),
+            message: format!(
+                "Period saknas i bladet Inlämning; inlämningen antas gälla körningens period {}",
+                opts.period
+            ),
+        });
+    }
     let inlamning = Inlamning {
         record: Arc::new(inl),
         ..inlamning

@@ -107,8 +107,16 @@ fn required_headers(schema: &SheetSchema) -> String {
 }
 
 /// The header row and, per schema column, the sheet column it stands in.
+///
+/// The first row holding the required column names and at least two known
+/// column names wins, so a title cell that happens to equal a column name
+/// (the title "System" above the System table) is not taken for the header.
+/// Failing that, the first row holding the required names, then the row
+/// with the most known names.
 fn find_header(schema: &SheetSchema, grid: &Grid) -> Option<(u32, Vec<Option<u32>>)> {
     let mut best: Option<(u32, Vec<Option<u32>>, usize)> = None;
+    let mut first_required: Option<(u32, Vec<Option<u32>>)> = None;
+    let enough = schema.columns.len().min(2);
     for (&r, cells) in grid.rows.range(..HEADER_SEARCH_ROWS) {
         let mut columns = vec![None; schema.columns.len()];
         for (&c, cell) in cells {
@@ -125,14 +133,17 @@ fn find_header(schema: &SheetSchema, grid: &Grid) -> Option<(u32, Vec<Option<u32
             .iter()
             .all(|n| schema.column(n).is_some_and(|(i, _)| columns[i].is_some()));
         let count = columns.iter().filter(|c| c.is_some()).count();
-        if has_required && count > 0 {
+        if has_required && count >= enough && count > 0 {
             return Some((r, columns));
+        }
+        if has_required && count > 0 && first_required.is_none() {
+            first_required = Some((r, columns.clone()));
         }
         if count >= 2 && best.as_ref().is_none_or(|b| count > b.2) {
             best = Some((r, columns, count));
         }
     }
-    best.map(|(r, c, _)| (r, c))
+    first_required.or(best.map(|(r, c, _)| (r, c)))
 }
 
 /// Read a key–value sheet into one record.

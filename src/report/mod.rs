@@ -6,3 +6,4 @@ pub mod change;
 pub mod feedback;
 pub mod run_folder;
 pub mod workbook;
+pub mod xlsx;

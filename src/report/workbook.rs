@@ -1,48 +1,1014 @@
-//! `uppsikt-rapport.xlsx` (being built out: see report.md section 1).
+//! `uppsikt-rapport.xlsx`: the report to the kommunstyrelsen (report.md,
+//! section 1). Every sheet is Swedish; every text that comes from an input or
+//! a rule is written as literal text (never as a formula).
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::Result;
-use rust_xlsxwriter::Workbook;
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{Chart, ChartType, Color, Workbook};
 
+use super::xlsx::{self, Cell, Formats, Grid};
+use crate::model::records::{Avsteg, DigitalMognad};
+use crate::model::OrgData;
+use crate::rules::indicators::{BASELINE_EFFEKTIVITET_PERCENT, BASELINE_INNOVATION_PERCENT};
+use crate::rules::{Evaluation, Severity, Status};
 use crate::run::RunData;
 
+/// The sheet names, in order.
+pub const SHEETS: [&str; 9] = [
+    "Sammanfattning",
+    "Organisationer",
+    "Iakttagelser",
+    "Avsteg",
+    "Indikatorer",
+    "Digital mognad",
+    "Inläsning",
+    "Inläsningsvarningar",
+    "Regler",
+];
+
+pub const IAKTTAGELSER_HEADERS: [&str; 12] = [
+    "Organisation",
+    "Regel",
+    "Regeltitel",
+    "Allvarlighet",
+    "Status",
+    "Objekt",
+    "Meddelande",
+    "Fil",
+    "Blad",
+    "Cell",
+    "Referens",
+    "Ny",
+];
+
+/// Days before `Gäller till` an avsteg is flagged as expiring.
+pub const AVSTEG_WARNING_DAYS: i64 = 90;
+
+/// The six DiMiOS areas, as headers and field accessors.
+pub const MOGNAD_AREAS: [&str; 6] = [
+    "Effektivitet",
+    "Innovation",
+    "Balansering",
+    "Organisation",
+    "Användare",
+    "Teknik",
+];
+
+/// Totalt then the six areas of one DiMiOS row.
+pub fn mognad_values(m: &DigitalMognad) -> [Option<f64>; 7] {
+    [
+        m.totalt.get().copied(),
+        m.effektivitet.get().copied(),
+        m.innovation.get().copied(),
+        m.balansering.get().copied(),
+        m.organisation.get().copied(),
+        m.anvandare.get().copied(),
+        m.teknik.get().copied(),
+    ]
+}
+
+/// Precomputed lookups over a run's evaluations.
+pub struct Index<'a> {
+    /// Worst status per (organisation, rule).
+    pub worst: HashMap<(&'a str, &'a str), Status>,
+    /// Evaluations per (organisation, rule, subject).
+    pub by_subject: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Evaluation>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(evaluations: &'a [Evaluation]) -> Self {
+        let mut worst: HashMap<(&str, &str), Status> = HashMap::new();
+        let mut by_subject: HashMap<(&str, &str, &str), Vec<&Evaluation>> = HashMap::new();
+        for e in evaluations {
+            worst
+                .entry((e.org.as_str(), &*e.rule))
+                .and_modify(|s| *s = s.worst(e.status))
+                .or_insert(e.status);
+            by_subject
+                .entry((e.org.as_str(), &*e.rule, e.subject.as_str()))
+                .or_default()
+                .push(e);
+        }
+        Self { worst, by_subject }
+    }
+
+    /// An organisation's worst status over every rule.
+    pub fn overall(&self, org: &str, rules: &[&str]) -> Option<Status> {
+        rules
+            .iter()
+            .filter_map(|r| self.worst.get(&(org, *r)).copied())
+            .reduce(Status::worst)
+    }
+}
+
+/// The subject key evaluation gives an Avsteg row (see `rules/evaluate.rs`).
+pub fn avsteg_key(a: &Avsteg) -> String {
+    a.avsteg_id
+        .get()
+        .or(a.tjanst_id.get())
+        .cloned()
+        .unwrap_or_else(|| format!("rad {}", a.row.row + 1))
+}
+
+/// `Utgånget`, `Går ut inom 90 dagar` or empty.
+pub fn avsteg_flag(galler_till: Option<NaiveDate>, per: NaiveDate) -> &'static str {
+    match galler_till {
+        Some(d) if d < per => "Utgånget",
+        Some(d) if (d - per).num_days() <= AVSTEG_WARNING_DAYS => "Går ut inom 90 dagar",
+        _ => "",
+    }
+}
+
+/// The evaluation of `rule` for one avsteg row: same subject key, preferring
+/// the one whose evidence lies on that row (keys can repeat).
+pub fn avsteg_evaluation<'a>(
+    idx: &Index<'a>,
+    org: &str,
+    rule: &str,
+    a: &Avsteg,
+) -> Option<&'a Evaluation> {
+    let key = avsteg_key(a);
+    let list = idx.by_subject.get(&(org, rule, key.as_str()))?;
+    list.iter()
+        .find(|e| {
+            e.evidence.as_ref().is_some_and(|l| {
+                l.file == a.row.file && l.sheet == a.row.sheet && l.row == a.row.row
+            })
+        })
+        .or(list.first())
+        .copied()
+}
+
+/// The latest DiMiOS row per year of an organisation (the last row wins a tie).
+pub fn mognad_by_year(o: &OrgData) -> BTreeMap<i64, &DigitalMognad> {
+    let mut out = BTreeMap::new();
+    if let Some(rows) = o.verksamhet.as_ref().and_then(|v| v.mognad.as_ref()) {
+        for m in rows {
+            if let Some(y) = m.ar.get() {
+                out.insert(*y, m.as_ref());
+            }
+        }
+    }
+    out
+}
+
 pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet().set_name("Iakttagelser")?;
-    let headers = [
+    let mut wb = xlsx::workbook(
+        d.settings.per,
+        "Uppföljning av riktlinjen för digitalisering",
+    )?;
+    let fmt = Formats::new();
+    let idx = Index::new(d.evaluations);
+    sammanfattning(&mut wb, d, &fmt)?;
+    organisationer(&mut wb, d, &fmt, &idx)?;
+    iakttagelser(&mut wb, d, &fmt)?;
+    avsteg(&mut wb, d, &fmt, &idx)?;
+    indikatorer(&mut wb, d, &fmt)?;
+    digital_mognad(&mut wb, d, &fmt)?;
+    inlasning(&mut wb, d, &fmt)?;
+    inlasningsvarningar(&mut wb, d, &fmt)?;
+    regler(&mut wb, d, &fmt)?;
+    wb.save(path)?;
+    Ok(())
+}
+
+fn rule_ids<'a>(d: &'a RunData<'_>) -> Vec<&'a str> {
+    d.rules.rules.iter().map(|r| r.def.id.as_str()).collect()
+}
+
+fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
+    let ws = wb.add_worksheet().set_name("Sammanfattning")?;
+    let mut g = Grid::new();
+    let findings = d
+        .evaluations
+        .iter()
+        .filter(|e| e.status.is_finding())
+        .count();
+    let new = d
+        .evaluations
+        .iter()
+        .filter(|e| e.status.is_finding() && d.change.is_new(e))
+        .count();
+    let submitted = d
+        .model
+        .orgs
+        .iter()
+        .filter(|o| o.submitted_anything())
+        .count();
+    let with_high: BTreeSet<&str> = d
+        .evaluations
+        .iter()
+        .filter(|e| e.status == Status::Brist && e.severity == Severity::Hog)
+        .map(|e| e.org.as_str())
+        .collect();
+    let no_high = d
+        .model
+        .orgs
+        .iter()
+        .filter(|o| !with_high.contains(o.org.id.as_str()))
+        .count();
+    let read = d.log.count(crate::ingest::FileStatus::Inlast);
+    let errors = d.log.count(crate::ingest::FileStatus::Fel);
+
+    g.header(ws, 0, 0, &["Uppgift", "Värde"], fmt)?;
+    let facts: Vec<(&str, Cell)> = vec![
+        ("Per-datum", Cell::owned(xlsx::date(d.settings.per))),
+        ("Period", Cell::owned(d.settings.period.to_string())),
+        ("Schema", Cell::s(d.schedule)),
+        ("Programversion", Cell::s(env!("CARGO_PKG_VERSION"))),
+        (
+            "Regeluppsättningens fingeravtryck (SHA-256)",
+            Cell::owned(d.rules.fingerprint()),
+        ),
+        ("Antal regler", Cell::Number(d.rules.rules.len() as f64)),
+        (
+            "Filer i indatamappen",
+            Cell::Number(d.log.entries.len() as f64),
+        ),
+        ("Filer inlästa", Cell::Number(read as f64)),
+        ("Filer med fel", Cell::Number(errors as f64)),
+        (
+            "Organisationer i registret",
+            Cell::Number(d.model.orgs.len() as f64),
+        ),
+        (
+            "Organisationer som lämnat in",
+            Cell::Number(submitted as f64),
+        ),
+        (
+            "Organisationer utan brist av allvarlighet hög",
+            Cell::Number(no_high as f64),
+        ),
+        ("Iakttagelser", Cell::Number(findings as f64)),
+        (
+            "Föregående körning",
+            Cell::owned(
+                d.change
+                    .previous
+                    .clone()
+                    .unwrap_or_else(|| "ingen (första körningen med detta schema)".into()),
+            ),
+        ),
+        (
+            "Nya iakttagelser sedan föregående körning",
+            Cell::Number(new as f64),
+        ),
+        (
+            "Åtgärdade iakttagelser sedan föregående körning",
+            Cell::Number(d.change.resolved.len() as f64),
+        ),
+    ];
+    let mut r = 1u32;
+    for (k, v) in &facts {
+        g.text_fmt(ws, r, 0, k, &fmt.bold)?;
+        match v {
+            Cell::Text(s) => g.text(ws, r, 1, s)?,
+            Cell::Number(n) => g.number(ws, r, 1, *n, None)?,
+            _ => {}
+        }
+        r += 1;
+    }
+
+    // Status counts per rule.
+    r += 1;
+    g.text_fmt(ws, r, 0, "Utfall per regel", &fmt.title)?;
+    r += 1;
+    let table_header = r;
+    let mut headers = vec!["Regel", "Titel", "Allvarlighet"];
+    headers.extend(Status::ALL.iter().map(|s| s.label()));
+    headers.push("Iakttagelser");
+    g.header(ws, r, 0, &headers, fmt)?;
+    let mut counts: HashMap<(&str, Status), usize> = HashMap::new();
+    for e in d.evaluations {
+        *counts.entry((&*e.rule, e.status)).or_default() += 1;
+    }
+    for rule in &d.rules.rules {
+        r += 1;
+        let id = rule.def.id.as_str();
+        g.text(ws, r, 0, id)?;
+        g.text(ws, r, 1, &rule.def.titel)?;
+        g.text(ws, r, 2, rule.def.allvarlighet.label())?;
+        let mut f = 0;
+        for (i, s) in Status::ALL.iter().enumerate() {
+            let n = counts.get(&(id, *s)).copied().unwrap_or(0);
+            if s.is_finding() {
+                f += n;
+            }
+            g.number(ws, r, 3 + i as u16, n as f64, None)?;
+        }
+        g.number(ws, r, 3 + Status::ALL.len() as u16, f as f64, None)?;
+    }
+    let table_last = r;
+    xlsx::table_setup(ws, table_header, table_last, headers.len() as u16, false)?;
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_repeat_rows(table_header, table_header)?;
+
+    // Chart: findings per rule, stacked by status.
+    if !d.rules.rules.is_empty() {
+        let mut chart = Chart::new(ChartType::ColumnStacked);
+        chart.title().set_name("Iakttagelser per regel");
+        for (i, s) in Status::ALL.iter().enumerate() {
+            if !s.is_finding() {
+                continue;
+            }
+            let col = 3 + i as u16;
+            chart
+                .add_series()
+                .set_name(("Sammanfattning", table_header, col))
+                .set_categories(("Sammanfattning", table_header + 1, 0, table_last, 0))
+                .set_values(("Sammanfattning", table_header + 1, col, table_last, col))
+                .set_format(
+                    rust_xlsxwriter::ChartFormat::new().set_solid_fill(
+                        rust_xlsxwriter::ChartSolidFill::new()
+                            .set_color(Color::RGB(xlsx::status_chart_color(*s))),
+                    ),
+                );
+        }
+        chart.x_axis().set_name("Regel");
+        chart.y_axis().set_name("Antal");
+        chart.set_width(640).set_height(360);
+        // To the right of every table on the sheet.
+        ws.insert_chart(1, 10, &chart)?;
+    }
+
+    // Resolved findings since the previous run.
+    r += 2;
+    g.text_fmt(
+        ws,
+        r,
+        0,
+        &format!(
+            "Åtgärdade sedan föregående körning ({})",
+            d.change.previous.as_deref().unwrap_or("ingen")
+        ),
+        &fmt.title,
+    )?;
+    r += 1;
+    let rh = [
         "Organisation",
         "Regel",
-        "Status",
         "Objekt",
-        "Meddelande",
+        "Tidigare status",
+        "Tidigare meddelande",
         "Fil",
         "Blad",
         "Cell",
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string(0, c as u16, *h)?;
-    }
-    let mut r = 1;
-    for e in d.evaluations.iter().filter(|e| e.status.is_finding()) {
-        let j = e.json();
-        for (c, v) in [
-            j.organisation,
-            j.regel,
-            j.status.label().to_string(),
-            j.objekt,
-            j.meddelande,
-            j.fil,
-            j.blad,
-            j.cell,
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string(r, c as u16, v)?;
-        }
+    g.header(ws, r, 0, &rh, fmt)?;
+    if d.change.resolved.is_empty() {
         r += 1;
+        g.text(ws, r, 0, "Inga.")?;
     }
-    wb.save(path)?;
+    for e in &d.change.resolved {
+        r += 1;
+        g.text(ws, r, 0, &e.organisation)?;
+        g.text(ws, r, 1, &e.regel)?;
+        g.text(ws, r, 2, &e.objekt)?;
+        g.text_fmt(ws, r, 3, e.status.label(), fmt.status(e.status))?;
+        g.text(ws, r, 4, &e.meddelande)?;
+        g.text(ws, r, 5, &e.fil)?;
+        g.text(ws, r, 6, &e.blad)?;
+        g.text(ws, r, 7, &e.cell)?;
+    }
+    g.apply_widths(ws)?;
     Ok(())
+}
+
+fn organisationer(
+    wb: &mut Workbook,
+    d: &RunData<'_>,
+    fmt: &Formats,
+    idx: &Index<'_>,
+) -> Result<()> {
+    let ws = wb.add_worksheet().set_name("Organisationer")?;
+    let mut g = Grid::new();
+    let rules = rule_ids(d);
+    let mut headers = vec![
+        "Organisation",
+        "Namn",
+        "Typ",
+        "Leverantör",
+        "Inlämnad",
+        "Samlad status",
+    ];
+    headers.extend(rules.iter().copied());
+    g.header(ws, 0, 0, &headers, fmt)?;
+    let mut r = 0;
+    for o in &d.model.orgs {
+        r += 1;
+        let id = o.org.id.as_str();
+        g.text(ws, r, 0, id)?;
+        g.text(ws, r, 1, &o.org.namn)?;
+        g.text(ws, r, 2, o.org.typ.as_str())?;
+        g.text(ws, r, 3, if o.org.leverantor { "Ja" } else { "Nej" })?;
+        match o.submitted() {
+            Some(dt) => g.text(ws, r, 4, &xlsx::date(dt))?,
+            None if o.submitted_anything() => g.text(ws, r, 4, "inlämnad, datum saknas")?,
+            None => g.text(ws, r, 4, "ej inlämnad")?,
+        }
+        if let Some(s) = idx.overall(id, &rules) {
+            g.text_fmt(ws, r, 5, s.label(), fmt.status(s))?;
+        }
+        for (i, rule) in rules.iter().enumerate() {
+            if let Some(s) = idx.worst.get(&(id, *rule)) {
+                g.text_fmt(ws, r, 6 + i as u16, s.label(), fmt.status(*s))?;
+            }
+        }
+    }
+    let ncols = headers.len() as u16;
+    xlsx::table_setup(ws, 0, r, ncols, true)?;
+    // Legend to the right of the table.
+    let lc = ncols + 1;
+    ws.write_string_with_format(0, lc, "Förklaring", &fmt.header)?;
+    g.measure(lc, "Förklaring");
+    let explain = |s: Status| match s {
+        Status::Regelfel => "regeln kunde inte köras (se bladet Regler)",
+        Status::Brist => "kravet är inte uppfyllt",
+        Status::UnderlagSaknas => "uppgifter saknas för att bedöma",
+        Status::Uppfyllt => "kravet är uppfyllt",
+        Status::EjTillamplig => "regeln gäller inte här",
+    };
+    for (i, s) in Status::ALL.iter().enumerate() {
+        let row = 1 + i as u32;
+        g.text_fmt(ws, row, lc, s.label(), fmt.status(*s))?;
+        g.text(ws, row, lc + 1, explain(*s))?;
+    }
+    g.text(
+        ws,
+        7,
+        lc,
+        "Samlad status är den sämsta över reglerna: regelfel > brist > underlag saknas > uppfyllt > ej tillämplig.",
+    )?;
+    // That note may be long; do not let it widen the legend column.
+    g.apply_widths(ws)?;
+    ws.set_column_width(lc, 18)?;
+    Ok(())
+}
+
+fn iakttagelser(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
+    iakttagelser_with_limit(wb, d, fmt, xlsx::MAX_DATA_ROWS)
+}
+
+/// `Iakttagelser`, continued on `Iakttagelser (2)` … after `max_rows` rows.
+pub fn iakttagelser_with_limit(
+    wb: &mut Workbook,
+    d: &RunData<'_>,
+    fmt: &Formats,
+    max_rows: u32,
+) -> Result<()> {
+    let titles: HashMap<&str, (&str, &str)> = d
+        .rules
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                r.def.id.as_str(),
+                (r.def.titel.as_str(), r.def.referens.as_str()),
+            )
+        })
+        .collect();
+    let findings = || d.evaluations.iter().filter(|e| e.status.is_finding());
+    // Pre-pass for the column widths (capped, so long messages stay readable).
+    let mut widths = Grid::new();
+    for e in findings() {
+        widths.measure(0, &e.org);
+        widths.measure(1, &e.rule);
+        if let Some((t, re)) = titles.get(&*e.rule) {
+            widths.measure(2, t);
+            widths.measure(10, re);
+        }
+        widths.measure(4, e.status.label());
+        widths.measure(5, &e.subject);
+        widths.measure(6, &e.message);
+        if let Some(l) = &e.evidence {
+            widths.measure(7, &l.file);
+            widths.measure(8, &l.sheet);
+        }
+    }
+    let rows = findings().map(|e| {
+        let (title, reference) = titles.get(&*e.rule).copied().unwrap_or(("", ""));
+        let (file, sheet, cell) = match &e.evidence {
+            Some(l) => (l.file.to_string(), l.sheet.to_string(), l.cell()),
+            None => Default::default(),
+        };
+        vec![
+            Cell::s(&e.org),
+            Cell::s(&e.rule),
+            Cell::s(title),
+            Cell::s(e.severity.label()),
+            Cell::Styled(e.status.label().into(), e.status),
+            Cell::s(&e.subject),
+            Cell::s(&e.message),
+            Cell::owned(file),
+            Cell::owned(sheet),
+            Cell::owned(cell),
+            Cell::s(reference),
+            Cell::s(if d.change.is_new(e) { "Ja" } else { "Nej" }),
+        ]
+    });
+    xlsx::write_long_table(
+        wb,
+        "Iakttagelser",
+        &IAKTTAGELSER_HEADERS,
+        &widths,
+        fmt,
+        rows,
+        max_rows,
+    )?;
+    Ok(())
+}
+
+fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) -> Result<()> {
+    let ws = wb.add_worksheet().set_name("Avsteg")?;
+    let mut g = Grid::new();
+    let headers = [
+        "Organisation",
+        "Avsteg-id",
+        "Tjänst-id",
+        "Motivering",
+        "Beslutat av",
+        "Beslutsdatum",
+        "Gäller till",
+        "Giltighet",
+        "R05 status",
+        "R05 meddelande",
+        "R06 status",
+        "R06 meddelande",
+        "R07 status",
+        "R07 meddelande",
+        "Fil",
+        "Rad",
+    ];
+    g.header(ws, 0, 0, &headers, fmt)?;
+    let per = d.settings.per;
+    let mut r = 0;
+    for o in &d.model.orgs {
+        let Some(rows) = o.verksamhet.as_ref().and_then(|v| v.avsteg.as_ref()) else {
+            continue;
+        };
+        for a in rows {
+            r += 1;
+            g.text(ws, r, 0, &o.org.id)?;
+            g.text(
+                ws,
+                r,
+                1,
+                a.avsteg_id.get().map(String::as_str).unwrap_or(""),
+            )?;
+            g.text(
+                ws,
+                r,
+                2,
+                a.tjanst_id.get().map(String::as_str).unwrap_or(""),
+            )?;
+            g.text(
+                ws,
+                r,
+                3,
+                a.motivering.get().map(String::as_str).unwrap_or(""),
+            )?;
+            g.text(
+                ws,
+                r,
+                4,
+                a.beslutat_av.get().map(String::as_str).unwrap_or(""),
+            )?;
+            if let Some(dt) = a.beslutsdatum.get() {
+                g.text(ws, r, 5, &xlsx::date(*dt))?;
+            }
+            let gt = a.galler_till.get().copied();
+            match gt {
+                Some(dt) => g.text(ws, r, 6, &xlsx::date(dt))?,
+                None => g.text(ws, r, 6, "tills vidare")?,
+            }
+            let flag = avsteg_flag(gt, per);
+            match flag {
+                "Utgånget" => g.text_fmt(ws, r, 7, flag, fmt.status(Status::Brist))?,
+                "" => {}
+                _ => g.text_fmt(ws, r, 7, flag, fmt.status(Status::UnderlagSaknas))?,
+            }
+            for (i, rule) in ["R05", "R06", "R07"].iter().enumerate() {
+                let c = 8 + 2 * i as u16;
+                match avsteg_evaluation(idx, &o.org.id, rule, a) {
+                    Some(e) => {
+                        g.text_fmt(ws, r, c, e.status.label(), fmt.status(e.status))?;
+                        g.text(ws, r, c + 1, &e.message)?;
+                    }
+                    None => g.text(ws, r, c, "ej bedömd")?,
+                }
+            }
+            g.text(ws, r, 14, &a.row.file)?;
+            g.number(ws, r, 15, (a.row.row + 1) as f64, None)?;
+        }
+    }
+    if r == 0 {
+        r = 1;
+        g.text(ws, r, 0, "Inga avsteg har rapporterats.")?;
+    }
+    xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
+    g.apply_widths(ws)?;
+    Ok(())
+}
+
+fn indikatorer(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
+    let ws = wb.add_worksheet().set_name("Indikatorer")?;
+    let mut g = Grid::new();
+    let headers = [
+        "Organisation",
+        "Namn",
+        "Förändringsinsatser",
+        "Innovation, andel av antal (%)",
+        "Effektivitet, andel av antal (%)",
+        "Innovation, andel av budget (%)",
+        "Effektivitet, andel av budget (%)",
+        "Extern nytta, andel av antal (%)",
+        "Intern nytta, andel av antal (%)",
+        "Extern nytta, andel av budget (%)",
+        "Intern nytta, andel av budget (%)",
+        "Innovation mot 2020 (procentenheter)",
+    ];
+    g.header(ws, 0, 0, &headers, fmt)?;
+    let names: HashMap<&str, &str> = d
+        .model
+        .orgs
+        .iter()
+        .map(|o| (o.org.id.as_str(), o.org.namn.as_str()))
+        .collect();
+    let mut r = 0;
+    for i in d.indicators {
+        r += 1;
+        g.text(ws, r, 0, &i.organisation)?;
+        let name = if i.organisation == "STADEN" {
+            "Hela staden"
+        } else {
+            names.get(i.organisation.as_str()).copied().unwrap_or("")
+        };
+        g.text(ws, r, 1, name)?;
+        g.number(ws, r, 2, i.insatser as f64, None)?;
+        let vals = [
+            i.innovation_antal,
+            i.effektivitet_antal,
+            i.innovation_budget,
+            i.effektivitet_budget,
+            i.extern_antal,
+            i.intern_antal,
+            i.extern_budget,
+            i.intern_budget,
+        ];
+        for (k, v) in vals.iter().enumerate() {
+            g.opt_number(ws, r, 3 + k as u16, *v, Some(&fmt.percent))?;
+        }
+        g.opt_number(
+            ws,
+            r,
+            11,
+            i.innovation_antal
+                .map(|v| ((v - BASELINE_INNOVATION_PERCENT) * 10.0).round() / 10.0),
+            Some(&fmt.percent),
+        )?;
+    }
+    r += 1;
+    g.text(ws, r, 0, "UTGÅNGSLÄGE 2020")?;
+    g.text(
+        ws,
+        r,
+        1,
+        "Planens utgångsläge 2020 (Intraservices portfölj)",
+    )?;
+    g.number(ws, r, 3, BASELINE_INNOVATION_PERCENT, Some(&fmt.percent))?;
+    g.number(ws, r, 4, BASELINE_EFFEKTIVITET_PERCENT, Some(&fmt.percent))?;
+    g.number(ws, r, 11, 0.0, Some(&fmt.percent))?;
+    xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
+    g.apply_widths(ws)?;
+    let note_row = r + 2;
+    ws.write_string(
+        note_row,
+        0,
+        "Indikatorer, inte krav: andelar av förändringsinsatserna per inriktning och nytta, per organisation och för hela staden (STADEN), bredvid planens utgångsläge 2020 (99 % effektivitet, 1 % innovation).",
+    )?;
+    Ok(())
+}
+
+fn digital_mognad(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
+    let ws = wb.add_worksheet().set_name("Digital mognad")?;
+    let mut g = Grid::new();
+    let mut headers = vec!["Organisation", "Namn", "År", "Totalt"];
+    headers.extend(MOGNAD_AREAS);
+    headers.push("Jämfört med år");
+    let change_headers: Vec<String> = std::iter::once("Totalt")
+        .chain(MOGNAD_AREAS)
+        .map(|a| format!("Förändring {a}"))
+        .collect();
+    headers.extend(change_headers.iter().map(String::as_str));
+    g.header(ws, 0, 0, &headers, fmt)?;
+    let y = d.settings.per.year() as i64;
+    let mut r = 0;
+    let mut missing: Vec<(&OrgData, Option<i64>)> = Vec::new();
+    // City mean per year: sums and counts per area.
+    let mut city: BTreeMap<i64, ([f64; 7], [usize; 7], usize)> = BTreeMap::new();
+    for o in &d.model.orgs {
+        let years = mognad_by_year(o);
+        for (yr, m) in &years {
+            let e = city.entry(*yr).or_insert(([0.0; 7], [0; 7], 0));
+            e.2 += 1;
+            for (k, v) in mognad_values(m).iter().enumerate() {
+                if let Some(v) = v {
+                    e.0[k] += v;
+                    e.1[k] += 1;
+                }
+            }
+        }
+        if !years.contains_key(&(y - 1)) {
+            missing.push((o, years.keys().next_back().copied()));
+        }
+        let Some((latest_year, latest)) = years.iter().next_back() else {
+            continue;
+        };
+        r += 1;
+        g.text(ws, r, 0, &o.org.id)?;
+        g.text(ws, r, 1, &o.org.namn)?;
+        g.number(ws, r, 2, *latest_year as f64, None)?;
+        let now = mognad_values(latest);
+        for (k, v) in now.iter().enumerate() {
+            g.opt_number(ws, r, 3 + k as u16, *v, Some(&fmt.number))?;
+        }
+        if let Some((py, prev)) = years.range(..latest_year).next_back() {
+            g.number(ws, r, 10, *py as f64, None)?;
+            let before = mognad_values(prev);
+            for k in 0..7 {
+                let diff = match (now[k], before[k]) {
+                    (Some(a), Some(b)) => Some(((a - b) * 10.0).round() / 10.0),
+                    _ => None,
+                };
+                g.opt_number(ws, r, 11 + k as u16, diff, Some(&fmt.number))?;
+            }
+        }
+    }
+    let main_last = r.max(1);
+    if r == 0 {
+        g.text(ws, 1, 0, "Ingen organisation har lämnat DiMiOS-resultat.")?;
+    }
+    xlsx::table_setup(ws, 0, main_last, headers.len() as u16, true)?;
+
+    // The city's mean per area and year.
+    r = main_last + 2;
+    g.text_fmt(ws, r, 0, "Stadens medelvärde per område och år", &fmt.title)?;
+    r += 1;
+    let mean_header = r;
+    let mut mh = vec!["År", "Organisationer", "Totalt"];
+    mh.extend(MOGNAD_AREAS);
+    g.header(ws, r, 0, &mh, fmt)?;
+    for (yr, (sum, n, orgs)) in &city {
+        r += 1;
+        g.number(ws, r, 0, *yr as f64, None)?;
+        g.number(ws, r, 1, *orgs as f64, None)?;
+        for k in 0..7 {
+            let mean = (n[k] > 0).then(|| (sum[k] / n[k] as f64 * 10.0).round() / 10.0);
+            g.opt_number(ws, r, 2 + k as u16, mean, Some(&fmt.number))?;
+        }
+    }
+    let mean_last = r;
+    if !city.is_empty() {
+        let mut chart = Chart::new(ChartType::Line);
+        chart
+            .title()
+            .set_name("Stadens medelvärde per område (DiMiOS)");
+        for k in 0..7u16 {
+            let col = 2 + k;
+            chart
+                .add_series()
+                .set_name(("Digital mognad", mean_header, col))
+                .set_categories(("Digital mognad", mean_header + 1, 0, mean_last, 0))
+                .set_values(("Digital mognad", mean_header + 1, col, mean_last, col));
+        }
+        chart.x_axis().set_name("År");
+        chart.y_axis().set_name("Procent").set_min(0).set_max(100);
+        chart.set_width(640).set_height(360);
+        ws.insert_chart(mean_last + 2, 0, &chart)?;
+        r = mean_last + 2 + 20;
+    } else {
+        r += 1;
+        g.text(ws, r, 0, "Inga mätningar.")?;
+    }
+
+    // Organisations without a measurement for Y−1.
+    r += 2;
+    g.text_fmt(
+        ws,
+        r,
+        0,
+        &format!("Organisationer utan mätning för {}", y - 1),
+        &fmt.title,
+    )?;
+    r += 1;
+    g.header(ws, r, 0, &["Organisation", "Namn", "Senaste mätår"], fmt)?;
+    for (o, latest) in &missing {
+        r += 1;
+        g.text(ws, r, 0, &o.org.id)?;
+        g.text(ws, r, 1, &o.org.namn)?;
+        match latest {
+            Some(l) => g.number(ws, r, 2, *l as f64, None)?,
+            None => g.text(ws, r, 2, "ingen mätning")?,
+        }
+    }
+    if missing.is_empty() {
+        r += 1;
+        g.text(ws, r, 0, "Alla organisationer har en mätning.")?;
+    }
+    r += 2;
+    ws.write_string(
+        r,
+        0,
+        "En indikator, inte ett krav: planen anger att staden har för avsikt att årligen mäta den digitala mognaden (DiMiOS).",
+    )?;
+    g.apply_widths(ws)?;
+    Ok(())
+}
+
+fn inlasning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
+    let ws = wb.add_worksheet().set_name("Inläsning")?;
+    let mut g = Grid::new();
+    let headers = [
+        "Fil",
+        "SHA-256",
+        "Storlek (byte)",
+        "Typ",
+        "Organisation",
+        "Period",
+        "Status",
+        "Orsak",
+        "Varningar",
+    ];
+    g.header(ws, 0, 0, &headers, fmt)?;
+    let mut r = 0;
+    for e in &d.log.entries {
+        r += 1;
+        g.text(ws, r, 0, &e.path)?;
+        g.text(ws, r, 1, e.sha256.as_deref().unwrap_or(""))?;
+        g.number(ws, r, 2, e.size as f64, None)?;
+        g.text(ws, r, 3, e.typ.map(|t| t.label()).unwrap_or(""))?;
+        g.text(ws, r, 4, e.org.as_deref().unwrap_or(""))?;
+        g.text(ws, r, 5, e.period.as_deref().unwrap_or(""))?;
+        let st = e.status.label();
+        if e.status == crate::ingest::FileStatus::Fel {
+            g.text_fmt(ws, r, 6, st, fmt.status(Status::Brist))?;
+        } else {
+            g.text(ws, r, 6, st)?;
+        }
+        g.text(ws, r, 7, &e.reason)?;
+        g.number(ws, r, 8, e.warnings.len() as f64, None)?;
+    }
+    xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
+    g.apply_widths(ws)?;
+    Ok(())
+}
+
+pub const WARNING_HEADERS: [&str; 6] = ["Fil", "Blad", "Cell", "Hittat", "Förväntat", "Meddelande"];
+
+fn inlasningsvarningar(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
+    let mut widths = Grid::new();
+    for w in d.log.warnings() {
+        widths.measure(0, &w.loc.file);
+        widths.measure(1, &w.loc.sheet);
+        widths.measure(3, &w.found);
+        widths.measure(4, &w.expected);
+        widths.measure(5, &w.message);
+    }
+    let rows = d.log.warnings().map(|w| {
+        vec![
+            Cell::s(&w.loc.file),
+            Cell::s(&w.loc.sheet),
+            Cell::owned(w.loc.cell()),
+            Cell::s(&w.found),
+            Cell::s(&w.expected),
+            Cell::s(&w.message),
+        ]
+    });
+    xlsx::write_long_table(
+        wb,
+        "Inläsningsvarningar",
+        &WARNING_HEADERS,
+        &widths,
+        fmt,
+        rows,
+        xlsx::MAX_DATA_ROWS,
+    )?;
+    Ok(())
+}
+
+/// A rule's parameters as one line of text: `namn = värde; …`.
+pub fn parameters_text(p: &crate::yaml::YamlMapping) -> String {
+    p.iter()
+        .map(|(k, v)| {
+            let k = k
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{k:?}"));
+            let v = match v {
+                serde_yaml::Value::String(s) => s.clone(),
+                other => serde_json::to_string(other).unwrap_or_default(),
+            };
+            format!("{k} = {v}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// At most this many distinct regelfel messages per rule in `Regler`.
+const MAX_ERRORS_LISTED: usize = 20;
+
+fn regler(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
+    let ws = wb.add_worksheet().set_name("Regler")?;
+    let mut g = Grid::new();
+    let headers = [
+        "Regel",
+        "Titel",
+        "Allvarlighet",
+        "Objekt",
+        "Referens",
+        "Parametrar",
+        "Skript",
+        "Skriptets SHA-256",
+        "YAML-filens SHA-256",
+        "Regelfel",
+        "Fel (fil:rad:kolumn)",
+    ];
+    g.header(ws, 0, 0, &headers, fmt)?;
+    let mut errors: HashMap<&str, (usize, Vec<&str>)> = HashMap::new();
+    for e in d
+        .evaluations
+        .iter()
+        .filter(|e| e.status == Status::Regelfel)
+    {
+        let entry = errors.entry(&*e.rule).or_default();
+        entry.0 += 1;
+        if entry.1.len() < MAX_ERRORS_LISTED && !entry.1.contains(&e.message.as_str()) {
+            entry.1.push(&e.message);
+        }
+    }
+    let mut r = 0;
+    for rule in &d.rules.rules {
+        r += 1;
+        let def = &rule.def;
+        g.text(ws, r, 0, &def.id)?;
+        g.text(ws, r, 1, &def.titel)?;
+        g.text(ws, r, 2, def.allvarlighet.label())?;
+        g.text(ws, r, 3, def.objekt.label())?;
+        g.text(ws, r, 4, &def.referens)?;
+        g.text(ws, r, 5, &parameters_text(&def.parametrar))?;
+        // Relative to the rule folder: the same wherever the folder lives.
+        let script = rule
+            .script_path
+            .strip_prefix(&d.rules.dir)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| rule.script_display());
+        g.text(ws, r, 6, &script)?;
+        g.text(ws, r, 7, &rule.script_sha256)?;
+        g.text(ws, r, 8, &rule.yaml_sha256)?;
+        let (n, msgs) = errors.get(def.id.as_str()).cloned().unwrap_or_default();
+        g.number(ws, r, 9, n as f64, None)?;
+        if n > 0 {
+            let mut text = msgs.join("\n");
+            let distinct_shown = msgs.len();
+            if n > distinct_shown && distinct_shown == MAX_ERRORS_LISTED {
+                text.push_str("\n… (fler fel finns i Iakttagelser)");
+            }
+            g.text_fmt(ws, r, 10, &text, &fmt.wrap)?;
+        }
+    }
+    xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
+    g.apply_widths(ws)?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn avsteg_flags() {
+        let per = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert_eq!(avsteg_flag(None, per), "");
+        assert_eq!(
+            avsteg_flag(NaiveDate::from_ymd_opt(2026, 11, 25), per),
+            "Utgånget"
+        );
+        assert_eq!(avsteg_flag(Some(per), per), "Går ut inom 90 dagar");
+        assert_eq!(
+            avsteg_flag(NaiveDate::from_ymd_opt(2027, 2, 24), per),
+            "Går ut inom 90 dagar"
+        );
+        assert_eq!(avsteg_flag(NaiveDate::from_ymd_opt(2027, 2, 25), per), "");
+    }
+
+    #[test]
+    fn sheet_names_fit() {
+        for s in SHEETS {
+            assert!(s.chars().count() <= 31);
+        }
+    }
 }

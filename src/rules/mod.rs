@@ -34,9 +34,10 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The script path as shown in messages.
+    /// The script path as shown in messages: the rule folder's name and the
+    /// file (`rules/R05-avsteg-motiverat.rhai`), the same wherever the folder is.
     pub fn script_display(&self) -> String {
-        self.script_path.display().to_string()
+        short_path(&self.script_path)
     }
 
     /// Replace parameter values (used by rule tests).
@@ -182,7 +183,7 @@ fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule
             return Err(errors);
         }
     };
-    let display = script_path.display().to_string();
+    let display = short_path(&script_path);
     let ast = match engine.compile_with_scope(template, &script) {
         Ok(mut ast) => {
             ast.set_source(display.as_str());
@@ -217,5 +218,13 @@ fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule
             params: Dynamic::from_map(params),
         }),
         _ => Err(errors),
+    }
+}
+
+/// `folder/file` of a path, for messages that must not depend on where the rule folder is.
+fn short_path(p: &Path) -> String {
+    match (p.parent().and_then(|d| d.file_name()), p.file_name()) {
+        (Some(d), Some(f)) => format!("{}/{}", d.to_string_lossy(), f.to_string_lossy()),
+        _ => p.display().to_string(),
     }
 }

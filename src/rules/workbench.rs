@@ -318,7 +318,7 @@ pub fn diff(old: &[Evaluation], new: &[Evaluation]) -> Diff {
         .into_iter()
         .filter_map(|k| {
             let (from, to) = (wo.get(&k).copied(), wn.get(&k).copied());
-            (from != to).then(|| StatusChange {
+            (from != to).then_some(StatusChange {
                 rule: k.0,
                 org: k.1,
                 from,

@@ -1,35 +1,430 @@
-//! Schedules (`schedules/*.yaml`): being built (issue 5).
+//! Schedules (`schedules/*.yaml`): when the job runs, in which time zone,
+//! and whether the run archives its inputs.
+//!
+//! ```yaml
+//! namn: nattlig
+//! beskrivning: Nattlig statusrapport till SLK.
+//! cron: "0 2 * * *"          # crontab (5 fält) eller med sekunder (6–7 fält)
+//! tidszon: Europe/Stockholm  # IANA; standard Europe/Stockholm
+//! arkivera_indata: false
+//! ```
+//!
+//! Next-run times are computed on the schedule's local wall-clock time
+//! ([`expr`]), so a job runs once on both DST nights.
 
 pub mod daemon;
+pub mod expr;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::Deserialize;
 
 use crate::settings::Settings;
+pub use expr::{CronSpec, Form};
+
+/// The time zone when a schedule names none.
+pub const DEFAULT_ZONE: Tz = chrono_tz::Europe::Stockholm;
 
 /// One schedule.
 #[derive(Debug, Clone)]
 pub struct Schedule {
     pub name: String,
+    pub description: String,
+    pub spec: CronSpec,
+    pub zone: Tz,
     pub archive_inputs: bool,
+    /// The file it was read from (empty when built in code).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleFile {
+    namn: String,
+    #[serde(default)]
+    beskrivning: String,
+    cron: String,
+    #[serde(default)]
+    tidszon: Option<String>,
+    #[serde(default)]
+    arkivera_indata: bool,
 }
 
 impl Schedule {
-    pub fn next_after(&self, _t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        None
+    /// A schedule built in code (tests, tools).
+    pub fn new(name: &str, cron: &str, zone: &str) -> Result<Self, String> {
+        Ok(Self {
+            name: check_name(name)?,
+            description: String::new(),
+            spec: cron.parse()?,
+            zone: parse_zone(zone)?,
+            archive_inputs: false,
+            file: PathBuf::new(),
+        })
+    }
+
+    /// The first run strictly after `t`.
+    pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.spec.next_after(&self.zone, t)
+    }
+
+    /// The next `n` runs after `t`.
+    pub fn upcoming(&self, t: DateTime<Utc>, n: usize) -> Vec<DateTime<Utc>> {
+        let mut out = Vec::with_capacity(n);
+        let mut t = t;
+        while out.len() < n {
+            match self.next_after(t) {
+                Some(next) => {
+                    out.push(next);
+                    t = next;
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// `t` in the schedule's local time: `fre 2026-11-27 02:00 CET` (with
+    /// seconds for an expression with seconds).
+    pub fn format_local(&self, t: DateTime<Utc>) -> String {
+        let l = t.with_timezone(&self.zone);
+        let fmt = match self.spec.form {
+            Form::Crontab => "%Y-%m-%d %H:%M %Z",
+            Form::WithSeconds => "%Y-%m-%d %H:%M:%S %Z",
+        };
+        format!("{} {}", weekday_sv(l.weekday()), l.format(fmt))
     }
 }
 
-pub fn load_all(_dir: &Path) -> Result<Vec<Schedule>, String> {
-    Ok(Vec::new())
+fn weekday_sv(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Mon => "mån",
+        Weekday::Tue => "tis",
+        Weekday::Wed => "ons",
+        Weekday::Thu => "tor",
+        Weekday::Fri => "fre",
+        Weekday::Sat => "lör",
+        Weekday::Sun => "sön",
+    }
 }
 
-pub fn cli_list(_s: &Settings) -> Result<i32> {
-    anyhow::bail!("schedule list är inte byggt ännu")
+fn check_name(name: &str) -> Result<String, String> {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ok {
+        return Err(format!(
+            "namnet \"{name}\" duger inte: små bokstäver a–z, siffror och _, med en bokstav först (det blir en del av körmappens namn)"
+        ));
+    }
+    if name == "manuell" {
+        return Err("namnet \"manuell\" är reserverat för körningar utan schema".into());
+    }
+    Ok(name.to_string())
 }
 
-pub fn cli_next(_s: &Settings, _name: Option<&str>) -> Result<i32> {
-    anyhow::bail!("schedule next är inte byggt ännu")
+fn parse_zone(zone: &str) -> Result<Tz, String> {
+    zone.trim().parse::<Tz>().map_err(|_| {
+        format!("tidszonen \"{zone}\" finns inte (ange ett IANA-namn, t.ex. Europe/Stockholm)")
+    })
+}
+
+/// `file:line:col` of top-level key `key` in `text` (the column of its value).
+fn key_position(text: &str, file: &Path, key: &str) -> String {
+    for (i, line) in text.lines().enumerate() {
+        if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+            let col = line.len() - rest.trim_start().len() + 1;
+            return format!("{}:{}:{}", file.display(), i + 1, col);
+        }
+    }
+    format!("{}:1:1", file.display())
+}
+
+/// Read one schedule file.
+pub fn load_file(path: &Path) -> Result<Schedule, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}:1:1: filen kan inte läsas: {e}", path.display()))?;
+    let f: ScheduleFile = crate::yaml::parse(&text, path).map_err(|e| {
+        let msg = match (e.line, e.column) {
+            (Some(_), Some(_)) => e.to_string(),
+            _ => format!("{}:1:1: {}", e.file, e.message),
+        };
+        let unquoted_star = text.lines().any(|l| {
+            l.strip_prefix("cron:")
+                .is_some_and(|v| v.trim_start().starts_with('*'))
+        });
+        if unquoted_star {
+            format!("{msg} (sätt cron-uttrycket inom citattecken, t.ex. cron: \"*/5 * * * *\": ett värde som börjar med * läses annars som ett YAML-alias)")
+        } else {
+            msg
+        }
+    })?;
+    let at = |key: &str, msg: String| format!("{}: {msg}", key_position(&text, path, key));
+    let name = check_name(f.namn.trim()).map_err(|m| at("namn", m))?;
+    let spec: CronSpec = f.cron.parse().map_err(|m| at("cron", m))?;
+    let zone = match &f.tidszon {
+        Some(z) => parse_zone(z).map_err(|m| at("tidszon", m))?,
+        None => DEFAULT_ZONE,
+    };
+    let s = Schedule {
+        name,
+        description: f.beskrivning.trim().to_string(),
+        spec,
+        zone,
+        archive_inputs: f.arkivera_indata,
+        file: path.to_path_buf(),
+    };
+    if s.next_after(Utc::now()).is_none() {
+        return Err(at(
+            "cron",
+            format!(
+                "cron-uttrycket \"{}\" ger ingen kommande körning",
+                f.cron.trim()
+            ),
+        ));
+    }
+    Ok(s)
+}
+
+/// Every `*.yaml`/`*.yml` in `dir`, sorted by file name; every problem at
+/// once, one line each, `file:line:col: message`.
+pub fn load_all(dir: &Path) -> Result<Vec<Schedule>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: schemamappen kan inte läsas: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    files.sort();
+    let mut errors = Vec::new();
+    let mut out: Vec<Schedule> = Vec::new();
+    for f in &files {
+        match load_file(f) {
+            Ok(s) => {
+                if let Some(other) = out.iter().find(|o| o.name == s.name) {
+                    errors.push(format!(
+                        "{}: schemat {} finns redan i {}",
+                        key_position(&std::fs::read_to_string(f).unwrap_or_default(), f, "namn"),
+                        s.name,
+                        other.file.display()
+                    ));
+                } else {
+                    out.push(s);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+fn load(s: &Settings) -> Result<Vec<Schedule>> {
+    load_all(&s.schedules).map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))
+}
+
+/// `uppsikt schedule list`: every schedule with its next three runs (local time).
+pub fn cli_list(s: &Settings) -> Result<i32> {
+    let schedules = load(s)?;
+    if schedules.is_empty() {
+        println!("Inga scheman i {}", s.schedules.display());
+        return Ok(0);
+    }
+    let now = Utc::now();
+    for (i, sch) in schedules.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        println!("{}", sch.name);
+        if !sch.description.is_empty() {
+            println!("  {}", sch.description);
+        }
+        println!(
+            "  uttryck:          {} ({})",
+            sch.spec.source,
+            sch.spec.form.label()
+        );
+        println!("  tidszon:          {}", sch.zone.name());
+        println!(
+            "  arkiverar indata: {}",
+            if sch.archive_inputs { "ja" } else { "nej" }
+        );
+        println!("  nästa körningar (lokal tid):");
+        let next = sch.upcoming(now, 3);
+        if next.is_empty() {
+            println!("    ingen kommande körning");
+        }
+        for t in next {
+            println!("    {}", sch.format_local(t));
+        }
+    }
+    Ok(0)
+}
+
+/// `uppsikt schedule next [NAME]`: the next run of one schedule or of each.
+pub fn cli_next(s: &Settings, name: Option<&str>) -> Result<i32> {
+    let schedules = load(s)?;
+    let chosen: Vec<&Schedule> = match name {
+        Some(n) => match schedules.iter().find(|s| s.name == n) {
+            Some(s) => vec![s],
+            None => {
+                eprintln!(
+                    "uppsikt: inget schema heter {n}; finns: {}",
+                    schedules
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return Ok(crate::commands::EXIT_UNUSABLE);
+            }
+        },
+        None => schedules.iter().collect(),
+    };
+    let now = Utc::now();
+    let width = chosen
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for sch in chosen {
+        match sch.next_after(now) {
+            Some(t) => println!(
+                "{:<width$}  {}  (om {})",
+                sch.name,
+                sch.format_local(t),
+                human_duration(t - now)
+            ),
+            None => println!("{:<width$}  ingen kommande körning", sch.name),
+        }
+    }
+    Ok(0)
+}
+
+/// `3 d 4 h 5 min`, `12 min`, `under en minut`.
+pub fn human_duration(d: chrono::Duration) -> String {
+    let mins = d.num_minutes();
+    if mins < 1 {
+        return "under en minut".into();
+    }
+    let (days, hours, m) = (mins / 1440, (mins / 60) % 24, mins % 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days} d"));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours} h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m} min"));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn shipped_schedules_load() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schedules");
+        let all = load_all(&dir).unwrap();
+        let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["kvartal", "nattlig"]);
+        assert!(all[0].archive_inputs);
+        assert!(!all[1].archive_inputs);
+        assert!(all.iter().all(|s| s.zone == DEFAULT_ZONE));
+    }
+
+    #[test]
+    fn schedule_errors_name_file_line_and_forms() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            "a.yaml",
+            "namn: a\nbeskrivning: x\ncron: \"0 2 * *\"\n",
+        );
+        write(
+            d.path(),
+            "b.yaml",
+            "namn: b\ncron: \"0 2 * * *\"\ntidszon: Europe/Göteborg\n",
+        );
+        write(
+            d.path(),
+            "c.yaml",
+            "namn: c\ncron: \"0 2 * * *\"\nfärg: blå\n",
+        );
+        write(d.path(), "d.yaml", "namn: Nattlig\ncron: \"0 2 * * *\"\n");
+        let e = load_all(d.path()).unwrap_err();
+        let lines: Vec<&str> = e.lines().collect();
+        assert_eq!(lines.len(), 4, "{e}");
+        assert!(
+            lines[0].contains("a.yaml:3:7: cron-uttrycket \"0 2 * *\""),
+            "{e}"
+        );
+        assert!(lines[0].contains("crontab med 5 fält") && lines[0].contains("med sekunder"));
+        assert!(lines[1].contains("b.yaml:3:10: tidszonen"), "{e}");
+        assert!(lines[2].contains("c.yaml:3:1: okänd nyckel `färg`"), "{e}");
+        assert!(lines[3].contains("d.yaml:1:7: namnet"), "{e}");
+    }
+
+    #[test]
+    fn unquoted_star_gets_a_hint() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(d.path(), "a.yaml", "namn: a\ncron: */5 * * * *\n");
+        let e = load_file(&p).unwrap_err();
+        assert!(
+            e.contains("a.yaml:2:") && e.contains("inom citattecken"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn duplicate_names_and_defaults() {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "a.yaml", "namn: x\ncron: \"0 2 * * *\"\n");
+        write(d.path(), "b.yml", "namn: x\ncron: \"0 3 * * *\"\n");
+        let e = load_all(d.path()).unwrap_err();
+        assert!(e.contains("b.yml:1:7: schemat x finns redan"), "{e}");
+        std::fs::remove_file(d.path().join("b.yml")).unwrap();
+        let s = &load_all(d.path()).unwrap()[0];
+        assert_eq!(s.zone, DEFAULT_ZONE);
+        assert!(!s.archive_inputs);
+    }
+
+    #[test]
+    fn local_formatting_and_durations() {
+        let s = Schedule::new("x", "0 2 * * *", "Europe/Stockholm").unwrap();
+        let t: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+        let next = s.upcoming(t, 3);
+        let shown: Vec<String> = next.iter().map(|t| s.format_local(*t)).collect();
+        assert_eq!(
+            shown,
+            [
+                "fre 2026-11-27 02:00 CET",
+                "lör 2026-11-28 02:00 CET",
+                "sön 2026-11-29 02:00 CET"
+            ]
+        );
+        assert_eq!(human_duration(chrono::Duration::minutes(1500)), "1 d 1 h");
+        assert_eq!(
+            human_duration(chrono::Duration::seconds(30)),
+            "under en minut"
+        );
+    }
 }

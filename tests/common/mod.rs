@@ -1,6 +1,8 @@
 //! Shared helpers: a fluent runner for the binary and a temp workspace.
 #![allow(dead_code)]
 
+pub mod fixture;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,426 @@
+//! Small helpers shared by the report and feedback workbooks: literal text
+//! only (never formulas), column widths computed from content, and the same
+//! table setup everywhere (frozen header row, autofilter, print setup).
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet,
+};
+
+use crate::rules::Status;
+
+/// Excel's hard limit for one cell's text.
+const MAX_CELL_CHARS: usize = 32_767;
+/// Widest column we set, in character units.
+pub const MAX_WIDTH: f64 = 60.0;
+/// Narrowest column we set.
+const MIN_WIDTH: f64 = 6.0;
+/// Data rows per sheet (one row is the header).
+pub const MAX_DATA_ROWS: u32 = 1_048_575;
+
+/// Text as Excel can hold it: clipped to the cell limit (with a marker).
+pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= MAX_CELL_CHARS {
+        // Byte length bounds the character count.
+        return s.into();
+    }
+    let n = s.chars().count();
+    if n <= MAX_CELL_CHARS {
+        return s.into();
+    }
+    let mut out: String = s.chars().take(MAX_CELL_CHARS - 20).collect();
+    out.push_str(" … (avkortad)");
+    out.into()
+}
+
+/// Display width of a text: its longest line, in characters.
+pub fn text_width(s: &str) -> f64 {
+    s.lines().map(|l| l.chars().count()).max().unwrap_or(0) as f64
+}
+
+/// The formats every workbook uses.
+pub struct Formats {
+    pub header: Format,
+    pub title: Format,
+    pub bold: Format,
+    pub wrap: Format,
+    pub number: Format,
+    pub integer: Format,
+    pub percent: Format,
+    pub status: [Format; 5],
+}
+
+impl Formats {
+    pub fn new() -> Self {
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xD9E1F2))
+            .set_border_bottom(FormatBorder::Thin);
+        let status = Status::ALL.map(|s| {
+            let (bg, fg) = status_colors(s);
+            Format::new()
+                .set_background_color(Color::RGB(bg))
+                .set_font_color(Color::RGB(fg))
+        });
+        Self {
+            header,
+            title: Format::new().set_bold().set_font_size(14),
+            bold: Format::new().set_bold(),
+            wrap: Format::new().set_text_wrap(),
+            number: Format::new().set_num_format("0.0"),
+            integer: Format::new().set_num_format("0"),
+            percent: Format::new().set_num_format("0.0"),
+            status,
+        }
+    }
+
+    /// The fill of a status cell.
+    pub fn status(&self, s: Status) -> &Format {
+        let i = Status::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        &self.status[i]
+    }
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Background and font colour per status (rules.md: uppfyllt green, brist
+/// red, underlag saknas amber, regelfel purple, ej tillämplig grey).
+pub fn status_colors(s: Status) -> (u32, u32) {
+    match s {
+        Status::Uppfyllt => (0xC6EFCE, 0x006100),
+        Status::Brist => (0xFFC7CE, 0x9C0006),
+        Status::UnderlagSaknas => (0xFFEB9C, 0x9C5700),
+        Status::Regelfel => (0xE4D0F5, 0x5B2C83),
+        Status::EjTillamplig => (0xE7E6E6, 0x595959),
+    }
+}
+
+/// Series colour (saturated) per status, for charts.
+pub fn status_chart_color(s: Status) -> u32 {
+    match s {
+        Status::Uppfyllt => 0x2E7D32,
+        Status::Brist => 0xC62828,
+        Status::UnderlagSaknas => 0xF9A825,
+        Status::Regelfel => 0x6A1B9A,
+        Status::EjTillamplig => 0x9E9E9E,
+    }
+}
+
+/// `ÅÅÅÅ-MM-DD`.
+pub fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Document properties whose creation time is the per-date (deterministic).
+pub fn properties(per: NaiveDate, title: &str) -> Result<DocProperties> {
+    use chrono::Datelike;
+    let created = ExcelDateTime::from_ymd(per.year() as u16, per.month() as u8, per.day() as u8)?;
+    Ok(DocProperties::new()
+        .set_title(title)
+        .set_author("uppsikt")
+        .set_company("Göteborgs Stad, stadsledningskontoret")
+        .set_creation_datetime(&created))
+}
+
+/// A new workbook with deterministic properties.
+pub fn workbook(per: NaiveDate, title: &str) -> Result<Workbook> {
+    let mut wb = Workbook::new();
+    wb.set_properties(&properties(per, title)?);
+    Ok(wb)
+}
+
+/// Writes cells to one sheet, tracking the width each column needs.
+pub struct Grid {
+    widths: Vec<f64>,
+}
+
+impl Default for Grid {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Grid {
+    pub fn new() -> Self {
+        Self { widths: Vec::new() }
+    }
+
+    fn fit(&mut self, col: u16, w: f64) {
+        let c = col as usize;
+        if self.widths.len() <= c {
+            self.widths.resize(c + 1, 0.0);
+        }
+        if w > self.widths[c] {
+            self.widths[c] = w;
+        }
+    }
+
+    /// Note a width without writing (e.g. for a pre-pass over data).
+    pub fn measure(&mut self, col: u16, s: &str) {
+        self.fit(col, text_width(s));
+    }
+
+    /// Literal text (never a formula, whatever it starts with).
+    pub fn text(&mut self, ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<()> {
+        if s.is_empty() {
+            return Ok(());
+        }
+        let s = clip(s);
+        self.fit(col, text_width(&s));
+        ws.write_string(row, col, s.as_ref())?;
+        Ok(())
+    }
+
+    /// Literal text with a format (an empty text still gets the format).
+    pub fn text_fmt(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        s: &str,
+        f: &Format,
+    ) -> Result<()> {
+        let s = clip(s);
+        self.fit(col, text_width(&s));
+        if s.is_empty() {
+            ws.write_blank(row, col, f)?;
+        } else {
+            ws.write_string_with_format(row, col, s.as_ref(), f)?;
+        }
+        Ok(())
+    }
+
+    /// A number (optionally formatted).
+    pub fn number(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        v: f64,
+        f: Option<&Format>,
+    ) -> Result<()> {
+        let shown = if v.fract() == 0.0 && v.abs() < 1e15 {
+            format!("{}", v as i64)
+        } else {
+            format!("{v:.1}")
+        };
+        self.fit(col, shown.chars().count() as f64);
+        match f {
+            Some(f) => ws.write_number_with_format(row, col, v, f)?,
+            None => ws.write_number(row, col, v)?,
+        };
+        Ok(())
+    }
+
+    /// An optional number: blank when absent.
+    pub fn opt_number(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        v: Option<f64>,
+        f: Option<&Format>,
+    ) -> Result<()> {
+        match v {
+            Some(v) => self.number(ws, row, col, v, f),
+            None => Ok(()),
+        }
+    }
+
+    /// A header row in the header format.
+    pub fn header(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        first_col: u16,
+        headers: &[&str],
+        fmt: &Formats,
+    ) -> Result<()> {
+        for (i, h) in headers.iter().enumerate() {
+            let col = first_col + i as u16;
+            // Room for the autofilter button.
+            self.fit(col, text_width(h) + 3.0);
+            ws.write_string_with_format(row, col, *h, &fmt.header)?;
+        }
+        Ok(())
+    }
+
+    /// Set every column to the width its content needs (capped).
+    pub fn apply_widths(&self, ws: &mut Worksheet) -> Result<()> {
+        for (c, w) in self.widths.iter().enumerate() {
+            let w = (w * 1.1 + 2.0).clamp(MIN_WIDTH, MAX_WIDTH);
+            ws.set_column_width(c as u16, w)?;
+        }
+        Ok(())
+    }
+}
+
+/// Frozen header row, autofilter over the table, and print setup
+/// (landscape, one page wide, header row repeated).
+pub fn table_setup(
+    ws: &mut Worksheet,
+    header_row: u32,
+    last_row: u32,
+    ncols: u16,
+    freeze: bool,
+) -> Result<()> {
+    let last_col = ncols.saturating_sub(1);
+    ws.autofilter(header_row, 0, last_row.max(header_row), last_col)?;
+    if freeze {
+        ws.set_freeze_panes(header_row + 1, 0)?;
+    }
+    print_setup(ws, header_row)?;
+    Ok(())
+}
+
+/// Landscape, A4, fit to one page wide, repeat `repeat_row` on every page.
+pub fn print_setup(ws: &mut Worksheet, repeat_row: u32) -> Result<()> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(repeat_row, repeat_row)?;
+    Ok(())
+}
+
+/// Sheet names for a table split over several sheets: `Name`, `Name (2)`, …
+pub fn part_name(base: &str, part: usize) -> String {
+    if part <= 1 {
+        base.to_string()
+    } else {
+        format!("{base} ({part})")
+    }
+}
+
+/// Write a possibly huge table in constant memory, continuing on `Name (2)`,
+/// `Name (3)`, … when a sheet is full. `rows` yields the cells of each row;
+/// `widths` are the content widths from a pre-pass (or empty).
+pub fn write_long_table<'a, I>(
+    wb: &mut Workbook,
+    base: &str,
+    headers: &[&str],
+    widths: &Grid,
+    fmt: &Formats,
+    rows: I,
+    max_rows: u32,
+) -> Result<usize>
+where
+    I: Iterator<Item = Vec<Cell<'a>>>,
+{
+    let mut rows = rows.peekable();
+    let mut part = 0;
+    loop {
+        part += 1;
+        let ws = wb.add_worksheet_with_constant_memory()?;
+        ws.set_name(part_name(base, part))?;
+        let mut g = Grid::new();
+        g.header(ws, 0, 0, headers, fmt)?;
+        let mut r = 0u32;
+        while r < max_rows {
+            let Some(cells) = rows.next() else { break };
+            r += 1;
+            for (c, cell) in cells.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(s) => g.text(ws, r, c, s)?,
+                    Cell::Styled(s, st) => g.text_fmt(ws, r, c, s, fmt.status(*st))?,
+                    Cell::Number(v) => g.number(ws, r, c, *v, None)?,
+                    Cell::Empty => {}
+                }
+            }
+        }
+        // The widths of the pre-pass and of this part, whichever is wider.
+        for (c, w) in widths.widths.iter().enumerate() {
+            g.fit(c as u16, *w);
+        }
+        g.apply_widths(ws)?;
+        table_setup(ws, 0, r, headers.len() as u16, true)?;
+        if rows.peek().is_none() {
+            return Ok(part);
+        }
+    }
+}
+
+/// One cell of a streamed table.
+pub enum Cell<'a> {
+    Text(std::borrow::Cow<'a, str>),
+    Styled(std::borrow::Cow<'a, str>, Status),
+    Number(f64),
+    Empty,
+}
+
+impl<'a> Cell<'a> {
+    pub fn s(s: &'a str) -> Self {
+        Cell::Text(s.into())
+    }
+    pub fn owned(s: String) -> Self {
+        Cell::Text(s.into())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clips_long_text() {
+        let long = "x".repeat(40_000);
+        assert!(clip(&long).chars().count() <= MAX_CELL_CHARS);
+        assert_eq!(clip("kort"), "kort");
+    }
+
+    #[test]
+    fn part_names() {
+        assert_eq!(part_name("Iakttagelser", 1), "Iakttagelser");
+        assert_eq!(part_name("Iakttagelser", 2), "Iakttagelser (2)");
+        assert!(part_name("Inläsningsvarningar", 12).chars().count() <= 31);
+    }
+
+    #[test]
+    fn long_tables_continue_on_numbered_sheets() {
+        use calamine::{Data, Reader};
+        let mut wb = Workbook::new();
+        let fmt = Formats::new();
+        let rows = (0..5).map(|i| {
+            vec![
+                Cell::owned(format!("=A{i}")),
+                Cell::Styled("brist".into(), Status::Brist),
+                Cell::Number(i as f64),
+            ]
+        });
+        let parts = write_long_table(
+            &mut wb,
+            "Iakttagelser",
+            &["A", "B", "C"],
+            &Grid::new(),
+            &fmt,
+            rows,
+            2,
+        )
+        .unwrap();
+        assert_eq!(parts, 3);
+        let buf = wb.save_to_buffer().unwrap();
+        let mut x = calamine::Xlsx::new(std::io::Cursor::new(buf)).unwrap();
+        assert_eq!(
+            x.sheet_names(),
+            ["Iakttagelser", "Iakttagelser (2)", "Iakttagelser (3)"]
+        );
+        let third = x.worksheet_range("Iakttagelser (3)").unwrap();
+        assert_eq!(third.get_value((0, 0)), Some(&Data::String("A".into())));
+        assert_eq!(third.get_value((1, 0)), Some(&Data::String("=A4".into())));
+        assert_eq!(third.get_value((1, 2)), Some(&Data::Float(4.0)));
+        assert_eq!(third.get_value((2, 0)), None);
+        let second = x.worksheet_range("Iakttagelser (2)").unwrap();
+        assert_eq!(second.get_value((2, 0)), Some(&Data::String("=A3".into())));
+    }
+
+    #[test]
+    fn widths() {
+        assert_eq!(text_width("ab\nabcd"), 4.0);
+    }
+}

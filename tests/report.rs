@@ -1,0 +1,680 @@
+//! The report workbook and the feedback workbooks, read back with calamine.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use rust_xlsxwriter::Workbook;
+
+use crate::common::{stderr, stdout, Workspace};
+
+const PER: &str = "2026-11-26";
+
+/// A Verksamhet workbook for KOV with a `System` sheet: rows of
+/// (System, Skyddsbehov, Uppnådd säkerhetsnivå).
+fn verksamhet(path: &Path, org: &str, systems: &[(&str, u8, u8)]) {
+    let mut wb = Workbook::new();
+    // A fixed creation time, so the same rows give the same bytes.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 10, 1).unwrap();
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    let ws = wb.add_worksheet().set_name("Inlämning").unwrap();
+    for (r, (k, v)) in [
+        ("Typ", "Verksamhet"),
+        ("Organisations-id", org),
+        ("Period", "2026"),
+        ("Inlämnad", "2026-10-01"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(r as u32, 0, *k).unwrap();
+        ws.write_string(r as u32, 1, *v).unwrap();
+    }
+    let ws = wb.add_worksheet().set_name("System").unwrap();
+    for (c, h) in ["System", "Typ", "Skyddsbehov", "Uppnådd säkerhetsnivå"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, (name, need, got)) in systems.iter().enumerate() {
+        let r = i as u32 + 1;
+        // Literal text, whatever it looks like (formula-looking names included).
+        ws.write_string(r, 0, *name).unwrap();
+        ws.write_string(r, 1, "Verksamhetsspecifik").unwrap();
+        ws.write_number(r, 2, *need as f64).unwrap();
+        ws.write_number(r, 3, *got as f64).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+const FORMULA_LIKE: [&str; 3] = ["=HYPERLINK(\"x\")", "+cmd", "@SUM(A1)"];
+
+fn systems(fixed: bool) -> Vec<(&'static str, u8, u8)> {
+    vec![
+        ("Ekonomi", 3, if fixed { 3 } else { 2 }),
+        (FORMULA_LIKE[0], 2, 1),
+        (FORMULA_LIKE[1], 2, 1),
+        (FORMULA_LIKE[2], 2, 1),
+        ("Diarium", 2, 2),
+    ]
+}
+
+/// A workspace whose rule folder holds only R08 (the other rules are
+/// written elsewhere), so counts are exact.
+fn workspace() -> Workspace {
+    let ws = Workspace::new();
+    for e in std::fs::read_dir(ws.path().join("rules"))
+        .unwrap()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("R08") && e.path().is_file() {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    ws
+}
+
+fn run(ws: &Workspace) -> PathBuf {
+    let before = ws.run_folders().len();
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let folders = ws.run_folders();
+    assert_eq!(folders.len(), before + 1);
+    folders.last().unwrap().clone()
+}
+
+fn sheet(path: &Path, name: &str) -> Range<Data> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    wb.worksheet_range(name)
+        .unwrap_or_else(|e| panic!("{}: sheet {name}: {e}", path.display()))
+}
+
+fn sheet_names(path: &Path) -> Vec<String> {
+    let wb: Xlsx<_> = open_workbook(path).unwrap();
+    wb.sheet_names()
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Data::Int(i) => i.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Cell text at absolute (row, col), zero-based.
+fn at(r: &Range<Data>, row: u32, col: u32) -> String {
+    r.get_value((row, col)).map(text).unwrap_or_default()
+}
+
+fn row(r: &Range<Data>, row: u32) -> Vec<String> {
+    let (_, end) = (r.start().unwrap_or((0, 0)), r.end().unwrap_or((0, 0)));
+    (0..=end.1).map(|c| at(r, row, c)).collect()
+}
+
+fn header(r: &Range<Data>) -> Vec<String> {
+    let mut h = row(r, 0);
+    while h.last().is_some_and(|s| s.is_empty()) {
+        h.pop();
+    }
+    h
+}
+
+/// Rows (absolute index) whose column `col` equals `value`.
+fn find_rows(r: &Range<Data>, col: u32, value: &str) -> Vec<u32> {
+    let end = r.end().unwrap_or((0, 0)).0;
+    (0..=end).filter(|i| at(r, *i, col) == value).collect()
+}
+
+/// The value next to a key in Sammanfattning's first two columns.
+fn fact(r: &Range<Data>, key: &str) -> String {
+    let rows = find_rows(r, 0, key);
+    assert_eq!(rows.len(), 1, "fact {key}");
+    at(r, rows[0], 1)
+}
+
+fn zip_entry(path: &Path, name: &str) -> String {
+    let f = std::fs::File::open(path).unwrap();
+    let mut z = zip::ZipArchive::new(f).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+fn register_size(ws: &Workspace) -> usize {
+    let cfg = std::fs::read_to_string(ws.config()).unwrap();
+    cfg.lines()
+        .filter(|l| l.trim_start().starts_with("- id:"))
+        .count()
+}
+
+#[test]
+fn report_workbook_sheets_findings_and_change() {
+    let ws = workspace();
+    let input = ws.inputs().join("kov verksamhet.xlsx");
+    verksamhet(&input, "KOV", &systems(false));
+    let first = run(&ws);
+    let report = first.join("uppsikt-rapport.xlsx");
+    assert!(report.is_file());
+
+    // Every sheet, in order.
+    let names = sheet_names(&report);
+    assert_eq!(
+        names,
+        [
+            "Sammanfattning",
+            "Organisationer",
+            "Iakttagelser",
+            "Avsteg",
+            "Indikatorer",
+            "Digital mognad",
+            "Inläsning",
+            "Inläsningsvarningar",
+            "Regler",
+        ]
+    );
+
+    // Iakttagelser: headers, the known finding with file and cell, Ny = Ja.
+    let iak = sheet(&report, "Iakttagelser");
+    assert_eq!(
+        header(&iak),
+        [
+            "Organisation",
+            "Regel",
+            "Regeltitel",
+            "Allvarlighet",
+            "Status",
+            "Objekt",
+            "Meddelande",
+            "Fil",
+            "Blad",
+            "Cell",
+            "Referens",
+            "Ny"
+        ]
+    );
+    let ekonomi = find_rows(&iak, 5, "Ekonomi");
+    assert_eq!(ekonomi.len(), 1, "{:?}", iak);
+    let r = ekonomi[0];
+    assert_eq!(at(&iak, r, 0), "KOV");
+    assert_eq!(at(&iak, r, 1), "R08");
+    assert_eq!(at(&iak, r, 2), "Säkerhetsnivå uppnådd");
+    assert_eq!(at(&iak, r, 3), "hög");
+    assert_eq!(at(&iak, r, 4), "brist");
+    assert!(
+        at(&iak, r, 6).contains("lägre än skyddsbehovet"),
+        "{}",
+        at(&iak, r, 6)
+    );
+    assert_eq!(at(&iak, r, 7), "kov verksamhet.xlsx");
+    assert_eq!(at(&iak, r, 8), "System");
+    assert_eq!(at(&iak, r, 9), "D2");
+    assert!(at(&iak, r, 10).starts_with("R: Nämnder och bolagsstyrelser"));
+    assert_eq!(at(&iak, r, 11), "Ja");
+    // The uppfyllt row is not a finding.
+    assert!(find_rows(&iak, 5, "Diarium").is_empty());
+    // Formula-looking text stays literal text.
+    for (i, name) in FORMULA_LIKE.iter().enumerate() {
+        let rows = find_rows(&iak, 5, name);
+        assert_eq!(rows.len(), 1, "{name} not found literally");
+        assert_eq!(at(&iak, rows[0], 9), format!("D{}", i + 3));
+    }
+    let xml = zip_entry(&report, "xl/worksheets/sheet3.xml");
+    assert!(
+        !xml.contains("<f>") && !xml.contains("<f "),
+        "a formula was written"
+    );
+    assert!(xml.contains("HYPERLINK"));
+    assert!(xml.contains("+cmd") && xml.contains("@SUM(A1)"));
+
+    // Organisationer: one row per register organisation, KOV's R08 status.
+    let org = sheet(&report, "Organisationer");
+    let h = header(&org);
+    assert_eq!(
+        &h[..7],
+        [
+            "Organisation",
+            "Namn",
+            "Typ",
+            "Leverantör",
+            "Inlämnad",
+            "Samlad status",
+            "R08"
+        ]
+    );
+    let kov = find_rows(&org, 0, "KOV");
+    assert_eq!(kov.len(), 1);
+    assert_eq!(at(&org, kov[0], 4), "2026-10-01");
+    assert_eq!(at(&org, kov[0], 5), "brist");
+    assert_eq!(at(&org, kov[0], 6), "brist");
+    let tn = find_rows(&org, 0, "TN");
+    assert_eq!(at(&org, tn[0], 4), "ej inlämnad");
+    assert_eq!(at(&org, tn[0], 6), "underlag saknas");
+    let n_orgs = register_size(&ws);
+    let org_rows = (1..=org.end().unwrap().0)
+        .filter(|r| !at(&org, *r, 0).is_empty() && !at(&org, *r, 1).is_empty())
+        .count();
+    assert_eq!(org_rows, n_orgs);
+
+    // Sammanfattning: counts.
+    let sam = sheet(&report, "Sammanfattning");
+    assert_eq!(header(&sam)[..2], ["Uppgift", "Värde"]);
+    assert_eq!(fact(&sam, "Per-datum"), PER);
+    assert_eq!(fact(&sam, "Period"), "2026");
+    assert_eq!(fact(&sam, "Schema"), "manuell");
+    assert_eq!(fact(&sam, "Programversion"), env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        fact(&sam, "Regeluppsättningens fingeravtryck (SHA-256)").len(),
+        64
+    );
+    assert_eq!(fact(&sam, "Organisationer i registret"), n_orgs.to_string());
+    assert_eq!(fact(&sam, "Organisationer som lämnat in"), "1");
+    assert_eq!(fact(&sam, "Filer inlästa"), "1");
+    assert_eq!(fact(&sam, "Filer med fel"), "0");
+    assert_eq!(fact(&sam, "Iakttagelser"), (4 + n_orgs - 1).to_string());
+    assert_eq!(
+        fact(&sam, "Organisationer utan brist av allvarlighet hög"),
+        (n_orgs - 1).to_string()
+    );
+    assert_eq!(
+        fact(&sam, "Nya iakttagelser sedan föregående körning"),
+        (4 + n_orgs - 1).to_string()
+    );
+    assert_eq!(
+        fact(&sam, "Åtgärdade iakttagelser sedan föregående körning"),
+        "0"
+    );
+    // The per-rule table: R08 brist 4, uppfyllt 1.
+    let hdr = find_rows(&sam, 0, "Regel");
+    assert_eq!(hdr.len(), 1);
+    let cols = row(&sam, hdr[0]);
+    let col = |name: &str| cols.iter().position(|c| c == name).unwrap() as u32;
+    let r08 = hdr[0] + 1;
+    assert_eq!(at(&sam, r08, 0), "R08");
+    assert_eq!(at(&sam, r08, col("brist")), "4");
+    assert_eq!(at(&sam, r08, col("uppfyllt")), "1");
+    assert_eq!(
+        at(&sam, r08, col("underlag saknas")),
+        (n_orgs - 1).to_string()
+    );
+    // A chart is there.
+    let ct = zip_entry(&report, "[Content_Types].xml");
+    assert!(ct.contains("/xl/charts/chart1.xml"));
+
+    // Inläsning and Regler.
+    let inl = sheet(&report, "Inläsning");
+    assert_eq!(
+        header(&inl),
+        [
+            "Fil",
+            "SHA-256",
+            "Storlek (byte)",
+            "Typ",
+            "Organisation",
+            "Period",
+            "Status",
+            "Orsak",
+            "Varningar"
+        ]
+    );
+    assert_eq!(at(&inl, 1, 0), "kov verksamhet.xlsx");
+    assert_eq!(at(&inl, 1, 1).len(), 64);
+    assert_eq!(at(&inl, 1, 3), "Verksamhet");
+    assert_eq!(at(&inl, 1, 4), "KOV");
+    assert_eq!(at(&inl, 1, 6), "inläst");
+    let varn = sheet(&report, "Inläsningsvarningar");
+    assert_eq!(
+        header(&varn),
+        ["Fil", "Blad", "Cell", "Hittat", "Förväntat", "Meddelande"]
+    );
+    let reg = sheet(&report, "Regler");
+    assert_eq!(at(&reg, 0, 0), "Regel");
+    assert_eq!(at(&reg, 1, 0), "R08");
+    assert_eq!(at(&reg, 1, 2), "hög");
+    assert_eq!(at(&reg, 1, 7).len(), 64);
+    let avs = sheet(&report, "Avsteg");
+    assert_eq!(
+        header(&avs)[..10],
+        [
+            "Organisation",
+            "Avsteg-id",
+            "Tjänst-id",
+            "Motivering",
+            "Beslutat av",
+            "Beslutsdatum",
+            "Gäller till",
+            "Giltighet",
+            "R05 status",
+            "R05 meddelande"
+        ]
+    );
+    let ind = sheet(&report, "Indikatorer");
+    assert_eq!(at(&ind, 0, 0), "Organisation");
+    assert!(!find_rows(&ind, 0, "STADEN").is_empty());
+    assert!(!find_rows(&ind, 0, "UTGÅNGSLÄGE 2020").is_empty());
+    let dm = sheet(&report, "Digital mognad");
+    assert_eq!(header(&dm)[..4], ["Organisation", "Namn", "År", "Totalt"]);
+
+    // Feedback for every register organisation.
+    let fb = first.join("aterkoppling");
+    let n_files = std::fs::read_dir(&fb).unwrap().count();
+    assert_eq!(n_files, n_orgs);
+    let kov_fb = fb.join("KOV.xlsx");
+    assert_eq!(
+        sheet_names(&kov_fb)[..3],
+        ["Om återkopplingen", "Iakttagelser", "Inläsningsvarningar"]
+    );
+    let about = sheet(&kov_fb, "Om återkopplingen");
+    assert!(
+        at(&about, 2, 0).contains("vid nästa körning"),
+        "{}",
+        at(&about, 2, 0)
+    );
+    let r08_about = find_rows(&about, 0, "R08");
+    assert_eq!(at(&about, r08_about[0], 3), "brist");
+    let kf = sheet(&kov_fb, "Iakttagelser");
+    let e = find_rows(&kf, 4, "Ekonomi");
+    assert_eq!(e.len(), 1);
+    assert_eq!(at(&kf, e[0], 8), "D2");
+    assert!(at(&kf, e[0], 9).contains("D2"));
+    assert!(find_rows(&kf, 4, FORMULA_LIKE[0]).len() == 1);
+
+    // Second run with Ekonomi fixed: one resolved, nothing new.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    verksamhet(&input, "KOV", &systems(true));
+    let second = run(&ws);
+    let report2 = second.join("uppsikt-rapport.xlsx");
+    let sam2 = sheet(&report2, "Sammanfattning");
+    assert_eq!(
+        fact(&sam2, "Nya iakttagelser sedan föregående körning"),
+        "0"
+    );
+    assert_eq!(
+        fact(&sam2, "Åtgärdade iakttagelser sedan föregående körning"),
+        "1"
+    );
+    assert_eq!(
+        fact(&sam2, "Föregående körning"),
+        first.file_name().unwrap().to_string_lossy()
+    );
+    // The resolved finding is listed.
+    let resolved = find_rows(&sam2, 2, "Ekonomi");
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(at(&sam2, resolved[0], 0), "KOV");
+    assert_eq!(at(&sam2, resolved[0], 1), "R08");
+    assert_eq!(at(&sam2, resolved[0], 3), "brist");
+    let iak2 = sheet(&report2, "Iakttagelser");
+    assert!(find_rows(&iak2, 5, "Ekonomi").is_empty());
+    let ny = (1..=iak2.end().unwrap().0)
+        .filter(|r| at(&iak2, *r, 11) == "Ja")
+        .count();
+    assert_eq!(ny, 0);
+}
+
+#[test]
+fn report_contents_do_not_depend_on_the_clock() {
+    // Two workspaces, same inputs and per-date: identical sheet contents.
+    let read_all = |p: &Path| -> Vec<(String, Vec<Vec<String>>)> {
+        let mut wb: Xlsx<_> = open_workbook(p).unwrap();
+        let names = wb.sheet_names();
+        names
+            .into_iter()
+            .map(|n| {
+                let r = wb.worksheet_range(&n).unwrap();
+                let rows = r.rows().map(|row| row.iter().map(text).collect()).collect();
+                (n, rows)
+            })
+            .collect()
+    };
+    let mut all = Vec::new();
+    for _ in 0..2 {
+        let ws = workspace();
+        verksamhet(&ws.inputs().join("kov.xlsx"), "KOV", &systems(false));
+        let folder = run(&ws);
+        let report = folder.join("uppsikt-rapport.xlsx");
+        all.push((read_all(&report), zip_entry(&report, "docProps/core.xml")));
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    assert_eq!(all[0].0, all[1].0);
+    assert_eq!(all[0].1, all[1].1);
+    assert!(all[0].1.contains("2026-11-26T00:00:00Z"));
+}
+
+/// Write a table sheet: header row then rows of text (empty = no cell).
+fn table(wb: &mut Workbook, name: &str, headers: &[&str], rows: &[Vec<&str>]) {
+    let ws = wb.add_worksheet().set_name(name).unwrap();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+}
+
+fn inlamning(wb: &mut Workbook, org: &str) {
+    let ws = wb.add_worksheet().set_name("Inlämning").unwrap();
+    for (r, (k, v)) in [
+        ("Typ", "Verksamhet"),
+        ("Organisations-id", org),
+        ("Period", "2026"),
+        ("Inlämnad", "2026-10-01"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(r as u32, 0, *k).unwrap();
+        ws.write_string(r as u32, 1, *v).unwrap();
+    }
+}
+
+#[test]
+fn report_avsteg_mognad_rule_errors_and_feedback_warnings() {
+    let ws = workspace();
+    // Two test rules of our own: one judging each Avsteg row (as R06) and
+    // one that always fails (as R07), so the side-by-side columns and the
+    // Regler errors can be checked whatever the shipped rules are.
+    let rules = ws.path().join("rules");
+    let yaml = |id: &str, title: &str| {
+        format!(
+            "id: {id}\ntitel: {title}\nallvarlighet: medel\nobjekt: avsteg\nreferens: \"R: Avsteg från riktlinjen\"\nparametrar: {{min: 3}}\ndokumentation:\n  Vad regeln kontrollerar: test\n  Varför: test\n"
+        )
+    };
+    std::fs::write(rules.join("R06-test.yaml"), yaml("R06", "Avsteg har id")).unwrap();
+    std::fs::write(
+        rules.join("R06-test.rhai"),
+        "if saknas(objekt.avsteg_id) { brist(\"Avsteg-id saknas\") } else { uppfyllt() }\n",
+    )
+    .unwrap();
+    std::fs::write(rules.join("R07-test.yaml"), yaml("R07", "Alltid fel")).unwrap();
+    std::fs::write(
+        rules.join("R07-test.rhai"),
+        "let x = 1;\nthrow \"trasigt\";\n",
+    )
+    .unwrap();
+
+    let mut wb = Workbook::new();
+    inlamning(&mut wb, "KOV");
+    table(
+        &mut wb,
+        "Avsteg",
+        &[
+            "Avsteg-id",
+            "Tjänst-id",
+            "Motivering",
+            "Beslutat av",
+            "Gäller till",
+        ],
+        &[
+            vec![
+                "A-1",
+                "BAS1",
+                "=1+1 inte en formel",
+                "Kretslopp och vattennämnden",
+                "2026-12-31",
+            ],
+            vec![
+                "A-2",
+                "BAS2",
+                "Gammalt",
+                "Kretslopp och vattennämnden",
+                "2026-01-01",
+            ],
+            vec!["", "BAS3", "Utan id", "", ""],
+        ],
+    );
+    table(
+        &mut wb,
+        "Digital mognad",
+        &[
+            "År",
+            "Totalt",
+            "Effektivitet",
+            "Innovation",
+            "Balansering",
+            "Organisation",
+            "Användare",
+            "Teknik",
+        ],
+        &[
+            vec!["2024", "40", "40", "40", "40", "40", "40", "40"],
+            vec!["2025", "50", "45", "55", "50", "50", "50", "50"],
+        ],
+    );
+    table(
+        &mut wb,
+        "System",
+        &["System", "Skyddsbehov", "Uppnådd säkerhetsnivå"],
+        &[vec!["Ekonomi", "2", "inte en nivå"]],
+    );
+    wb.save(ws.inputs().join("kov.xlsx")).unwrap();
+    let mut wb = Workbook::new();
+    inlamning(&mut wb, "TN");
+    table(
+        &mut wb,
+        "Digital mognad",
+        &[
+            "År",
+            "Totalt",
+            "Effektivitet",
+            "Innovation",
+            "Balansering",
+            "Organisation",
+            "Användare",
+            "Teknik",
+        ],
+        &[vec!["2024", "30", "30", "30", "30", "30", "30", "30"]],
+    );
+    wb.save(ws.inputs().join("tn.xlsx")).unwrap();
+
+    // A regelfel makes the exit status 3, the report is still written.
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let folder = ws.run_folders().last().unwrap().clone();
+    let report = folder.join("uppsikt-rapport.xlsx");
+
+    // Avsteg: every row, R06 matched by avsteg-id / tjänst-id, flags.
+    let avs = sheet(&report, "Avsteg");
+    let h = header(&avs);
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap() as u32;
+    let a1 = find_rows(&avs, 1, "A-1")[0];
+    assert_eq!(at(&avs, a1, 0), "KOV");
+    assert_eq!(at(&avs, a1, col("Motivering")), "=1+1 inte en formel");
+    assert_eq!(at(&avs, a1, col("Gäller till")), "2026-12-31");
+    assert_eq!(at(&avs, a1, col("Giltighet")), "Går ut inom 90 dagar");
+    assert_eq!(at(&avs, a1, col("R06 status")), "uppfyllt");
+    assert_eq!(at(&avs, a1, col("R07 status")), "regelfel");
+    assert!(at(&avs, a1, col("R07 meddelande")).contains("trasigt"));
+    assert_eq!(at(&avs, a1, col("R05 status")), "ej bedömd");
+    let a2 = find_rows(&avs, 1, "A-2")[0];
+    assert_eq!(at(&avs, a2, col("Giltighet")), "Utgånget");
+    let a3 = find_rows(&avs, 2, "BAS3")[0];
+    assert_eq!(at(&avs, a3, col("Gäller till")), "tills vidare");
+    assert_eq!(at(&avs, a3, col("Giltighet")), "");
+    assert_eq!(at(&avs, a3, col("R06 status")), "brist");
+    assert_eq!(at(&avs, a3, col("R06 meddelande")), "Avsteg-id saknas");
+    assert_eq!(at(&avs, a3, col("Rad")), "4");
+
+    // Regler: parameters as text and the error with file:line:column.
+    let reg = sheet(&report, "Regler");
+    let r07 = find_rows(&reg, 0, "R07")[0];
+    assert_eq!(at(&reg, r07, 5), "min = 3");
+    assert_eq!(at(&reg, r07, 6), "R07-test.rhai");
+    assert_eq!(at(&reg, r07, 9), "3");
+    let err = at(&reg, r07, 10);
+    assert!(err.contains("R07-test.rhai:2:"), "{err}");
+    assert!(err.contains("trasigt"), "{err}");
+    let r06 = find_rows(&reg, 0, "R06")[0];
+    assert_eq!(at(&reg, r06, 9), "0");
+
+    // Digital mognad: KOV's latest year with the change since 2024, TN's
+    // only year; the city means; TN is listed as missing 2025, KOV is not.
+    let dm = sheet(&report, "Digital mognad");
+    let kov = find_rows(&dm, 0, "KOV");
+    let kov_main = kov[0];
+    assert_eq!(at(&dm, kov_main, 2), "2025");
+    assert_eq!(at(&dm, kov_main, 3), "50");
+    assert_eq!(at(&dm, kov_main, 10), "2024");
+    assert_eq!(at(&dm, kov_main, 11), "10");
+    assert_eq!(at(&dm, kov_main, 13), "15");
+    let means = find_rows(&dm, 0, "År");
+    assert_eq!(means.len(), 1);
+    assert_eq!(at(&dm, means[0] + 1, 0), "2024");
+    assert_eq!(at(&dm, means[0] + 1, 1), "2");
+    assert_eq!(at(&dm, means[0] + 1, 2), "35");
+    assert_eq!(at(&dm, means[0] + 2, 0), "2025");
+    assert_eq!(at(&dm, means[0] + 2, 2), "50");
+    // KOV only in the main table; TN in the main table and the missing list.
+    assert_eq!(kov.len(), 1);
+    assert_eq!(find_rows(&dm, 0, "TN").len(), 2);
+    let ct = zip_entry(&report, "[Content_Types].xml");
+    assert!(ct.contains("/xl/charts/chart2.xml"), "line chart missing");
+
+    // Warnings: the report lists them; KOV's feedback has its own, TN none.
+    let varn = sheet(&report, "Inläsningsvarningar");
+    let bad = (1..=varn.end().unwrap().0)
+        .find(|r| at(&varn, *r, 3) == "inte en nivå")
+        .expect("warning for the bad level");
+    assert_eq!(at(&varn, bad, 0), "kov.xlsx");
+    assert_eq!(at(&varn, bad, 1), "System");
+    assert_eq!(at(&varn, bad, 2), "C2");
+    let kov_fb = folder.join("aterkoppling").join("KOV.xlsx");
+    let fw = sheet(&kov_fb, "Inläsningsvarningar");
+    assert_eq!(
+        header(&fw),
+        [
+            "Fil",
+            "Blad",
+            "Cell att rätta",
+            "Hittat",
+            "Förväntat",
+            "Meddelande"
+        ]
+    );
+    assert!(
+        (1..=fw.end().unwrap().0).any(|r| at(&fw, r, 2) == "C2" && at(&fw, r, 3) == "inte en nivå")
+    );
+    assert!(sheet_names(&kov_fb).contains(&"Digital mognad".to_string()));
+    let tn_fb = folder.join("aterkoppling").join("TN.xlsx");
+    let tw = sheet(&tn_fb, "Inläsningsvarningar");
+    assert_eq!(at(&tw, 1, 0), "Inga inläsningsvarningar.");
+    // An organisation that submitted nothing still gets its feedback.
+    let gsn = sheet(
+        &folder.join("aterkoppling").join("GSN.xlsx"),
+        "Om återkopplingen",
+    );
+    assert!(at(&gsn, 0, 0).contains("GSN"));
+}
