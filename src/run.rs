@@ -15,6 +15,7 @@ use crate::model::Model;
 use crate::report::change::{self, Change};
 use crate::report::run_folder::{self, OutputLock};
 use crate::rules::indicators::{self, Indicator};
+use crate::rules::maturity::{self, Maturity};
 use crate::rules::{Evaluation, RuleSet, Status};
 use crate::settings::Settings;
 
@@ -26,6 +27,8 @@ pub struct RunData<'a> {
     pub log: &'a InputLog,
     pub evaluations: &'a [Evaluation],
     pub indicators: &'a [Indicator],
+    /// DiMiOS figures (an indicator, never pass/fail).
+    pub maturity: &'a Maturity,
     pub change: &'a Change,
     /// `nattlig`, `kvartal`, … or `manuell`.
     pub schedule: &'a str,
@@ -131,6 +134,7 @@ pub fn execute(
     let evaluations = rules.evaluate(&model);
     let t_rules = t0.elapsed() - t_ingest;
     let indicators = indicators::compute(&model);
+    let maturity = maturity::compute(&model);
 
     let lock = OutputLock::acquire(&settings.outputs)?;
     let run_name = format!("{}_{schedule}", started.format("%Y-%m-%dT%H%M%S"));
@@ -147,6 +151,7 @@ pub fn execute(
         log: &read.log,
         evaluations: &evaluations,
         indicators: &indicators,
+        maturity: &maturity,
         change: &change,
         schedule,
         run_name: &run_name,
@@ -344,6 +349,7 @@ fn manifest(
         "atgardade_iakttagelser": d.change.resolved.len(),
         "foregaende_korning": d.change.previous,
         "indikatorer": d.indicators,
+        "digital_mognad": d.maturity,
         "slutstatus": exit,
     })
 }

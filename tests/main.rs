@@ -7,6 +7,7 @@
 
 mod common;
 mod ingest;
+mod maturity;
 mod report;
 mod rules;
 mod run_folder;

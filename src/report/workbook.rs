@@ -2,16 +2,15 @@
 //! section 1). Every sheet is Swedish; every text that comes from an input or
 //! a rule is written as literal text (never as a formula).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::Result;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_xlsxwriter::{Chart, ChartType, Color, Workbook};
 
 use super::xlsx::{self, Cell, Formats, Grid};
-use crate::model::records::{Avsteg, DigitalMognad};
-use crate::model::OrgData;
+use crate::model::records::Avsteg;
 use crate::rules::indicators::{BASELINE_EFFEKTIVITET_PERCENT, BASELINE_INNOVATION_PERCENT};
 use crate::rules::{Evaluation, Severity, Status};
 use crate::run::RunData;
@@ -48,27 +47,9 @@ pub const IAKTTAGELSER_HEADERS: [&str; 12] = [
 pub const AVSTEG_WARNING_DAYS: i64 = 90;
 
 /// The six DiMiOS areas, as headers and field accessors.
-pub const MOGNAD_AREAS: [&str; 6] = [
-    "Effektivitet",
-    "Innovation",
-    "Balansering",
-    "Organisation",
-    "Användare",
-    "Teknik",
-];
+pub use crate::rules::maturity::AREAS as MOGNAD_AREAS;
 
-/// Totalt then the six areas of one DiMiOS row.
-pub fn mognad_values(m: &DigitalMognad) -> [Option<f64>; 7] {
-    [
-        m.totalt.get().copied(),
-        m.effektivitet.get().copied(),
-        m.innovation.get().copied(),
-        m.balansering.get().copied(),
-        m.organisation.get().copied(),
-        m.anvandare.get().copied(),
-        m.teknik.get().copied(),
-    ]
-}
+pub use crate::rules::maturity::values as mognad_values;
 
 /// Precomputed lookups over a run's evaluations.
 pub struct Index<'a> {
@@ -142,18 +123,7 @@ pub fn avsteg_evaluation<'a>(
         .copied()
 }
 
-/// The latest DiMiOS row per year of an organisation (the last row wins a tie).
-pub fn mognad_by_year(o: &OrgData) -> BTreeMap<i64, &DigitalMognad> {
-    let mut out = BTreeMap::new();
-    if let Some(rows) = o.verksamhet.as_ref().and_then(|v| v.mognad.as_ref()) {
-        for m in rows {
-            if let Some(y) = m.ar.get() {
-                out.insert(*y, m.as_ref());
-            }
-        }
-    }
-    out
-}
+pub use crate::rules::maturity::by_year as mognad_by_year;
 
 pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     let mut wb = xlsx::workbook(
@@ -704,46 +674,28 @@ fn digital_mognad(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
         .collect();
     headers.extend(change_headers.iter().map(String::as_str));
     g.header(ws, 0, 0, &headers, fmt)?;
-    let y = d.settings.per.year() as i64;
+    let m = d.maturity;
+    let name = |id: &str| {
+        d.model
+            .orgs
+            .iter()
+            .find(|o| o.org.id == id)
+            .map(|o| o.org.namn.clone())
+            .unwrap_or_default()
+    };
     let mut r = 0;
-    let mut missing: Vec<(&OrgData, Option<i64>)> = Vec::new();
-    // City mean per year: sums and counts per area.
-    let mut city: BTreeMap<i64, ([f64; 7], [usize; 7], usize)> = BTreeMap::new();
-    for o in &d.model.orgs {
-        let years = mognad_by_year(o);
-        for (yr, m) in &years {
-            let e = city.entry(*yr).or_insert(([0.0; 7], [0; 7], 0));
-            e.2 += 1;
-            for (k, v) in mognad_values(m).iter().enumerate() {
-                if let Some(v) = v {
-                    e.0[k] += v;
-                    e.1[k] += 1;
-                }
-            }
-        }
-        if !years.contains_key(&(y - 1)) {
-            missing.push((o, years.keys().next_back().copied()));
-        }
-        let Some((latest_year, latest)) = years.iter().next_back() else {
-            continue;
-        };
+    for o in &m.per_organisation {
         r += 1;
-        g.text(ws, r, 0, &o.org.id)?;
-        g.text(ws, r, 1, &o.org.namn)?;
-        g.number(ws, r, 2, *latest_year as f64, None)?;
-        let now = mognad_values(latest);
-        for (k, v) in now.iter().enumerate() {
+        g.text(ws, r, 0, &o.organisation)?;
+        g.text(ws, r, 1, &name(&o.organisation))?;
+        g.number(ws, r, 2, o.ar as f64, None)?;
+        for (k, v) in o.varden.iter().enumerate() {
             g.opt_number(ws, r, 3 + k as u16, *v, Some(&fmt.number))?;
         }
-        if let Some((py, prev)) = years.range(..latest_year).next_back() {
-            g.number(ws, r, 10, *py as f64, None)?;
-            let before = mognad_values(prev);
-            for k in 0..7 {
-                let diff = match (now[k], before[k]) {
-                    (Some(a), Some(b)) => Some(((a - b) * 10.0).round() / 10.0),
-                    _ => None,
-                };
-                g.opt_number(ws, r, 11 + k as u16, diff, Some(&fmt.number))?;
+        if let Some(py) = o.jamfort_med_ar {
+            g.number(ws, r, 10, py as f64, None)?;
+            for (k, v) in o.forandring.iter().enumerate() {
+                g.opt_number(ws, r, 11 + k as u16, *v, Some(&fmt.number))?;
             }
         }
     }
@@ -761,17 +713,16 @@ fn digital_mognad(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
     let mut mh = vec!["År", "Organisationer", "Totalt"];
     mh.extend(MOGNAD_AREAS);
     g.header(ws, r, 0, &mh, fmt)?;
-    for (yr, (sum, n, orgs)) in &city {
+    for c in &m.staden {
         r += 1;
-        g.number(ws, r, 0, *yr as f64, None)?;
-        g.number(ws, r, 1, *orgs as f64, None)?;
-        for k in 0..7 {
-            let mean = (n[k] > 0).then(|| (sum[k] / n[k] as f64 * 10.0).round() / 10.0);
-            g.opt_number(ws, r, 2 + k as u16, mean, Some(&fmt.number))?;
+        g.number(ws, r, 0, c.ar as f64, None)?;
+        g.number(ws, r, 1, c.organisationer as f64, None)?;
+        for (k, mean) in c.medel.iter().enumerate() {
+            g.opt_number(ws, r, 2 + k as u16, *mean, Some(&fmt.number))?;
         }
     }
     let mean_last = r;
-    if !city.is_empty() {
+    if !m.staden.is_empty() {
         let mut chart = Chart::new(ChartType::Line);
         chart
             .title()
@@ -800,21 +751,21 @@ fn digital_mognad(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
         ws,
         r,
         0,
-        &format!("Organisationer utan mätning för {}", y - 1),
+        &format!("Organisationer utan mätning för {}", m.forvantat_ar),
         &fmt.title,
     )?;
     r += 1;
     g.header(ws, r, 0, &["Organisation", "Namn", "Senaste mätår"], fmt)?;
-    for (o, latest) in &missing {
+    for (id, latest) in &m.utan_matning {
         r += 1;
-        g.text(ws, r, 0, &o.org.id)?;
-        g.text(ws, r, 1, &o.org.namn)?;
+        g.text(ws, r, 0, id)?;
+        g.text(ws, r, 1, &name(id))?;
         match latest {
             Some(l) => g.number(ws, r, 2, *l as f64, None)?,
             None => g.text(ws, r, 2, "ingen mätning")?,
         }
     }
-    if missing.is_empty() {
+    if m.utan_matning.is_empty() {
         r += 1;
         g.text(ws, r, 0, "Alla organisationer har en mätning.")?;
     }

@@ -7,6 +7,7 @@ pub mod definition;
 mod evaluate;
 pub mod harness;
 pub mod indicators;
+pub mod maturity;
 pub mod sandbox;
 pub mod status;
 pub mod workbench;
