@@ -24,6 +24,9 @@ pub fn read_table<T: Record>(
     let schema = T::SCHEMA;
     debug_assert_eq!(schema.layout, Layout::Table);
     let Some((header_row, columns)) = find_header(schema, grid) else {
+        if grid.is_empty() {
+            return Vec::new(); // an empty sheet: no rows, nothing to warn about
+        }
         warnings.push(CellWarning {
             loc: Location::new(file.clone(), sheet.clone(), 0, 0),
             found: String::new(),
