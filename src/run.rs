@@ -55,6 +55,8 @@ pub struct RunSummary {
     pub folder: PathBuf,
     pub exit: i32,
     pub counts: Vec<(Status, usize)>,
+    /// Per rule id: the number of evaluations in each status, in `Status::ALL` order.
+    pub per_rule: Vec<(String, [usize; 5])>,
     pub files_in_error: usize,
 }
 
@@ -102,9 +104,23 @@ pub fn run_command(settings: &Settings, schedule: Option<&str>, archive: bool) -
         next,
         None,
     )?;
-    for (status, n) in &summary.counts {
-        println!("{:<16} {n}", status.label());
+    print!("{:<6}", "regel");
+    for st in Status::ALL {
+        print!("{:>16}", st.label());
     }
+    println!();
+    for (rule, counts) in &summary.per_rule {
+        print!("{rule:<6}");
+        for n in counts {
+            print!("{n:>16}");
+        }
+        println!();
+    }
+    print!("{:<6}", "totalt");
+    for (_, n) in &summary.counts {
+        print!("{n:>16}");
+    }
+    println!();
     println!("Körningen skrevs till {}", summary.folder.display());
     Ok(summary.exit)
 }
@@ -176,6 +192,19 @@ pub fn execute(
         .iter()
         .map(|s| (*s, evaluations.iter().filter(|e| e.status == *s).count()))
         .collect();
+    let per_rule = rules
+        .rules
+        .iter()
+        .map(|r| {
+            let mut c = [0usize; 5];
+            for e in evaluations.iter().filter(|e| *e.rule == *r.def.id) {
+                if let Some(i) = Status::ALL.iter().position(|s| *s == e.status) {
+                    c[i] += 1;
+                }
+            }
+            (r.def.id.clone(), c)
+        })
+        .collect();
     let files_in_error = read.log.count(FileStatus::Fel);
     let exit = if files_in_error > 0 || counts.iter().any(|(s, n)| *s == Status::Regelfel && *n > 0)
     {
@@ -209,6 +238,7 @@ pub fn execute(
         folder,
         exit,
         counts,
+        per_rule,
         files_in_error,
     })
 }
