@@ -183,9 +183,11 @@ pub fn execute(
         anyhow::bail!("simulerat fel efter rapporten");
     }
     crate::report::feedback::write_all(&dir.join("aterkoppling"), &data)?;
-    if archive {
-        archive_inputs(&settings.inputs, &dir.join("indata"), &read.log)?;
-    }
+    let archive_problems = if archive {
+        archive_inputs(&settings.inputs, &dir.join("indata"), &read.log)?
+    } else {
+        Vec::new()
+    };
     archive_rules(rules, &dir.join("regler"))?;
 
     let counts: Vec<(Status, usize)> = Status::ALL
@@ -212,7 +214,7 @@ pub fn execute(
     } else {
         0
     };
-    let manifest = manifest(
+    let mut manifest = manifest(
         &data,
         &counts,
         exit,
@@ -222,6 +224,7 @@ pub fn execute(
         t0,
         archive,
     );
+    manifest["arkiv_avvikelser"] = serde_json::json!(archive_problems);
     let f = std::fs::File::create(dir.join("manifest.json"))?;
     serde_json::to_writer_pretty(BufWriter::new(f), &manifest)?;
     let folder = pending.publish()?;
@@ -254,23 +257,37 @@ fn write_results(path: &Path, evaluations: &[Evaluation]) -> Result<()> {
 }
 
 /// Copy every file read into `dest`, verifying each copy's SHA-256.
-fn archive_inputs(root: &Path, dest: &Path, log: &InputLog) -> Result<()> {
+fn archive_inputs(root: &Path, dest: &Path, log: &InputLog) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
     for e in &log.entries {
         let Some(sha) = &e.sha256 else { continue };
         let target = dest.join(&e.path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let bytes = std::fs::read(root.join(&e.path))?;
-        if &crate::util::sha256_hex(&bytes) != sha {
-            anyhow::bail!(
-                "{}: filen ändrades efter inläsningen; arkivet kan inte verifieras",
-                e.path
-            );
-        }
+        let source = root.join(&e.path);
+        let bytes = match std::fs::read(&source) {
+            Ok(b) if &crate::util::sha256_hex(&b) == sha => b,
+            _ => {
+                tracing::warn!(file = %e.path, "the file changed or vanished after it was read; not archived");
+                problems.push(format!(
+                    "{}: filen ändrades eller försvann efter inläsningen och arkiverades inte",
+                    e.path
+                ));
+                continue;
+            }
+        };
         std::fs::write(&target, &bytes)?;
+        // Keep the modification time: a re-run from the archive resolves
+        // duplicates (and the settle time) exactly as this run did.
+        if let Some(m) = e.modified {
+            std::fs::File::options()
+                .write(true)
+                .open(&target)?
+                .set_modified(m)?;
+        }
     }
-    Ok(())
+    Ok(problems)
 }
 
 /// Copy the rule files the run used into `dest` (so `rules diff --against` can re-run them).

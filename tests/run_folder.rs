@@ -173,3 +173,54 @@ fn killing_the_process_never_leaves_a_half_run_that_looks_whole() {
         "the shared folder is untouched"
     );
 }
+
+#[test]
+fn a_run_repeats_from_its_own_archive() {
+    let ws = Workspace::new();
+    populate(&ws);
+    // A superseded duplicate: the tie on Inlämnad is broken by mtime, which
+    // the archive must keep for the re-run to agree.
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("KOV-äldre.xlsx"));
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(ws.inputs().join("KOV-äldre.xlsx"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let out = ws
+        .cmd(&["run", "--per", "2026-11-26", "--arkivera"])
+        .output();
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let first = ws.run_folders().pop().unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(first.join("manifest.json")).unwrap()).unwrap();
+    // Every file read is archived with the hash the manifest records.
+    for f in manifest["filer"].as_array().unwrap() {
+        if let Some(sha) = f["sha256"].as_str() {
+            let copy = first.join("indata").join(f["sokvag"].as_str().unwrap());
+            assert_eq!(
+                uppsikt::util::sha256_hex(&std::fs::read(&copy).unwrap()),
+                sha
+            );
+        }
+    }
+    let indata = first.join("indata");
+    let again = ws
+        .cmd(&[
+            "run",
+            "--per",
+            "2026-11-26",
+            "--inputs",
+            indata.to_str().unwrap(),
+        ])
+        .output();
+    assert!(again.status.success(), "{}", crate::common::stderr(&again));
+    let second = ws.run_folders().pop().unwrap();
+    assert_ne!(first, second);
+    assert_eq!(
+        std::fs::read_to_string(first.join("resultat.jsonl")).unwrap(),
+        std::fs::read_to_string(second.join("resultat.jsonl")).unwrap(),
+        "the same results from the archive"
+    );
+}
