@@ -41,6 +41,30 @@ enum Format {
     Xls,
 }
 
+/// Stream one sheet's cells into a sparse grid, stopping at the size limits
+/// (xlsx and xlsb readers share this shape but no trait).
+macro_rules! stream_sheet {
+    ($wb:expr, $name:expr, $limits:expr) => {{
+        let name: &str = $name;
+        let mut grid = Grid::default();
+        let mut reader = $wb
+            .worksheet_cells_reader(name)
+            .map_err(|e| sheet_fault(name, &e.to_string()))?;
+        let mut count = 0u64;
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|e| sheet_fault(name, &e.to_string()))?
+        {
+            let (r, c) = cell.get_position();
+            check_size(name, r, &mut count, $limits)?;
+            if let Some(v) = from_ref(cell.get_value()) {
+                grid.insert(r, c, v);
+            }
+        }
+        grid
+    }};
+}
+
 /// The sheets of a workbook that the contract knows, read into grids, in
 /// workbook order. Sheets whose names are not wanted are never parsed.
 pub fn read_sheets(
@@ -52,26 +76,9 @@ pub fn read_sheets(
     match format {
         Format::Xlsx => {
             let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
-            let names = wb.sheet_names();
             let mut out = Vec::new();
-            for name in names.into_iter().filter(|n| wanted(n)) {
-                let mut grid = Grid::default();
-                {
-                    let mut reader = wb
-                        .worksheet_cells_reader(&name)
-                        .map_err(|e| sheet_fault(&name, &e.to_string()))?;
-                    let mut count = 0u64;
-                    while let Some(cell) = reader
-                        .next_cell()
-                        .map_err(|e| sheet_fault(&name, &e.to_string()))?
-                    {
-                        let (r, c) = cell.get_position();
-                        check_size(&name, r, &mut count, limits)?;
-                        if let Some(v) = from_ref(cell.get_value()) {
-                            grid.insert(r, c, v);
-                        }
-                    }
-                }
+            for name in wb.sheet_names().into_iter().filter(|n| wanted(n)) {
+                let mut grid = stream_sheet!(wb, &name, limits);
                 if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
                     grid.merges = merges.iter().map(to_merge).collect();
                 }
@@ -81,24 +88,9 @@ pub fn read_sheets(
         }
         Format::Xlsb => {
             let mut wb = Xlsb::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
-            let names = wb.sheet_names();
             let mut out = Vec::new();
-            for name in names.into_iter().filter(|n| wanted(n)) {
-                let mut grid = Grid::default();
-                let mut reader = wb
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| sheet_fault(&name, &e.to_string()))?;
-                let mut count = 0u64;
-                while let Some(cell) = reader
-                    .next_cell()
-                    .map_err(|e| sheet_fault(&name, &e.to_string()))?
-                {
-                    let (r, c) = cell.get_position();
-                    check_size(&name, r, &mut count, limits)?;
-                    if let Some(v) = from_ref(cell.get_value()) {
-                        grid.insert(r, c, v);
-                    }
-                }
+            for name in wb.sheet_names().into_iter().filter(|n| wanted(n)) {
+                let grid = stream_sheet!(wb, &name, limits);
                 out.push((name, grid));
             }
             Ok(out)
