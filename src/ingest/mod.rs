@@ -177,8 +177,13 @@ fn read_one(
         );
         return (entry, None);
     }
-    let bytes = match std::fs::read(&f.path) {
-        Ok(b) => b,
+    let bytes = match read_bounded(f) {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            entry.status = FileStatus::Vantar;
+            entry.reason = CHANGED_WHILE_READ.into();
+            return (entry, None);
+        }
         Err(e) => {
             entry.status = FileStatus::Fel;
             entry.reason = format!("Filen kunde inte läsas ({e}).");
@@ -186,12 +191,12 @@ fn read_one(
         }
     };
     // A file that changed while we read it is still being written.
-    let after = std::fs::symlink_metadata(&f.path).ok();
-    if after.as_ref().map(|m| (m.len(), m.modified().ok())) != Some((f.size, f.modified))
-        || bytes.len() as u64 != f.size
-    {
+    let after = std::fs::symlink_metadata(&f.path)
+        .ok()
+        .map(|m| (m.is_file(), m.len(), m.modified().ok()));
+    if !unchanged(f, bytes.len(), after) {
         entry.status = FileStatus::Vantar;
-        entry.reason = "Filen ändrades medan den lästes; den läses i en senare körning.".into();
+        entry.reason = CHANGED_WHILE_READ.into();
         return (entry, None);
     }
     entry.sha256 = Some(crate::util::sha256_hex(&bytes));
@@ -230,6 +235,68 @@ fn read_one(
             (entry, None)
         }
     }
+}
+
+const CHANGED_WHILE_READ: &str = "Filen ändrades medan den lästes; den läses i en senare körning.";
+
+/// Read a discovered file into memory, at most its discovered size plus one
+/// byte. The path is opened without following a symbolic link and without
+/// blocking (a FIFO swapped in after discovery would otherwise hang the
+/// run), and the opened handle must still be the regular file of the
+/// discovered size and time; `Ok(None)` when it is not (it changed).
+fn read_bounded(f: &discover::Found) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = match opts.open(&f.path) {
+        Ok(file) => file,
+        // O_NOFOLLOW on a symbolic link: ELOOP. The file was swapped.
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let m = file.metadata()?;
+    if !unchanged(f, f.size as usize, Some((m.is_file(), m.len(), m.modified().ok()))) {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(f.size).unwrap_or(0));
+    file.take(f.size.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
+/// Whether a file is as discovered: still a regular file with the same
+/// size and modification time (`now`: is-file, length, mtime, from a fresh
+/// stat), and `read_len` bytes were read, its discovered size.
+fn unchanged(
+    f: &discover::Found,
+    read_len: usize,
+    now: Option<(bool, u64, Option<SystemTime>)>,
+) -> bool {
+    read_len as u64 == f.size && now == Some((true, f.size, f.modified))
+}
+
+/// The parse of one file's bytes, exactly as [`ingest`] does it after the
+/// file is read (format sniffing, zip-bomb and .ods guards, streaming
+/// sheets, classification, normalisation), without the filesystem and
+/// without catching panics, for the fuzz targets in `fuzz/`. `Ok` holds the
+/// number of cell warnings, `Err` the Swedish reason of the `fel` line.
+#[doc(hidden)]
+pub fn parse_bytes_for_fuzzing(
+    bytes: &[u8],
+    register: &[Organisation],
+    opts: &IngestOptions,
+) -> Result<usize, String> {
+    let register: Vec<Arc<Organisation>> = register.iter().cloned().map(Arc::new).collect();
+    let file: Arc<str> = "fuzz.xlsx".into();
+    parse_workbook(&file, bytes, &register, opts)
+        .map(|(_, warnings)| warnings.len())
+        .map_err(|(fault, _)| fault.message)
 }
 
 type Partial = Option<(Option<SubmissionType>, Option<String>, Option<String>)>;
@@ -423,7 +490,85 @@ fn classify(
     })
 }
 
-/// The per-date default: today in Sweden.
+/// The per-date default: today in Sweden (whatever the machine's time zone).
 pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(size: u64, modified: Option<SystemTime>) -> discover::Found {
+        discover::Found {
+            path: "x.xlsx".into(),
+            rel: "x.xlsx".into(),
+            size,
+            modified,
+            skip: None,
+        }
+    }
+
+    #[test]
+    fn the_restat_check_catches_every_change() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let later = t + Duration::from_secs(1);
+        let f = found(100, Some(t));
+        assert!(unchanged(&f, 100, Some((true, 100, Some(t)))));
+        // Grew or shrank after the read, or while it was read.
+        assert!(!unchanged(&f, 100, Some((true, 101, Some(t)))));
+        assert!(!unchanged(&f, 101, Some((true, 100, Some(t)))));
+        assert!(!unchanged(&f, 99, Some((true, 100, Some(t)))));
+        // Rewritten with the same size.
+        assert!(!unchanged(&f, 100, Some((true, 100, Some(later)))));
+        assert!(!unchanged(&f, 100, Some((true, 100, None))));
+        // Replaced by a link or a folder, or removed.
+        assert!(!unchanged(&f, 100, Some((false, 100, Some(t)))));
+        assert!(!unchanged(&f, 100, None));
+    }
+
+    #[test]
+    fn a_file_that_grew_after_discovery_is_read_only_up_to_one_byte_past() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.xlsx");
+        std::fs::write(&p, b"0123456789").unwrap();
+        let m = std::fs::metadata(&p).unwrap();
+        let mut f = found(m.len(), m.modified().ok());
+        f.path = p.clone();
+        assert_eq!(read_bounded(&f).unwrap().as_deref(), Some(&b"0123456789"[..]));
+        // It grows (and its time changes): not read as it was discovered.
+        std::fs::write(&p, vec![b'x'; 1 << 20]).unwrap();
+        assert_eq!(read_bounded(&f).unwrap(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_or_fifo_swapped_in_after_discovery_is_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.xlsx");
+        std::fs::write(&p, b"0123456789").unwrap();
+        let m = std::fs::metadata(&p).unwrap();
+        let mut f = found(m.len(), m.modified().ok());
+        f.path = p.clone();
+        // Swapped for a link to a file of the same size and time.
+        let secret = dir.path().join("hemlig");
+        std::fs::write(&secret, b"HEMLIGHET!").unwrap();
+        std::fs::File::options()
+            .append(true)
+            .open(&secret)
+            .unwrap()
+            .set_modified(m.modified().unwrap())
+            .unwrap();
+        std::fs::remove_file(&p).unwrap();
+        std::os::unix::fs::symlink(&secret, &p).unwrap();
+        assert_eq!(read_bounded(&f).unwrap(), None);
+        // Swapped for a FIFO with no writer: no hang.
+        std::fs::remove_file(&p).unwrap();
+        let status = std::process::Command::new("mkfifo").arg(&p).status();
+        if status.is_ok_and(|s| s.success()) {
+            assert_eq!(read_bounded(&f).unwrap(), None);
+        }
+    }
 }
