@@ -84,7 +84,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Work with the rules: list, explain, test.
+    /// Work with the rules: list, explain, test (with coverage), scaffold a new rule, diff a rule change.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,

@@ -238,24 +238,39 @@ fn rules(cmd: RulesCommand) -> Result<i32> {
             common,
         } => {
             let mut rules = load_rules(&Settings::from_common(&common)?)?;
+            if let Some(i) = id.as_deref() {
+                if rules.get(i).is_none() {
+                    eprintln!("uppsikt: ingen regel med id {i}");
+                    return Ok(EXIT_UNUSABLE);
+                }
+            }
             let (results, cov) = if coverage {
-                let (r, c) = workbench::coverage(&mut rules);
+                let (r, c) = workbench::coverage(&mut rules, id.as_deref());
                 (r, Some(c))
             } else {
                 (rules.run_tests(id.as_deref()), None)
             };
             let mut failed = 0;
-            for r in results
-                .iter()
-                .filter(|r| id.as_deref().is_none_or(|i| r.rule.eq_ignore_ascii_case(i)))
-            {
+            for r in &results {
                 match &r.failure {
                     None => writeln!(out, "ok    {} {}", r.rule, r.name)?,
                     Some(f) => {
                         failed += 1;
                         writeln!(out, "FEL   {} {}\n      {f}", r.rule, r.name)?;
                         for e in &r.evaluations {
-                            writeln!(out, "      - {} [{}]: {}", e.subject, e.status, e.message)?;
+                            match rules.error_excerpt(&e.message) {
+                                Some(x) if e.status == crate::rules::Status::Regelfel => {
+                                    writeln!(out, "      - {} [{}]:", e.subject, e.status)?;
+                                    for l in x.lines() {
+                                        writeln!(out, "          {l}")?;
+                                    }
+                                }
+                                _ => writeln!(
+                                    out,
+                                    "      - {} [{}]: {}",
+                                    e.subject, e.status, e.message
+                                )?,
+                            }
                         }
                     }
                 }
@@ -272,31 +287,32 @@ fn rules(cmd: RulesCommand) -> Result<i32> {
             if let Some(cov) = cov {
                 writeln!(
                     out,
-                    "\nTäckning (statusar som testfallen ger; skriptrader som inget testfall når):"
+                    "\nTäckning: skriptrader som testfallen når, statusar de ger, och statusar inget testfall ger"
                 )?;
-                for c in cov
-                    .iter()
-                    .filter(|c| id.as_deref().is_none_or(|i| c.id.eq_ignore_ascii_case(i)))
-                {
-                    let reached = c.lines.len() - c.unreached.len();
-                    writeln!(
-                        out,
-                        "{:<5} statusar: {:<55} aldrig: {:<40} rader: {reached}/{}",
-                        c.id,
-                        c.exercised.iter().copied().collect::<Vec<_>>().join(", "),
-                        c.never.iter().copied().collect::<Vec<_>>().join(", "),
-                        c.lines.len()
-                    )?;
-                    for (l, text) in &c.unreached {
-                        writeln!(out, "      rad {l} nås inte: {text}")?;
+                for c in &cov {
+                    for l in c.report() {
+                        writeln!(out, "{l}")?;
                     }
                 }
+                let (reached, lines) = cov
+                    .iter()
+                    .fold((0, 0), |(a, b), c| (a + c.reached(), b + c.lines.len()));
+                let complete = cov
+                    .iter()
+                    .filter(|c| c.unreached.is_empty() && c.never.is_empty())
+                    .count();
+                writeln!(
+                    out,
+                    "Totalt {reached}/{lines} rader nådda; {complete} av {} regler når alla rader och ger alla statusar",
+                    cov.len()
+                )?;
             }
-            let total = results
-                .iter()
-                .filter(|r| id.as_deref().is_none_or(|i| r.rule.eq_ignore_ascii_case(i)))
-                .count();
-            writeln!(out, "\n{} passed, {} failed", total - failed, failed)?;
+            writeln!(
+                out,
+                "\n{} passed, {} failed",
+                results.len() - failed,
+                failed
+            )?;
             Ok(if failed > 0 { 1 } else { 0 })
         }
         RulesCommand::New {
@@ -359,9 +375,18 @@ fn rules_diff(
                     settings.period = p;
                 }
             }
-            if common.inputs.is_none() && run.join("indata").is_dir() {
-                settings.inputs = run.join("indata");
-                settings.settle = std::time::Duration::ZERO;
+            if common.inputs.is_none() {
+                if run.join("indata").is_dir() {
+                    settings.inputs = run.join("indata");
+                    settings.settle = std::time::Duration::ZERO;
+                } else {
+                    writeln!(
+                        out,
+                        "Obs: {} arkiverade inte sina indata (uppsikt run --arkivera); jämförelsen görs på nuvarande indata i {}.",
+                        run.display(),
+                        settings.inputs.display()
+                    )?;
+                }
             }
             run.join("regler")
         }
@@ -411,6 +436,20 @@ fn rules_diff(
                     e.rule, e.org, e.subject, e.status, e.message
                 )?;
             }
+        }
+    }
+    if !d.reworded.is_empty() {
+        writeln!(
+            out,
+            "\nÄndrade meddelanden, samma status ({}):",
+            d.reworded.len()
+        )?;
+        for (before, after) in &d.reworded {
+            writeln!(
+                out,
+                "  {} {} {} [{}]:\n    före:  {}\n    efter: {}",
+                after.rule, after.org, after.subject, after.status, before.message, after.message
+            )?;
         }
     }
     if let Some(p) = output {

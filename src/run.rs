@@ -1,6 +1,7 @@
 //! One run of the job: validate rules, ingest, evaluate, and write a new run
 //! folder (report.md). The pipeline in order, nothing hidden.
 
+use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -25,7 +26,13 @@ pub struct RunData<'a> {
     pub rules: &'a RuleSet,
     pub model: &'a Model,
     pub log: &'a InputLog,
+    /// The evaluations the writers need one by one: every finding and every
+    /// outcome of the avsteg rules, in register, rule and subject order. The
+    /// others went to `resultat.jsonl` as they were made and live on only
+    /// in [`RunData::tally`], so memory is bounded by the findings.
     pub evaluations: &'a [Evaluation],
+    /// Counts and worst statuses over every evaluation of the run.
+    pub tally: &'a Tally,
     pub indicators: &'a [Indicator],
     /// DiMiOS figures (an indicator, never pass/fail).
     pub maturity: &'a Maturity,
@@ -41,11 +48,87 @@ pub struct RunData<'a> {
 impl RunData<'_> {
     /// Worst status per (organisation, rule).
     pub fn worst(&self, org: &str, rule: &str) -> Option<Status> {
-        self.evaluations
+        self.tally.worst(org, rule)
+    }
+}
+
+/// Figures over every evaluation of a run, gathered while the evaluations
+/// stream to `resultat.jsonl`.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// The rule ids, in rule order (the index of the other fields).
+    pub rules: Vec<String>,
+    /// How many evaluations in all.
+    pub total: usize,
+    /// Per rule, the count per status in `Status::ALL` order.
+    pub per_rule: Vec<[usize; 5]>,
+    /// Per organisation, its worst status per rule (`None`: not evaluated).
+    pub worst: HashMap<String, Vec<Option<Status>>>,
+}
+
+impl Tally {
+    pub fn new(rules: &RuleSet) -> Self {
+        Self {
+            rules: rules.rules.iter().map(|r| r.def.id.clone()).collect(),
+            total: 0,
+            per_rule: vec![[0; 5]; rules.rules.len()],
+            worst: HashMap::new(),
+        }
+    }
+
+    /// Count one evaluation of the rule at `rule` (its index in rule order).
+    pub fn add(&mut self, rule: usize, e: &Evaluation) {
+        self.total += 1;
+        if let (Some(c), Some(i)) = (
+            self.per_rule.get_mut(rule),
+            Status::ALL.iter().position(|s| *s == e.status),
+        ) {
+            c[i] += 1;
+        }
+        let n = self.rules.len();
+        let slots = match self.worst.get_mut(e.org.as_str()) {
+            Some(v) => v,
+            None => self.worst.entry(e.org.clone()).or_insert(vec![None; n]),
+        };
+        if let Some(slot) = slots.get_mut(rule) {
+            *slot = Some(slot.map_or(e.status, |s| s.worst(e.status)));
+        }
+    }
+
+    /// The worst status of `rule` for `org`.
+    pub fn worst(&self, org: &str, rule: &str) -> Option<Status> {
+        let i = self.rules.iter().position(|r| r == rule)?;
+        self.worst.get(org).and_then(|v| v[i])
+    }
+
+    /// An organisation's worst status over every rule.
+    pub fn overall(&self, org: &str) -> Option<Status> {
+        self.worst
+            .get(org)?
             .iter()
-            .filter(|e| e.org == org && &*e.rule == rule)
-            .map(|e| e.status)
+            .flatten()
+            .copied()
             .reduce(Status::worst)
+    }
+
+    /// How many evaluations of `rule` ended in `status`.
+    pub fn count(&self, rule: &str, status: Status) -> usize {
+        let (Some(r), Some(s)) = (
+            self.rules.iter().position(|x| x == rule),
+            Status::ALL.iter().position(|x| *x == status),
+        ) else {
+            return 0;
+        };
+        self.per_rule[r][s]
+    }
+
+    /// The number of evaluations per status, in `Status::ALL` order.
+    pub fn status_counts(&self) -> Vec<(Status, usize)> {
+        Status::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, self.per_rule.iter().map(|c| c[i]).sum()))
+            .collect()
     }
 }
 
@@ -146,26 +229,58 @@ pub fn execute(
     )
     .with_context(|| format!("{}: indatamappen kan inte läsas", settings.inputs.display()))?;
     let t_ingest = t0.elapsed();
+    tracing::info!(
+        files = read.log.entries.len(),
+        read = read.log.count(FileStatus::Inlast),
+        seconds = t_ingest.as_secs_f64(),
+        rss_mb = rss_mb(),
+        "files read"
+    );
     let model = Model::new(settings.per, settings.period, read.orgs);
-    let evaluations = rules.evaluate(&model);
-    let t_rules = t0.elapsed() - t_ingest;
-    let indicators = indicators::compute(&model);
-    let maturity = maturity::compute(&model);
 
     let lock = OutputLock::acquire(&settings.outputs)?;
     let run_name = format!("{}_{schedule}", started.format("%Y-%m-%dT%H%M%S"));
-    let change = change::compare(
-        &evaluations,
-        &run_folder::previous_runs(&settings.outputs, schedule),
-    );
     let pending = lock.begin(&run_name)?;
     let dir = pending.path().to_path_buf();
+
+    // Evaluate and stream every evaluation to resultat.jsonl as it is made,
+    // while another thread reads the previous run's findings.
+    let t_rules0 = Instant::now();
+    let candidates = run_folder::previous_runs(&settings.outputs, schedule);
+    let (evaluated, previous) = std::thread::scope(|s| {
+        let previous = s.spawn(|| change::previous_findings(&candidates));
+        let evaluated = evaluate_streaming(rules, &model, &dir.join("resultat.jsonl"));
+        (evaluated, previous.join().ok().flatten())
+    });
+    let (evaluations, tally) = evaluated?;
+    let t_rules = t_rules0.elapsed();
+    tracing::info!(
+        evaluations = tally.total,
+        kept = evaluations.len(),
+        seconds = t_rules.as_secs_f64(),
+        rss_mb = rss_mb(),
+        "rules evaluated"
+    );
+    if fail_at == Some("resultat") {
+        anyhow::bail!("simulerat fel efter resultat.jsonl");
+    }
+    let indicators = indicators::compute(&model);
+    let maturity = maturity::compute(&model);
+    let t_change = Instant::now();
+    let change = change::compare_with(&evaluations, previous);
+    tracing::info!(
+        previous = change.previous.as_deref().unwrap_or(""),
+        resolved = change.resolved.len(),
+        seconds = t_change.elapsed().as_secs_f64(),
+        "compared with the previous run"
+    );
     let data = RunData {
         settings,
         rules,
         model: &model,
         log: &read.log,
         evaluations: &evaluations,
+        tally: &tally,
         indicators: &indicators,
         maturity: &maturity,
         change: &change,
@@ -174,15 +289,34 @@ pub fn execute(
         next_run,
     };
 
-    write_results(&dir.join("resultat.jsonl"), &evaluations)?;
-    if fail_at == Some("resultat") {
-        anyhow::bail!("simulerat fel efter resultat.jsonl");
-    }
-    crate::report::workbook::write(&dir.join("uppsikt-rapport.xlsx"), &data)?;
+    // The report on one thread while the feedback workbooks use every core.
+    let t_write = Instant::now();
+    let (report, feedback) = std::thread::scope(|s| {
+        let report = s.spawn(|| {
+            let r = crate::report::workbook::write(&dir.join("uppsikt-rapport.xlsx"), &data);
+            tracing::info!(
+                seconds = t_write.elapsed().as_secs_f64(),
+                rss_mb = rss_mb(),
+                "report written"
+            );
+            r
+        });
+        let feedback = crate::report::feedback::write_all(&dir.join("aterkoppling"), &data);
+        let report = report
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("rapportskrivaren avbröts")));
+        (report, feedback)
+    });
+    report?;
     if fail_at == Some("rapport") {
         anyhow::bail!("simulerat fel efter rapporten");
     }
-    crate::report::feedback::write_all(&dir.join("aterkoppling"), &data)?;
+    feedback?;
+    tracing::info!(
+        seconds = t_write.elapsed().as_secs_f64(),
+        rss_mb = rss_mb(),
+        "report and feedback written"
+    );
     let archive_problems = if archive {
         archive_inputs(&settings.inputs, &dir.join("indata"), &read.log)?
     } else {
@@ -190,22 +324,12 @@ pub fn execute(
     };
     archive_rules(rules, &dir.join("regler"))?;
 
-    let counts: Vec<(Status, usize)> = Status::ALL
-        .iter()
-        .map(|s| (*s, evaluations.iter().filter(|e| e.status == *s).count()))
-        .collect();
-    let per_rule = rules
+    let counts = tally.status_counts();
+    let per_rule = tally
         .rules
         .iter()
-        .map(|r| {
-            let mut c = [0usize; 5];
-            for e in evaluations.iter().filter(|e| *e.rule == *r.def.id) {
-                if let Some(i) = Status::ALL.iter().position(|s| *s == e.status) {
-                    c[i] += 1;
-                }
-            }
-            (r.def.id.clone(), c)
-        })
+        .cloned()
+        .zip(tally.per_rule.iter().copied())
         .collect();
     let files_in_error = read.log.count(FileStatus::Fel);
     let exit = if files_in_error > 0 || counts.iter().any(|(s, n)| *s == Status::Regelfel && *n > 0)
@@ -230,7 +354,7 @@ pub fn execute(
     let folder = pending.publish()?;
     tracing::info!(
         folder = %folder.display(),
-        evaluations = evaluations.len(),
+        evaluations = tally.total,
         files = read.log.entries.len(),
         files_in_error,
         exit,
@@ -246,14 +370,125 @@ pub fn execute(
     })
 }
 
-fn write_results(path: &Path, evaluations: &[Evaluation]) -> Result<()> {
-    let mut w = BufWriter::new(std::fs::File::create(path)?);
-    for e in evaluations {
-        serde_json::to_writer(&mut w, &e.json())?;
-        w.write_all(b"\n")?;
-    }
-    w.flush()?;
+/// The resident set size in MiB (Linux; 0 elsewhere), for the milestone logs.
+fn rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// One line of `resultat.jsonl`: the fields of [`crate::rules::EvaluationJson`]
+/// in the same order, borrowed rather than cloned.
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    organisation: &'a str,
+    regel: &'a str,
+    status: Status,
+    allvarlighet: crate::rules::Severity,
+    objekt: &'a str,
+    meddelande: &'a str,
+    fil: &'a str,
+    blad: &'a str,
+    cell: String,
+}
+
+fn json_line(out: &mut Vec<u8>, e: &Evaluation) -> serde_json::Result<()> {
+    let ev = e.evidence.as_ref();
+    serde_json::to_writer(
+        &mut *out,
+        &JsonLine {
+            organisation: &e.org,
+            regel: &e.rule,
+            status: e.status,
+            allvarlighet: e.severity,
+            objekt: &e.subject,
+            meddelande: &e.message,
+            fil: ev.map(|l| &*l.file).unwrap_or(""),
+            blad: ev.map(|l| &*l.sheet).unwrap_or(""),
+            cell: ev.map(|l| l.cell()).unwrap_or_default(),
+        },
+    )?;
+    out.push(b'\n');
     Ok(())
+}
+
+/// Organisations evaluated per batch and worker thread: enough to keep every
+/// core busy, few enough that a batch's evaluations stay small.
+const ORGS_PER_WORKER_BATCH: usize = 16;
+
+/// Evaluate every rule on every organisation (in parallel, in batches),
+/// writing each evaluation to `path` in register, rule and subject order
+/// (the order of [`RuleSet::evaluate`]). Returns the evaluations the
+/// writers need one by one (findings and avsteg outcomes) and the tally of all.
+pub fn evaluate_streaming(
+    rules: &RuleSet,
+    model: &Model,
+    path: &Path,
+) -> Result<(Vec<Evaluation>, Tally)> {
+    let ctx = crate::rules::Context::new(model);
+    let keep_all: Vec<bool> = rules
+        .rules
+        .iter()
+        .map(|r| {
+            r.def.objekt == crate::rules::SubjectKind::Avsteg
+                || crate::report::workbook::AVSTEG_RULES.contains(&r.def.id.as_str())
+        })
+        .collect();
+    let file = std::fs::File::create(path)?;
+    let progress = crate::parallel::Progress::new("regler", "organisationer", model.orgs.len());
+    let batch = crate::parallel::workers() * ORGS_PER_WORKER_BATCH;
+    type Batch = Vec<serde_json::Result<(Vec<(usize, Evaluation)>, Vec<u8>)>>;
+    // Workers evaluate batch k+1 while this consumer writes and tallies batch k.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let result = std::thread::scope(|s| {
+        let consumer = s.spawn(move || -> Result<(Vec<Evaluation>, Tally)> {
+            let mut tally = Tally::new(rules);
+            let mut kept = Vec::new();
+            let mut w = BufWriter::with_capacity(1 << 20, file);
+            for done in rx {
+                for one in done {
+                    let (evals, json) = one?;
+                    w.write_all(&json)?;
+                    for (i, e) in evals {
+                        tally.add(i, &e);
+                        if e.status.is_finding() || keep_all[i] {
+                            kept.push(e);
+                        }
+                    }
+                }
+            }
+            w.flush()?;
+            Ok((kept, tally))
+        });
+        for orgs in model.orgs.chunks(batch.max(1)) {
+            let done = crate::parallel::map_with_progress(orgs, Some(&progress), |o| {
+                let mut evals = Vec::new();
+                let mut json = Vec::new();
+                for (i, r) in rules.rules.iter().enumerate() {
+                    for e in rules.evaluate_rule(r, o, &ctx) {
+                        let res = json_line(&mut json, &e);
+                        evals.push((i, e));
+                        res?;
+                    }
+                }
+                Ok((evals, json))
+            });
+            if tx.send(done).is_err() {
+                break; // the consumer failed; its error is returned below
+            }
+        }
+        drop(tx);
+        consumer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("resultatskrivaren avbröts")))
+    });
+    progress.finish();
+    result
 }
 
 /// Copy every file read into `dest`, verifying each copy's SHA-256.
@@ -390,7 +625,7 @@ fn manifest(
         "regeluppsattning_sha256": d.rules.fingerprint(),
         "regler": rules,
         "antal_per_status": by_status,
-        "antal_utvarderingar": d.evaluations.len(),
+        "antal_utvarderingar": d.tally.total,
         "antal_iakttagelser": d.evaluations.iter().filter(|e| e.status.is_finding()).count(),
         "nya_iakttagelser": d.evaluations.iter().filter(|e| e.status.is_finding() && d.change.is_new(e)).count(),
         "atgardade_iakttagelser": d.change.resolved.len(),

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod hostile;
 mod ingest;
 mod maturity;
 mod report;
@@ -13,3 +14,4 @@ mod rules;
 mod run_folder;
 mod schedule;
 mod template;
+mod workbench;

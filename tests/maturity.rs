@@ -43,7 +43,8 @@ fn populate(ws: &Workspace, with_maturity: bool) {
         2025,
         ["145", "mycket", "60", "60", "60", "60", "60"],
     )]);
-    let books: Vec<(&str, Option<&dyn Fn(Book) -> Book>)> = vec![
+    type Edit<'a> = Option<&'a dyn Fn(Book) -> Book>;
+    let books: Vec<(&str, Edit)> = vec![
         ("KOV", Some(&kov)),
         ("TN", Some(&tn)),
         ("GSN", None),

@@ -91,3 +91,85 @@ mod tests {
         );
     }
 }
+
+/// Properties of name matching over generated input (issue 7).
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::model::records::*;
+    use crate::model::Record;
+    use proptest::prelude::*;
+
+    fn schemas() -> Vec<&'static SheetSchema> {
+        vec![
+            System::SCHEMA,
+            Avsteg::SCHEMA,
+            TjanstAnvandning::SCHEMA,
+            Forandringsinsats::SCHEMA,
+            DigitalMognad::SCHEMA,
+            Uppfoljningsrapport::SCHEMA,
+            Sakerhetsavvikelse::SCHEMA,
+            Leveransavvikelse::SCHEMA,
+            Katalogtjanst::SCHEMA,
+        ]
+    }
+
+    /// Rewrite a name the ways a person might: case, separators, padding,
+    /// a trailing `:` or `*`.
+    fn variant(name: &str, upper: bool, sep: char, pad: &str, tail: &str) -> String {
+        let body: String = name
+            .chars()
+            .map(|c| {
+                if c == ' ' || c == '-' || c == '_' {
+                    sep
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let body = if upper { body.to_uppercase() } else { body };
+        format!("{pad}{body}{pad}{tail}")
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_is_trimmed_lower_case_single_spaced(s in any::<String>()) {
+            let n = normalize(&s);
+            prop_assert!(!n.starts_with(' ') && !n.ends_with(' ') && !n.contains("  "));
+            prop_assert!(!n.contains(['-', '_', '\t', '\n']));
+            prop_assert!(same(&s, &s));
+            prop_assert_eq!(normalize(&s.to_uppercase()), normalize(&s.to_uppercase()));
+        }
+
+        #[test]
+        fn contract_names_match_in_every_variant(
+            upper in any::<bool>(),
+            sep in prop::sample::select(vec![' ', '-', '_', '\u{2013}']),
+            pad in "[ \t]{0,2}",
+            tail in "(:|\\*| \\*|:\\*)?",
+        ) {
+            for schema in schemas() {
+                for (i, col) in schema.columns.iter().enumerate() {
+                    let v = variant(col.header, upper, sep, &pad, &tail);
+                    prop_assert_eq!(match_column(schema, &v), Some(i), "{}", v);
+                    for a in col.aliases {
+                        let v = variant(a, upper, sep, &pad, &tail);
+                        prop_assert_eq!(match_column(schema, &v), Some(i), "{}", v);
+                    }
+                }
+            }
+            for sheet in ["Inlämning", "Säkerhetsavvikelser", "Digital mognad", "Förändringsinsatser"] {
+                prop_assert!(same(&variant(sheet, upper, sep, &pad, &tail), sheet));
+            }
+        }
+
+        #[test]
+        fn a_o_and_a_with_rings_only_match_themselves(s in "[a-z ]{0,8}", i in 0usize..3) {
+            let (sv, ascii) = [("å", "a"), ("ä", "a"), ("ö", "o")][i];
+            let ok = !same(&format!("{s}{sv}"), &format!("{s}{ascii}"));
+            prop_assert!(ok);
+            let ok = same(&format!("{s}{sv}"), &format!("{s}{}", sv.to_uppercase()));
+            prop_assert!(ok);
+        }
+    }
+}

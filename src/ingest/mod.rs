@@ -72,7 +72,11 @@ pub fn ingest(
     let found = discover::discover(root)?;
     let register: Vec<Arc<Organisation>> = register.iter().cloned().map(Arc::new).collect();
 
-    let results = crate::parallel::map(&found, |f| read_one(f, &register, opts));
+    let progress = crate::parallel::Progress::new("inläsning", "filer", found.len());
+    let results = crate::parallel::map_with_progress(&found, Some(&progress), |f| {
+        read_one(f, &register, opts)
+    });
+    progress.finish();
 
     let mut entries = Vec::with_capacity(found.len());
     let mut parsed: Vec<(usize, Parsed)> = Vec::new();
@@ -261,7 +265,11 @@ fn read_bounded(f: &discover::Found) -> std::io::Result<Option<Vec<u8>>> {
         Err(e) => return Err(e),
     };
     let m = file.metadata()?;
-    if !unchanged(f, f.size as usize, Some((m.is_file(), m.len(), m.modified().ok()))) {
+    if !unchanged(
+        f,
+        f.size as usize,
+        Some((m.is_file(), m.len(), m.modified().ok())),
+    ) {
         return Ok(None);
     }
     let mut bytes = Vec::with_capacity(usize::try_from(f.size).unwrap_or(0));
@@ -537,7 +545,10 @@ mod tests {
         let m = std::fs::metadata(&p).unwrap();
         let mut f = found(m.len(), m.modified().ok());
         f.path = p.clone();
-        assert_eq!(read_bounded(&f).unwrap().as_deref(), Some(&b"0123456789"[..]));
+        assert_eq!(
+            read_bounded(&f).unwrap().as_deref(),
+            Some(&b"0123456789"[..])
+        );
         // It grows (and its time changes): not read as it was discovered.
         std::fs::write(&p, vec![b'x'; 1 << 20]).unwrap();
         assert_eq!(read_bounded(&f).unwrap(), None);

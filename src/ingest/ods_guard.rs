@@ -54,6 +54,7 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
     let mut pos = 0;
     let mut row: u64 = 0; // rows seen in the current table
     let mut cells: u64 = 0; // value cells declared in the current table
+    let mut used_cols: u64 = 0; // columns up to the last value in the table
     let mut sheet = String::new();
     while let Some(off) = find(&xml[pos..], b"<table:table") {
         let start = pos + off;
@@ -70,6 +71,7 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
             b"<table:table" => {
                 row = 0;
                 cells = 0;
+                used_cols = 0;
                 sheet = find(tag, b"table:name=\"")
                     .map(|i| {
                         let rest = &tag[i + 12..];
@@ -87,13 +89,19 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
                 } else {
                     find(&xml[pos..], b"</table:table-row>").map_or(xml.len(), |e| pos + e)
                 };
-                let value_cells = count_value_cells(&xml[pos..body_end]);
+                let (value_cells, width) = count_value_cells(&xml[pos..body_end]);
                 if value_cells > 0 {
                     if row + 1 > max_rows || (repeat > 1 && row + repeat > max_rows) {
                         return Err(too_big(&sheet, max_rows));
                     }
                     cells = cells.saturating_add(value_cells.saturating_mul(repeat));
-                    if cells > max_cells {
+                    // calamine fills the gaps of every row up to its last
+                    // value, and then every row up to the widest: the area
+                    // from A1 to the last value, not the values, is what
+                    // it allocates.
+                    used_cols = used_cols.max(width);
+                    let area = row.saturating_add(repeat).saturating_mul(used_cols);
+                    if cells > max_cells || area > max_cells {
                         return Err(FileFault::new(format!(
                             "Bladet \"{sheet}\" är för stort: det deklarerar fler än {max_cells} celler."
                         )));
@@ -108,26 +116,46 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
     Ok(())
 }
 
-/// Value cells in a row body, counting column repeats.
-fn count_value_cells(body: &[u8]) -> u64 {
+/// Value cells in a row body, counting column repeats, and the columns up
+/// to the last value. Covered (merged-over) cells occupy columns and may
+/// hold values like any other; a cell counts as a value if it has a value
+/// type, a formula, or content (calamine keeps a formula-only cell).
+fn count_value_cells(body: &[u8]) -> (u64, u64) {
     let mut n: u64 = 0;
+    let mut col: u64 = 0;
+    let mut width: u64 = 0;
     let mut pos = 0;
-    while let Some(off) = find(&body[pos..], b"<table:table-cell") {
-        let start = pos + off;
-        let end = body[start..]
+    while let Some(off) = find(&body[pos..], b"-cell") {
+        let name_end = pos + off + b"-cell".len();
+        pos = name_end;
+        let is_cell = body[..name_end].ends_with(b"<table:table-cell")
+            || body[..name_end].ends_with(b"<table:covered-table-cell");
+        if !is_cell
+            || !body
+                .get(name_end)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+        {
+            continue;
+        }
+        let end = body[name_end..]
             .iter()
             .position(|&b| b == b'>')
-            .map_or(body.len(), |e| start + e + 1);
-        let tag = &body[start..end];
-        let repeat = attr_u64(tag, b"table:number-columns-repeated").unwrap_or(1);
+            .map_or(body.len(), |e| name_end + e + 1);
+        let tag = &body[name_end..end];
+        let repeat = attr_u64(tag, b"table:number-columns-repeated")
+            .unwrap_or(1)
+            .max(1);
         let has_value = find(tag, b"office:value-type").is_some()
+            || find(tag, b"table:formula").is_some()
             || (!tag.ends_with(b"/>") && body[end..].starts_with(b"<text:p"));
+        col = col.saturating_add(repeat);
         if has_value {
             n = n.saturating_add(repeat);
+            width = col;
         }
         pos = end;
     }
-    n
+    (n, width)
 }
 
 fn too_big(sheet: &str, max_rows: u64) -> FileFault {
@@ -178,5 +206,35 @@ mod tests {
             "<table:table-row>{CELL}</table:table-row><table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>"
         );
         assert!(scan(&table(&trailing_empty), 100_000, 6_400_000).is_ok());
+    }
+
+    #[test]
+    fn the_area_up_to_the_last_value_counts_not_the_values() {
+        // Two values per row, in A and XFD: 16 384 columns for 400 rows is
+        // 6.5 million cells for calamine, from 800 values.
+        let wide = format!(
+            "<table:table-row table:number-rows-repeated=\"400\">{CELL}<table:table-cell table:number-columns-repeated=\"16382\"/>{CELL}</table:table-row>"
+        );
+        let e = scan(&table(&wide), 100_000, 6_400_000).unwrap_err();
+        assert!(e.message.contains("celler"), "{}", e.message);
+        // The same one row at a time.
+        let rows = format!(
+            "<table:table-row>{CELL}<table:table-cell table:number-columns-repeated=\"16382\"/>{CELL}</table:table-row>"
+        )
+        .repeat(400);
+        assert!(scan(&table(&rows), 100_000, 6_400_000).is_err());
+        // Fewer rows pass.
+        let few = format!(
+            "<table:table-row table:number-rows-repeated=\"300\">{CELL}<table:table-cell table:number-columns-repeated=\"16382\"/>{CELL}</table:table-row>"
+        );
+        assert!(scan(&table(&few), 100_000, 6_400_000).is_ok());
+    }
+
+    #[test]
+    fn covered_and_formula_cells_count() {
+        let covered = "<table:table-row table:number-rows-repeated=\"1000\"><table:covered-table-cell table:number-columns-repeated=\"16384\" office:value-type=\"float\" office:value=\"1\"/></table:table-row>";
+        assert!(scan(&table(covered), 100_000, 6_400_000).is_err());
+        let formula = "<table:table-row table:number-rows-repeated=\"1000\"><table:table-cell table:number-columns-repeated=\"16384\" table:formula=\"of:=1\"/></table:table-row>";
+        assert!(scan(&table(formula), 100_000, 6_400_000).is_err());
     }
 }

@@ -495,3 +495,268 @@ mod tests {
         );
     }
 }
+
+/// Properties of the normalisers over generated input: they never panic,
+/// read back what the template writes, and refuse what the contract does
+/// not allow (issue 7; `docs/fuzzing.md`).
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn t(s: &str) -> CellValue {
+        CellValue::Text(s.into())
+    }
+
+    const KINDS: &[Kind] = &[
+        Kind::Text,
+        Kind::Id,
+        Kind::Bool,
+        Kind::Date,
+        Kind::DateOrYearStart,
+        Kind::DateOrYearEnd,
+        Kind::Int,
+        Kind::Money,
+        Kind::Level,
+        Kind::Choice(&["Gemensam tjänst", "Verksamhetsspecifik"]),
+        Kind::Percent,
+        Kind::Year,
+    ];
+
+    /// Any text, weighted towards the shapes the parsers look for.
+    fn any_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9 ,.:/+-]{0,24}",
+            "[0-9]{1,4}[-/. ][0-9]{1,3}[-/. ][0-9]{1,5}( [0-9:]{0,8})?",
+            "[0-9]{1,2}\\.? [a-zåäö]{2,9}\\.? [0-9]{2,5}",
+            "-?[0-9 \u{a0}\u{202f}]{0,20}([,.][0-9]{0,4})? ?(kr|kronor|sek|SEK|:-|%)?",
+            "(nivå )?[0-9]{0,4} ?[-–(.]? ?(grund|förhöjd|hög|mycket hög|Grund|HÖG)?\\)?",
+        ]
+    }
+
+    fn any_cell() -> impl Strategy<Value = CellValue> {
+        prop_oneof![
+            any_text().prop_map(CellValue::Text),
+            any_text().prop_map(CellValue::DateIso),
+            any::<f64>().prop_map(CellValue::Float),
+            (-1e16f64..1e16).prop_map(CellValue::Float),
+            // Kept within ±2^53: `money` multiplies an Int cell by 100
+            // unchecked (reported; no file format yields such an Int).
+            (-(1i64 << 53)..(1i64 << 53)).prop_map(CellValue::Int),
+            any::<bool>().prop_map(CellValue::Bool),
+            (any::<i32>(), 0u32..86_400).prop_map(|(days, secs)| {
+                let base = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+                let d = base
+                    .checked_add_signed(chrono::Duration::days(i64::from(days) % 2_000_000))
+                    .unwrap_or(base);
+                CellValue::DateTime(
+                    d.and_hms_opt(secs / 3600, secs / 60 % 60, secs % 60)
+                        .unwrap_or_default(),
+                )
+            }),
+            any::<String>().prop_map(CellValue::Error),
+        ]
+    }
+
+    /// A date the template can hold (the contract's years).
+    fn any_date() -> impl Strategy<Value = NaiveDate> {
+        (1900i32..=2200, 1u32..=12, 1u32..=31)
+            .prop_filter_map("a real day", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+    }
+
+    /// Öre as the template formats an amount: `1 234,50 kr`.
+    fn kronor(ore: i64) -> String {
+        let digits = (ore.abs() / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(' ');
+            }
+            grouped.push(c);
+        }
+        let sign = if ore < 0 { "-" } else { "" };
+        format!("{sign}{grouped},{:02} kr", ore.abs() % 100)
+    }
+
+    const SV_MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+
+    proptest! {
+        #[test]
+        fn never_panics(cell in any_cell(), k in 0..KINDS.len()) {
+            let r = normalize(KINDS[k], &cell);
+            if let Err(e) = r {
+                prop_assert!(!e.message.is_empty() && !e.expected.is_empty());
+            }
+            let _ = text(&cell);
+            let _ = cell.shown();
+        }
+
+        #[test]
+        fn a_date_reads_back_in_every_written_form(d in any_date(), start in any::<bool>()) {
+            let iso = d.format("%Y-%m-%d").to_string();
+            prop_assert_eq!(date(&t(&iso), None), Ok(d));
+            prop_assert_eq!(date(&CellValue::DateIso(iso.clone()), None), Ok(d));
+            prop_assert_eq!(date(&t(&format!("{iso}T10:30:00")), None), Ok(d));
+            prop_assert_eq!(date(&t(&format!(" {iso} 10:30 ")), None), Ok(d));
+            let noon = d.and_hms_opt(12, 0, 0).unwrap_or_default();
+            prop_assert_eq!(date(&CellValue::DateTime(noon), None), Ok(d));
+            prop_assert_eq!(date(&CellValue::DateTime(noon), Some(start)), Ok(d));
+            let (day, month, year) = (d.day(), d.month(), d.year());
+            prop_assert_eq!(date(&t(&format!("{day}/{month}/{year}")), None), Ok(d));
+            prop_assert_eq!(date(&t(&format!("{day}.{month}.{year}")), None), Ok(d));
+            let name = SV_MONTHS[month as usize - 1];
+            prop_assert_eq!(date(&t(&format!("{day} {name} {year}")), None), Ok(d));
+            // As a date cell with no date format: the Excel serial number.
+            let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+            let serial = (d - epoch).num_days();
+            if serial >= 10_000 {
+                prop_assert_eq!(date(&CellValue::Float(serial as f64), None), Ok(d));
+                prop_assert_eq!(date(&CellValue::Float(serial as f64 + 0.75), None), Ok(d));
+                prop_assert_eq!(date(&CellValue::Int(serial), None), Ok(d));
+            }
+            prop_assert_eq!(normalize(Kind::Date, &t(&iso)), Ok(Some(Value::Date(d))));
+        }
+
+        #[test]
+        fn a_year_alone_is_a_date_only_where_the_column_allows_it(y in 1900i64..=2200) {
+            let s = y.to_string();
+            prop_assert!(date(&t(&s), None).is_err());
+            let first = NaiveDate::from_ymd_opt(y as i32, 1, 1);
+            let last = NaiveDate::from_ymd_opt(y as i32, 12, 31);
+            prop_assert_eq!(date(&t(&s), Some(true)).ok(), first);
+            prop_assert_eq!(date(&t(&s), Some(false)).ok(), last);
+            prop_assert_eq!(date(&CellValue::Int(y), Some(true)).ok(), first);
+            prop_assert_eq!(date(&CellValue::Float(y as f64), Some(false)).ok(), last);
+            prop_assert_eq!(year(&t(&s)), Ok(y));
+            prop_assert_eq!(year(&CellValue::Float(y as f64)), Ok(y));
+        }
+
+        #[test]
+        fn impossible_dates_are_refused(y in 1900i32..=2200, m in 13u32..100, d in 32u32..100) {
+            let ok = date(&t(&format!("{y}-{m:02}-01")), None).is_err();
+            prop_assert!(ok);
+            let ok = date(&t(&format!("{y}-01-{d}")), None).is_err();
+            prop_assert!(ok);
+            let ok = date(&t(&format!("{d}/1/{y}")), None).is_err();
+            prop_assert!(ok);
+            let ok = date(&t(&format!("1.{m}.{y}")), None).is_err();
+            prop_assert!(ok);
+            let ok = date(&t(&format!("{y}")), None).is_err();
+            prop_assert!(ok);
+        }
+
+        #[test]
+        fn ja_nej_read_back_in_any_case_and_padding(
+            yes in any::<bool>(),
+            upper in proptest::collection::vec(any::<bool>(), 3),
+            pad in "[ \t]{0,3}",
+        ) {
+            let word: String = if yes { "ja" } else { "nej" }
+                .chars()
+                .zip(upper.iter().chain(std::iter::repeat(&false)))
+                .map(|(c, u)| if *u { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let cell = t(&format!("{pad}{word}{pad}"));
+            prop_assert_eq!(boolean(&cell), Ok(yes));
+            prop_assert_eq!(normalize(Kind::Bool, &cell), Ok(Some(Value::Bool(yes))));
+            prop_assert_eq!(boolean(&CellValue::Bool(yes)), Ok(yes));
+            prop_assert_eq!(text(&CellValue::Bool(yes)), if yes { "Ja" } else { "Nej" });
+        }
+
+        #[test]
+        fn anything_else_is_not_ja_nej(s in "[a-zåäö]{2,12}") {
+            let known = ["ja", "yes", "sant", "true", "nej", "no", "falskt", "false"];
+            prop_assume!(!known.contains(&s.as_str()) && !is_placeholder(&s));
+            prop_assert!(boolean(&t(&s)).is_err());
+            prop_assert!(normalize(Kind::Bool, &t(&s)).is_err());
+        }
+
+        #[test]
+        fn levels_read_back_as_the_template_writes_them(n in 1u8..=4, sep in "( - | – | \\(|\\. | )") {
+            let want = Sakerhetsniva::new(n);
+            let label = Sakerhetsniva::LABELS[usize::from(n - 1)];
+            let close = if sep.contains('(') { ")" } else { "" };
+            prop_assert_eq!(level(&t(&format!("{n}{sep}{label}{close}"))).ok(), want);
+            prop_assert_eq!(level(&t(&format!("{n}{sep}{}{close}", label.to_uppercase()))).ok(), want);
+            prop_assert_eq!(level(&t(label)).ok(), want);
+            prop_assert_eq!(level(&t(&format!("Nivå {n}"))).ok(), want);
+            prop_assert_eq!(level(&t(&n.to_string())).ok(), want);
+            prop_assert_eq!(level(&CellValue::Int(i64::from(n))).ok(), want);
+            prop_assert_eq!(level(&CellValue::Float(f64::from(n))).ok(), want);
+            // A label that disagrees with the number is refused.
+            let other = Sakerhetsniva::LABELS[usize::from(n % 4)];
+            let ok = level(&t(&format!("{n} - {other}"))).is_err();
+            prop_assert!(ok);
+        }
+
+        #[test]
+        fn levels_outside_one_to_four_are_refused(n in any::<i64>()) {
+            prop_assume!(!(1..=4).contains(&n));
+            prop_assert!(level(&CellValue::Int(n)).is_err());
+            prop_assert!(level(&CellValue::Float(n as f64)).is_err());
+            prop_assert!(level(&t(&n.to_string())).is_err());
+            prop_assert!(level(&CellValue::Float(2.5)).is_err());
+        }
+
+        #[test]
+        // Excel holds 15 significant digits; number cells beyond are refused.
+        fn integers_read_back(i in -999_999_999_999_999i64..=999_999_999_999_999) {
+            prop_assert_eq!(int(&t(&i.to_string())), Ok(i));
+            prop_assert_eq!(int(&CellValue::Int(i)), Ok(i));
+            prop_assert_eq!(int(&CellValue::Float(i as f64)), Ok(i));
+            prop_assert_eq!(text(&CellValue::Float(i as f64)), i.to_string());
+            prop_assert!(int(&CellValue::Float(i as f64 + 0.5)).is_err());
+            let ok = int(&t(&format!("{i},5"))).is_err();
+            prop_assert!(ok);
+        }
+
+        #[test]
+        fn amounts_read_back_as_the_template_formats_them(ore in -(1i64 << 50)..(1i64 << 50)) {
+            let want = Money { ore };
+            let shown = kronor(ore);
+            prop_assert_eq!(money(&t(&shown)), Ok(want), "{}", shown);
+            prop_assert_eq!(money(&t(&shown.replace(' ', "\u{a0}"))), Ok(want));
+            prop_assert_eq!(money(&t(&shown.replace(" kr", " SEK"))), Ok(want));
+            prop_assert_eq!(money(&t(&shown.replace(" kr", ""))), Ok(want));
+            // As a number cell (whole kronor exactly; öre to the nearest öre).
+            prop_assert_eq!(money(&CellValue::Int(ore / 100)), Ok(Money { ore: ore / 100 * 100 }));
+            if ore.abs() < 1i64 << 40 {
+                prop_assert_eq!(money(&CellValue::Float(ore as f64 / 100.0)), Ok(want));
+            }
+        }
+
+        #[test]
+        fn non_amounts_are_refused(s in "[a-zåäö]{1,10}|[0-9]{1,3}[,.][0-9]{1,3}[,.][0-9]{1,3}[,.][0-9]{1,3}") {
+            // Two decimal separators of the same kind, or no digits at all.
+            let commas = s.matches(',').count();
+            let dots = s.matches('.').count();
+            prop_assume!(s.chars().all(char::is_alphabetic) || commas >= 2 || (commas == 0 && dots >= 2));
+            prop_assume!(!is_placeholder(&s));
+            prop_assert!(money(&t(&s)).is_err(), "{}", s);
+        }
+
+        #[test]
+        fn percentages_stay_within_zero_to_hundred(cell in any_cell()) {
+            if let Ok(p) = percent(&cell) {
+                prop_assert!((0.0..=100.0).contains(&p), "{p}");
+            }
+            if let Ok(y) = year(&cell) {
+                prop_assert!((1900..=2200).contains(&y));
+            }
+        }
+    }
+}

@@ -75,6 +75,7 @@ pub fn read_sheets(
     let format = sniff(bytes)?;
     match format {
         Format::Xlsx => {
+            check_shared_strings(bytes, limits)?;
             let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
             let mut out = Vec::new();
             for name in wb.sheet_names().into_iter().filter(|n| wanted(n)) {
@@ -100,6 +101,7 @@ pub fn read_sheets(
             read_ranges(&mut wb, wanted, limits, |_, _| Vec::new())
         }
         Format::Xls => {
+            check_cfb_chains(bytes)?;
             let mut wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsError::Password => FileFault::new(ENCRYPTED),
                 other => open_fault(&other.to_string()),
@@ -219,6 +221,176 @@ fn sniff(bytes: &[u8]) -> Result<Format, FileFault> {
     }
 }
 
+/// Refuse an xlsx whose shared-string table declares more strings than a
+/// sheet may hold cells: calamine reserves room for the declared
+/// `uniqueCount` up front, so a 1 kB file declaring 4 294 967 295 strings
+/// asks for 100 GB and aborts the process (an allocation failure is no
+/// panic and cannot be caught). Only the start of the part is inflated.
+fn check_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
+    const HEAD: u64 = 64 * 1024;
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
+    let max = u64::from(limits.max_rader) * 64;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index(i) else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(entry.name_raw())
+            .replace('\\', "/")
+            .to_lowercase();
+        if !name.ends_with("sharedstrings.xml") {
+            continue;
+        }
+        let size = entry.size();
+        let mut head = Vec::new();
+        if entry.take(HEAD).read_to_end(&mut head).is_err() {
+            return Err(FileFault::new(CORRUPT));
+        }
+        let declared = match sst_unique_count(&head) {
+            Some(n) => n,
+            // No start tag in the first 64 kB of a larger part: refused
+            // rather than trusted (a real one starts within 100 bytes).
+            None if size > HEAD => return Err(FileFault::new(CORRUPT)),
+            None => 0,
+        };
+        if declared > max {
+            return Err(FileFault::new(format!(
+                "Arbetsboken säger sig innehålla {declared} olika texter, fler än ett blad får ha celler ({max}), och läses inte."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The largest `uniqueCount` of any `sst` start tag in `head` (0 when the
+/// tags have none or calamine would not parse it), `None` if there is no
+/// complete `sst` start tag. Every such tag counts, so a decoy in a comment
+/// cannot hide the one calamine reads.
+fn sst_unique_count(head: &[u8]) -> Option<u64> {
+    let mut pos = 0;
+    let mut found: Option<u64> = None;
+    while let Some(off) = head[pos..].iter().position(|&b| b == b'<') {
+        let start = pos + off + 1;
+        let Some(len) = head[start..].iter().position(|&b| b == b'>') else {
+            break;
+        };
+        let tag = &head[start..start + len];
+        // Continue inside the tag too: a tag in a comment is still seen.
+        pos = start;
+        let name_len = tag
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(tag.len());
+        let name = &tag[..name_len];
+        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+        if local != b"sst" {
+            continue;
+        }
+        let n = tag
+            .windows(b"uniqueCount".len())
+            .position(|w| w == b"uniqueCount")
+            .map_or(0, |at| {
+                let digits: Vec<u8> = tag[at + b"uniqueCount".len()..]
+                    .iter()
+                    .copied()
+                    .skip_while(|b| {
+                        b.is_ascii_whitespace() || *b == b'=' || *b == b'"' || *b == b'\''
+                    })
+                    .skip_while(|b| *b == b'+' || *b == b'0')
+                    .take_while(u8::is_ascii_digit)
+                    .collect();
+                // More digits than a u64 holds: as large as it gets.
+                std::str::from_utf8(&digits)
+                    .ok()
+                    .filter(|d| !d.is_empty())
+                    .map_or(0, |d| d.parse().unwrap_or(u64::MAX))
+            });
+        found = Some(found.map_or(n, |m| m.max(n)));
+    }
+    found
+}
+
+/// Refuse a CFB (.xls) container whose sector allocation table has a
+/// cycle. calamine follows a chain until it ends, appending every sector
+/// to a buffer with no bound (the directory chain is read "to the end"), so
+/// a 4 kB file whose chain loops grows without limit until the process is
+/// killed (found by `fuzz/`, target `workbook`). The table is rebuilt the
+/// way calamine 0.38 builds it (`cfb.rs`); what calamine itself would
+/// refuse is left to calamine.
+fn check_cfb_chains(bytes: &[u8]) -> Result<(), FileFault> {
+    const RESERVED: u32 = 0xFFFF_FFFA;
+    const DIFSECT: u32 = 0xFFFF_FFFC;
+    let u32s = |b: &[u8]| -> Vec<u32> {
+        b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
+    let Some(head) = bytes.get(..512) else {
+        return Ok(());
+    };
+    let size: usize = match u16::from_le_bytes([head[30], head[31]]) {
+        0x09 => 512,
+        0x0C => 4096,
+        _ => return Ok(()),
+    };
+    let Some(body) = bytes.get(size..) else {
+        return Ok(());
+    };
+    let maxid = bytes.len() / size;
+    let sector = |id: u32| -> Option<&[u8]> {
+        let id = id as usize;
+        if id > maxid {
+            return None;
+        }
+        let start = id * size;
+        Some(
+            body.get(start..(start + size).min(body.len()))
+                .unwrap_or(&[]),
+        )
+    };
+    let mut difat = u32s(&head[76..512]);
+    let mut id = u32::from_le_bytes([head[68], head[69], head[70], head[71]]);
+    let mut steps = 0usize;
+    while id < RESERVED {
+        steps += 1;
+        if steps > maxid + 1 {
+            return Ok(());
+        }
+        let Some(s) = sector(id) else { return Ok(()) };
+        difat.extend(u32s(s));
+        let Some(next) = difat.pop() else {
+            return Ok(());
+        };
+        id = next;
+    }
+    let mut fat = Vec::new();
+    for id in difat.into_iter().filter(|id| *id < DIFSECT) {
+        let Some(s) = sector(id) else { return Ok(()) };
+        fat.extend(u32s(s));
+    }
+    // Each sector has at most one successor: a walk from every sector,
+    // marking sectors on the current path (1) and finished ones (2).
+    let mut state = vec![0u8; fat.len()];
+    let mut path = Vec::new();
+    for start in 0..fat.len() {
+        let mut cur = start;
+        while cur < fat.len() && state[cur] == 0 {
+            state[cur] = 1;
+            path.push(cur);
+            cur = fat[cur] as usize;
+        }
+        if cur < fat.len() && state[cur] == 1 {
+            return Err(FileFault::new(format!(
+                "{CORRUPT} (Tekniskt fel: en kedja i filens sektortabell går i ring.)"
+            )));
+        }
+        for p in path.drain(..) {
+            state[p] = 2;
+        }
+    }
+    Ok(())
+}
+
 fn contains_utf16(bytes: &[u8], s: &str) -> bool {
     let needle: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     bytes.windows(needle.len()).any(|w| w == needle.as_slice())
@@ -291,4 +463,84 @@ fn from_data(v: &Data) -> Option<CellValue> {
 /// Whether a sheet name is one of the given contract sheet names.
 pub fn sheet_is(name: &str, contract_names: &[&str]) -> bool {
     contract_names.iter().any(|c| header::same(name, c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CFB header with one FAT sector (sector 0) and `fat` as its table.
+    pub(crate) fn cfb_with_fat(fat: &[u32], dir_start: u32) -> Vec<u8> {
+        let mut b = CFB_MAGIC.to_vec();
+        b.resize(512, 0);
+        b[24..26].copy_from_slice(&0x3Eu16.to_le_bytes()); // minor version
+        b[26..28].copy_from_slice(&3u16.to_le_bytes()); // version 3
+        b[28..30].copy_from_slice(&0xFFFEu16.to_le_bytes()); // byte order
+        b[30..32].copy_from_slice(&9u16.to_le_bytes()); // 512-byte sectors
+        b[32..34].copy_from_slice(&6u16.to_le_bytes()); // 64-byte mini sectors
+        b[44..48].copy_from_slice(&1u32.to_le_bytes()); // one FAT sector
+        b[48..52].copy_from_slice(&dir_start.to_le_bytes());
+        b[60..64].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes()); // no mini FAT
+        b[68..72].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes()); // no DIFAT chain
+        for i in 0..109 {
+            let v: u32 = if i == 0 { 0 } else { 0xFFFF_FFFF };
+            b[76 + 4 * i..80 + 4 * i].copy_from_slice(&v.to_le_bytes());
+        }
+        let mut table = vec![0xFFFF_FFFFu32; 128];
+        table[..fat.len()].copy_from_slice(fat);
+        b.extend(table.iter().flat_map(|v| v.to_le_bytes()));
+        b.resize(512 * 4, 0);
+        b
+    }
+
+    #[test]
+    fn a_looping_cfb_chain_is_refused_and_a_straight_one_is_not() {
+        // Sector 0 is the table; the directory starts at 1, which loops 1→2→1.
+        let looped = cfb_with_fat(&[0xFFFF_FFFD, 2, 1], 1);
+        let e = check_cfb_chains(&looped).unwrap_err();
+        assert!(e.message.contains("går i ring"), "{}", e.message);
+        // calamine on it would grow without bound; refused before it runs.
+        let limits = Limits::default();
+        assert!(read_sheets(&looped, &|_| true, &limits).is_err());
+        let straight = cfb_with_fat(&[0xFFFF_FFFD, 2, 0xFFFF_FFFE], 1);
+        assert!(check_cfb_chains(&straight).is_ok());
+        // The LibreOffice .xls fixture passes.
+        let xls = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/mkn-libreoffice.xls"
+        ))
+        .unwrap();
+        assert!(check_cfb_chains(&xls).is_ok());
+    }
+
+    #[test]
+    fn the_declared_shared_string_count_is_found() {
+        let xml = |s: &str| format!("<?xml version=\"1.0\"?>\n<!-- <sst uniqueCount=\"1\"> -->{s}");
+        let c = |s: &str| sst_unique_count(xml(s).as_bytes());
+        assert_eq!(
+            c("<sst xmlns=\"x\" count=\"3\" uniqueCount=\"2\"><si>"),
+            Some(2)
+        );
+        assert_eq!(
+            c("<x:sst uniqueCount = '+004294967295'>"),
+            Some(4_294_967_295)
+        );
+        assert_eq!(
+            c("<sst uniqueCount=\"99999999999999999999999\">"),
+            Some(u64::MAX)
+        );
+        assert_eq!(c("<sst><si>"), Some(1));
+        assert_eq!(sst_unique_count(b"<sst><si>"), Some(0));
+        assert_eq!(sst_unique_count(b"<sst count=\"5\"/>"), Some(0));
+        assert_eq!(
+            c("<sstx uniqueCount=\"5\"><sst uniqueCount=\"6\">"),
+            Some(6)
+        );
+        assert_eq!(
+            sst_unique_count(b"<!-- <sst uniqueCount='1'> --><sst uniqueCount='7000000'>"),
+            Some(7_000_000)
+        );
+        assert_eq!(sst_unique_count(b"<sst uniqueCount=\"5\""), None);
+        assert_eq!(sst_unique_count(b"no tags at all"), None);
+    }
 }

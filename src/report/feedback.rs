@@ -1,7 +1,7 @@
 //! `aterkoppling/<org-id>.xlsx`: one workbook per register organisation with
 //! its own findings and cell warnings, in plain Swedish (report.md, section 2).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Result;
@@ -9,6 +9,7 @@ use rust_xlsxwriter::Workbook;
 
 use super::workbook::{mognad_by_year, mognad_values, Index, MOGNAD_AREAS};
 use super::xlsx::{self, Formats, Grid};
+use crate::ingest::FileEntry;
 use crate::model::{valid_org_id, OrgData};
 use crate::rules::{Evaluation, Status};
 use crate::run::RunData;
@@ -21,19 +22,50 @@ pub const MOGNAD_SHEET: &str = "Digital mognad";
 
 pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let idx = Index::new(d.evaluations);
+    let idx = Index::new(d.evaluations, d.tally);
     let fmt = Formats::new();
-    for o in &d.model.orgs {
+    // Each organisation's findings and files, found once (not once per organisation).
+    let mut findings: HashMap<&str, Vec<&Evaluation>> = HashMap::new();
+    for e in d.evaluations.iter().filter(|e| e.status.is_finding()) {
+        findings.entry(e.org.as_str()).or_default().push(e);
+    }
+    let mut files: HashMap<&str, Vec<&FileEntry>> = HashMap::new();
+    for e in &d.log.entries {
+        if let Some(org) = e.org.as_deref() {
+            files.entry(org).or_default().push(e);
+        }
+    }
+    let none_e: Vec<&Evaluation> = Vec::new();
+    let none_f: Vec<&FileEntry> = Vec::new();
+    let progress =
+        crate::parallel::Progress::new("återkoppling", "arbetsböcker", d.model.orgs.len());
+    let written = crate::parallel::map_with_progress(&d.model.orgs, Some(&progress), |o| {
         // Only register ids of the safe form become file names.
         if !valid_org_id(&o.org.id) {
             tracing::warn!(org = %o.org.id, "ogiltigt organisations-id; ingen återkoppling skrivs");
-            continue;
+            return Ok(());
         }
+        let id = o.org.id.as_str();
         let mut wb = xlsx::workbook(d.settings.per, &format!("Återkoppling till {}", o.org.namn))?;
-        write_one(&mut wb, d, o, &idx, &fmt)?;
-        wb.save(dir.join(format!("{}.xlsx", o.org.id)))?;
-    }
+        let mine = Mine {
+            findings: findings.get(id).unwrap_or(&none_e),
+            files: files.get(id).unwrap_or(&none_f),
+        };
+        write_one(&mut wb, d, o, &mine, &idx, &fmt)?;
+        wb.save(dir.join(format!("{id}.xlsx")))?;
+        Ok(())
+    });
+    progress.finish();
+    written.into_iter().collect::<Result<Vec<()>>>()?;
     Ok(())
+}
+
+/// One organisation's share of the run.
+struct Mine<'a, 'b> {
+    /// Its findings, in evaluation order.
+    findings: &'b [&'a Evaluation],
+    /// The files that carry its organisation id.
+    files: &'b [&'a FileEntry],
 }
 
 /// What the submitter should do about a finding, in plain Swedish. The cell
@@ -69,30 +101,15 @@ fn write_one(
     wb: &mut Workbook,
     d: &RunData<'_>,
     o: &OrgData,
+    mine: &Mine<'_, '_>,
     idx: &Index<'_>,
     fmt: &Formats,
 ) -> Result<()> {
     let id = o.org.id.as_str();
-    let rule_ids: Vec<&str> = d.rules.rules.iter().map(|r| r.def.id.as_str()).collect();
-    let findings: Vec<&Evaluation> = d
-        .evaluations
-        .iter()
-        .filter(|e| e.org == id && e.status.is_finding())
-        .collect();
-    let own_files: HashSet<&str> = d
-        .log
-        .entries
-        .iter()
-        .filter(|e| e.org.as_deref() == Some(id))
-        .map(|e| e.path.as_str())
-        .collect();
-    let warnings: Vec<_> = d
-        .log
-        .entries
-        .iter()
-        .filter(|e| own_files.contains(e.path.as_str()))
-        .flat_map(|e| e.warnings.iter())
-        .collect();
+    let findings = mine.findings;
+    let own_files: HashSet<&str> = mine.files.iter().map(|e| e.path.as_str()).collect();
+    // Log order, as `mine.files` keeps it (every path appears once in the log).
+    let warnings: Vec<_> = mine.files.iter().flat_map(|e| e.warnings.iter()).collect();
 
     // 1. About this feedback.
     {
@@ -138,12 +155,12 @@ fn write_one(
             g.text(ws, r, 0, &rule.def.id)?;
             g.text(ws, r, 1, &rule.def.titel)?;
             g.text(ws, r, 2, rule.def.allvarlighet.label())?;
-            if let Some(s) = idx.worst.get(&(id, rule.def.id.as_str())) {
-                g.text_fmt(ws, r, 3, s.label(), fmt.status(*s))?;
+            if let Some(s) = idx.worst(id, rule.def.id.as_str()) {
+                g.text_fmt(ws, r, 3, s.label(), fmt.status(s))?;
             }
         }
         r += 1;
-        if let Some(s) = idx.overall(id, &rule_ids) {
+        if let Some(s) = idx.overall(id) {
             g.text_fmt(ws, r, 1, "Samlad status (sämsta över reglerna)", &fmt.bold)?;
             g.text_fmt(ws, r, 3, s.label(), fmt.status(s))?;
         }
@@ -171,11 +188,14 @@ fn write_one(
         ];
         g.header(ws, 0, 0, &headers, fmt)?;
         let mut r = 0;
-        for e in &findings {
+        for e in findings {
             r += 1;
             let title = d
                 .rules
-                .get(&e.rule)
+                .rules
+                .iter()
+                .find(|x| *x.def.id == *e.rule)
+                .or_else(|| d.rules.get(&e.rule))
                 .map(|x| x.def.titel.as_str())
                 .unwrap_or("");
             g.text(ws, r, 0, &e.rule)?;

@@ -13,7 +13,7 @@ use super::xlsx::{self, Cell, Formats, Grid};
 use crate::model::records::Avsteg;
 use crate::rules::indicators::{BASELINE_EFFEKTIVITET_PERCENT, BASELINE_INNOVATION_PERCENT};
 use crate::rules::{Evaluation, Severity, Status};
-use crate::run::RunData;
+use crate::run::{RunData, Tally};
 
 /// The sheet names, in order.
 pub const SHEETS: [&str; 9] = [
@@ -51,37 +51,37 @@ pub use crate::rules::maturity::AREAS as MOGNAD_AREAS;
 
 pub use crate::rules::maturity::values as mognad_values;
 
+/// The rules whose outcomes the `Avsteg` sheet shows beside each avsteg.
+pub const AVSTEG_RULES: [&str; 3] = ["R05", "R06", "R07"];
+
 /// Precomputed lookups over a run's evaluations.
 pub struct Index<'a> {
-    /// Worst status per (organisation, rule).
-    pub worst: HashMap<(&'a str, &'a str), Status>,
+    /// Worst status per (organisation, rule), over every evaluation.
+    pub tally: &'a Tally,
     /// Evaluations per (organisation, rule, subject).
     pub by_subject: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Evaluation>>,
 }
 
 impl<'a> Index<'a> {
-    pub fn new(evaluations: &'a [Evaluation]) -> Self {
-        let mut worst: HashMap<(&str, &str), Status> = HashMap::new();
+    pub fn new(evaluations: &'a [Evaluation], tally: &'a Tally) -> Self {
         let mut by_subject: HashMap<(&str, &str, &str), Vec<&Evaluation>> = HashMap::new();
         for e in evaluations {
-            worst
-                .entry((e.org.as_str(), &*e.rule))
-                .and_modify(|s| *s = s.worst(e.status))
-                .or_insert(e.status);
             by_subject
                 .entry((e.org.as_str(), &*e.rule, e.subject.as_str()))
                 .or_default()
                 .push(e);
         }
-        Self { worst, by_subject }
+        Self { tally, by_subject }
+    }
+
+    /// The worst status of `rule` for `org`.
+    pub fn worst(&self, org: &str, rule: &str) -> Option<Status> {
+        self.tally.worst(org, rule)
     }
 
     /// An organisation's worst status over every rule.
-    pub fn overall(&self, org: &str, rules: &[&str]) -> Option<Status> {
-        rules
-            .iter()
-            .filter_map(|r| self.worst.get(&(org, *r)).copied())
-            .reduce(Status::worst)
+    pub fn overall(&self, org: &str) -> Option<Status> {
+        self.tally.overall(org)
     }
 }
 
@@ -131,7 +131,7 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
         "Uppföljning av riktlinjen för digitalisering",
     )?;
     let fmt = Formats::new();
-    let idx = Index::new(d.evaluations);
+    let idx = Index::new(d.evaluations, d.tally);
     sammanfattning(&mut wb, d, &fmt)?;
     organisationer(&mut wb, d, &fmt, &idx)?;
     iakttagelser(&mut wb, d, &fmt)?;
@@ -251,10 +251,6 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
     headers.extend(Status::ALL.iter().map(|s| s.label()));
     headers.push("Iakttagelser");
     g.header(ws, r, 0, &headers, fmt)?;
-    let mut counts: HashMap<(&str, Status), usize> = HashMap::new();
-    for e in d.evaluations {
-        *counts.entry((&*e.rule, e.status)).or_default() += 1;
-    }
     for rule in &d.rules.rules {
         r += 1;
         let id = rule.def.id.as_str();
@@ -263,7 +259,7 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
         g.text(ws, r, 2, rule.def.allvarlighet.label())?;
         let mut f = 0;
         for (i, s) in Status::ALL.iter().enumerate() {
-            let n = counts.get(&(id, *s)).copied().unwrap_or(0);
+            let n = d.tally.count(id, *s);
             if s.is_finding() {
                 f += n;
             }
@@ -379,12 +375,12 @@ fn organisationer(
             None if o.submitted_anything() => g.text(ws, r, 4, "inlämnad, datum saknas")?,
             None => g.text(ws, r, 4, "ej inlämnad")?,
         }
-        if let Some(s) = idx.overall(id, &rules) {
+        if let Some(s) = idx.overall(id) {
             g.text_fmt(ws, r, 5, s.label(), fmt.status(s))?;
         }
         for (i, rule) in rules.iter().enumerate() {
-            if let Some(s) = idx.worst.get(&(id, *rule)) {
-                g.text_fmt(ws, r, 6 + i as u16, s.label(), fmt.status(*s))?;
+            if let Some(s) = idx.worst(id, rule) {
+                g.text_fmt(ws, r, 6 + i as u16, s.label(), fmt.status(s))?;
             }
         }
     }
@@ -560,7 +556,7 @@ fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) ->
                 "" => {}
                 _ => g.text_fmt(ws, r, 7, flag, fmt.status(Status::UnderlagSaknas))?,
             }
-            for (i, rule) in ["R05", "R06", "R07"].iter().enumerate() {
+            for (i, rule) in AVSTEG_RULES.iter().enumerate() {
                 let c = 8 + 2 * i as u16;
                 match avsteg_evaluation(idx, &o.org.id, rule, a) {
                     Some(e) => {
@@ -675,19 +671,18 @@ fn digital_mognad(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
     headers.extend(change_headers.iter().map(String::as_str));
     g.header(ws, 0, 0, &headers, fmt)?;
     let m = d.maturity;
-    let name = |id: &str| {
-        d.model
-            .orgs
-            .iter()
-            .find(|o| o.org.id == id)
-            .map(|o| o.org.namn.clone())
-            .unwrap_or_default()
-    };
+    let names: HashMap<&str, &str> = d
+        .model
+        .orgs
+        .iter()
+        .map(|o| (o.org.id.as_str(), o.org.namn.as_str()))
+        .collect();
+    let name = |id: &str| names.get(id).copied().unwrap_or_default();
     let mut r = 0;
     for o in &m.per_organisation {
         r += 1;
         g.text(ws, r, 0, &o.organisation)?;
-        g.text(ws, r, 1, &name(&o.organisation))?;
+        g.text(ws, r, 1, name(&o.organisation))?;
         g.number(ws, r, 2, o.ar as f64, None)?;
         for (k, v) in o.varden.iter().enumerate() {
             g.opt_number(ws, r, 3 + k as u16, *v, Some(&fmt.number))?;
@@ -759,7 +754,7 @@ fn digital_mognad(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
     for (id, latest) in &m.utan_matning {
         r += 1;
         g.text(ws, r, 0, id)?;
-        g.text(ws, r, 1, &name(id))?;
+        g.text(ws, r, 1, name(id))?;
         match latest {
             Some(l) => g.number(ws, r, 2, *l as f64, None)?,
             None => g.text(ws, r, 2, "ingen mätning")?,

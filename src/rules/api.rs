@@ -4,6 +4,7 @@
 //! catalogue and the register. Missing values are `()`; comparing `()` with
 //! `<`, `<=`, `>`, `>=` is an error (never a silent `false`).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -415,6 +416,24 @@ fn header_of<T: Record>(name: &str) -> RhaiResult<&'static str> {
     }
 }
 
+/// The Swedish "unknown field" message for a row type by its Rhai name
+/// (for Rhai's own "Unknown property" error), or `None` for other types.
+pub fn unknown_field_of_type(type_name: &str, name: &str) -> Option<String> {
+    Some(match type_name {
+        "Digitaliseringsplan" => unknown_field::<Digitaliseringsplan>(name),
+        "TjanstAnvandning" => unknown_field::<TjanstAnvandning>(name),
+        "System" => unknown_field::<System>(name),
+        "Avsteg" => unknown_field::<Avsteg>(name),
+        "Forandringsinsats" => unknown_field::<Forandringsinsats>(name),
+        "DigitalMognad" => unknown_field::<DigitalMognad>(name),
+        "Uppfoljningsrapport" => unknown_field::<Uppfoljningsrapport>(name),
+        "Sakerhetsavvikelse" => unknown_field::<Sakerhetsavvikelse>(name),
+        "Leveransavvikelse" => unknown_field::<Leveransavvikelse>(name),
+        "Katalogtjanst" => unknown_field::<Katalogtjanst>(name),
+        _ => return None,
+    })
+}
+
 fn unknown_field<T: Record>(name: &str) -> String {
     format!(
         "okänt fält \"{name}\" på en rad ur bladet {}; fälten är: {}",
@@ -428,11 +447,127 @@ fn unknown_field<T: Record>(name: &str) -> String {
     )
 }
 
+/// A row field a script read, for the context of a `regelfel` message.
+#[derive(Clone)]
+pub struct FieldRead {
+    record: Arc<dyn ReadRecord>,
+    idx: usize,
+}
+
+/// A record seen by the field log, whatever its type.
+trait ReadRecord: Send + Sync {
+    fn sheet(&self) -> &'static str;
+    fn location(&self) -> &Location;
+    fn field_name(&self, idx: usize) -> &'static str;
+    fn field_location(&self, idx: usize) -> &Location;
+    fn value(&self, idx: usize) -> Option<Value>;
+}
+
+impl<T: Record> ReadRecord for T {
+    fn sheet(&self) -> &'static str {
+        T::SCHEMA.sheet
+    }
+    fn location(&self) -> &Location {
+        self.row()
+    }
+    fn field_name(&self, idx: usize) -> &'static str {
+        T::SCHEMA.columns.get(idx).map_or("?", |c| c.name)
+    }
+    fn field_location(&self, idx: usize) -> &Location {
+        self.field(idx).1
+    }
+    fn value(&self, idx: usize) -> Option<Value> {
+        self.field(idx).0
+    }
+}
+
+impl FieldRead {
+    /// The row the field belongs to.
+    pub fn row(&self) -> &Location {
+        self.record.location()
+    }
+    /// `Avsteg rad 4`: the sheet and the row of the field's cell (on a
+    /// key–value sheet, the row of its key).
+    pub fn row_label(&self) -> String {
+        let row = self.record.field_location(self.idx).row;
+        format!("{} rad {}", self.record.sheet(), row + 1)
+    }
+    /// The ASCII field name.
+    pub fn name(&self) -> &'static str {
+        self.record.field_name(self.idx)
+    }
+    /// The value as the script saw it: `"text"`, `true`, `2026-01-20`, `3`, `()`.
+    pub fn script_value(&self) -> String {
+        match self.record.value(self.idx) {
+            None => "()".into(),
+            Some(Value::Text(s)) => {
+                let t: String = s.chars().take(60).collect();
+                if t.len() < s.len() {
+                    format!("{t:?}… ({} tecken)", s.chars().count())
+                } else {
+                    format!("{t:?}")
+                }
+            }
+            Some(Value::Bool(b)) => b.to_string(),
+            Some(Value::Date(d)) => d.format("%Y-%m-%d").to_string(),
+            Some(Value::Int(i)) => i.to_string(),
+            Some(Value::Money(m)) => format!("{:?}", m.kronor()),
+            Some(Value::Level(l)) => l.level().to_string(),
+            Some(Value::Percent(p)) => format!("{p:?}"),
+        }
+    }
+}
+
+/// At most this many distinct fields are remembered per evaluation.
+const MAX_FIELDS_LOGGED: usize = 24;
+
+thread_local! {
+    /// The fields read by the script evaluating on this thread (`None`: not logging).
+    static FIELDS_READ: RefCell<Option<Vec<FieldRead>>> = const { RefCell::new(None) };
+}
+
+/// Start logging the row fields scripts read on this thread (clears the log).
+pub fn field_log_start() {
+    FIELDS_READ.with(|f| match &mut *f.borrow_mut() {
+        Some(v) => v.clear(),
+        slot => *slot = Some(Vec::new()),
+    });
+}
+
+/// Stop logging and return the distinct fields read, in the order first read.
+pub fn field_log_take() -> Vec<FieldRead> {
+    FIELDS_READ.with(|f| f.borrow_mut().take().unwrap_or_default())
+}
+
+fn note_read<T: Record>(r: &Arc<T>, idx: usize) {
+    FIELDS_READ.with(|f| {
+        if let Some(v) = &mut *f.borrow_mut() {
+            let ptr = Arc::as_ptr(r) as *const ();
+            let seen = v
+                .iter()
+                .any(|x| x.idx == idx && Arc::as_ptr(&x.record) as *const () == ptr);
+            if !seen && v.len() < MAX_FIELDS_LOGGED {
+                v.push(FieldRead {
+                    record: r.clone() as Arc<dyn ReadRecord>,
+                    idx,
+                });
+            }
+        }
+    });
+}
+
+fn note_read_by_name<T: Record>(r: &Arc<T>, name: &str) {
+    if let Some((idx, _)) = T::SCHEMA.column(name) {
+        note_read(r, idx);
+    }
+}
+
 /// Getters for every column, `plats`, `rubrik` and the builder's row checks.
 fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, name: &str) {
     engine.register_type_with_name::<Arc<T>>(name);
     for (i, col) in T::SCHEMA.columns.iter().enumerate() {
         engine.register_get(col.name, move |r: &mut Arc<T>| {
+            note_read(r, i);
             value_to_dynamic(r.field(i).0)
         });
     }
@@ -452,6 +587,7 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
         "krav_finns",
         |b: &mut Bedomning, r: Arc<T>, f: &str| -> RhaiResult<bool> {
             let header = header_of::<T>(f)?;
+            note_read_by_name(&r, f);
             let (v, loc) = r
                 .field_by_name(f)
                 .map_or((None, None), |(v, l)| (v, Some(l.clone())));
@@ -467,6 +603,7 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
         "krav_finns",
         |b: &mut Bedomning, r: Arc<T>, f: &str, m: &str| -> RhaiResult<bool> {
             header_of::<T>(f)?;
+            note_read_by_name(&r, f);
             let (v, loc) = r
                 .field_by_name(f)
                 .map_or((None, None), |(v, l)| (v, Some(l.clone())));
@@ -479,6 +616,7 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
     );
     let krav_ja = |b: &mut Bedomning, r: Arc<T>, f: &str, m: Option<&str>| -> RhaiResult<bool> {
         let header = header_of::<T>(f)?;
+        note_read_by_name(&r, f);
         let (v, loc) = r
             .field_by_name(f)
             .map_or((None, None), |(v, l)| (v, Some(l.clone())));

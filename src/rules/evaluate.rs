@@ -2,7 +2,10 @@
 //! data, enumerate the subjects, run the script on each, and turn its
 //! outcome (or error) into an [`Evaluation`] with evidence.
 
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use rhai::{Dynamic, EvalAltResult, Scope};
 use serde::Serialize;
@@ -64,12 +67,15 @@ impl Evaluation {
     }
 }
 
-/// Everything a script sees besides its subject and organisation.
+/// Everything a script sees besides its subject and organisation, and the
+/// rule errors already logged in this evaluation pass.
 pub struct Context {
     pub katalog: Katalog,
     pub register: Register,
     pub per: Datum,
     pub period: String,
+    /// Script positions whose `regelfel` has been logged (`None`: do not log).
+    logged: Option<Mutex<HashSet<String>>>,
 }
 
 impl Context {
@@ -79,7 +85,14 @@ impl Context {
             register: Register(Arc::new(model.orgs.clone())),
             per: Datum(model.per),
             period: model.period.to_string(),
+            logged: Some(Mutex::new(HashSet::new())),
         }
+    }
+
+    /// Do not log rule errors (rule tests print them themselves).
+    pub fn without_log(mut self) -> Self {
+        self.logged = None;
+        self
     }
 }
 
@@ -94,7 +107,6 @@ struct Subject {
 trait ErasedRecord: Send + Sync {
     fn row(&self) -> &Location;
     fn field_location(&self, name: &str) -> Option<Location>;
-    fn describe(&self) -> String;
 }
 
 impl<T: Record> ErasedRecord for T {
@@ -103,9 +115,6 @@ impl<T: Record> ErasedRecord for T {
     }
     fn field_location(&self, name: &str) -> Option<Location> {
         self.field_by_name(name).map(|(_, l)| l.clone())
-    }
-    fn describe(&self) -> String {
-        api::describe_row(self)
     }
 }
 
@@ -220,6 +229,29 @@ impl RuleSet {
         .collect()
     }
 
+    /// Log a rule error as an excerpt (section 11 of `rules/README.md`),
+    /// once per script position and evaluation pass; every subject's error
+    /// is in the results.
+    fn log_rule_error(&self, ctx: &Context, e: &Evaluation) {
+        let Some(logged) = &ctx.logged else { return };
+        // Group by script position (the message may hold data values).
+        let head = e.message.split(": ").next().unwrap_or_default();
+        let first = logged
+            .lock()
+            .map(|mut l| l.insert(format!("{}\u{0}{head}", e.rule)))
+            .unwrap_or(false);
+        if first {
+            let text = self
+                .error_excerpt(&e.message)
+                .unwrap_or_else(|| e.message.clone());
+            tracing::warn!(
+                target: "uppsikt::regel",
+                "regelfel i {} (visas för första objektet med felet; alla finns i resultatet):\n{text}",
+                e.rule
+            );
+        }
+    }
+
     /// Evaluate one rule for one organisation.
     pub fn evaluate_rule(&self, rule: &Rule, o: &Arc<OrgData>, ctx: &Context) -> Vec<Evaluation> {
         let id: Arc<str> = rule.def.id.as_str().into();
@@ -274,7 +306,13 @@ impl RuleSet {
                             Ok(ev) => (u.status, u.message, ev),
                             Err(e) => (
                                 Status::Regelfel,
-                                format!("{}: {e}", rule.script_display()),
+                                one_line(
+                                    &format!("{}: {e}", rule.script_display()),
+                                    None,
+                                    &s,
+                                    &org_view,
+                                    &[],
+                                ),
                                 None,
                             ),
                         }
@@ -285,7 +323,7 @@ impl RuleSet {
                         s.record.as_ref().map(|r| r.row().clone()),
                     ),
                 };
-                Evaluation {
+                let e = Evaluation {
                     org: o.org.id.clone(),
                     rule: id.clone(),
                     status,
@@ -293,7 +331,11 @@ impl RuleSet {
                     subject: s.key,
                     message,
                     evidence,
+                };
+                if status == Status::Regelfel {
+                    self.log_rule_error(ctx, &e);
                 }
+                e
             })
             .collect()
     }
@@ -313,31 +355,171 @@ impl RuleSet {
         scope.push_constant("per", ctx.per);
         scope.push_constant("period", ctx.period.clone());
         scope.push_constant_dynamic("param", rule.params.clone());
+        api::field_log_start();
         let result = super::sandbox::with_deadline(self.limits.wall_clock, || {
             self.engine
                 .eval_ast_with_scope::<Dynamic>(&mut scope, &rule.ast)
         });
-        let context = || match &s.record {
-            Some(r) => format!(" (vid {})", r.describe()),
-            None => format!(" (vid organisation {})", s.key),
+        let read = api::field_log_take();
+        let failure = |head: String, line: Option<usize>| {
+            let source = line.and_then(|l| script_line(rule, l));
+            Err(one_line(&head, source.as_deref(), s, org, &read))
         };
         match result {
             Ok(d) => match d.try_cast::<Utfall>() {
                 Some(u) => Ok(u),
-                None => Err(format!(
-                    "{}: skriptet returnerade inget utfall; avsluta med t.ex. uppfyllt(), brist(\"…\") eller b.resultat(){}",
-                    rule.script_display(),
-                    context()
-                )),
+                None => failure(
+                    format!(
+                        "{}: skriptet returnerade inget utfall; avsluta med t.ex. uppfyllt(), brist(\"…\") eller b.resultat()",
+                        rule.script_display()
+                    ),
+                    None,
+                ),
             },
-            Err(e) => Err(format!("{}{}", format_rhai_error(&rule.script_display(), &e), context())),
+            Err(e) => failure(
+                format_rhai_error(&rule.script_display(), &e),
+                error_position(&e).line(),
+            ),
         }
+    }
+
+    /// The multi-line form of a `regelfel` message of this rule set: the
+    /// script line with a caret under the error position, then the subject
+    /// and the fields the script read (see `rules/README.md`, "Rule errors").
+    /// `None` when the message does not start with one of its scripts' paths.
+    pub fn error_excerpt(&self, message: &str) -> Option<String> {
+        let mut parts = message.split(SEP);
+        let head = parts.next()?;
+        let rule = self
+            .rules
+            .iter()
+            .find(|r| head.starts_with(&format!("{}:", r.script_display())))?;
+        let rest = &head[rule.script_display().len() + 1..];
+        let mut nums = rest.splitn(3, ':');
+        let line = nums.next().and_then(|n| n.parse::<usize>().ok());
+        let col = line.and(nums.next()).and_then(|n| n.parse::<usize>().ok());
+        let mut out = head.to_string();
+        if let Some(l) = line {
+            if let Some(text) = script_line(rule, l) {
+                let w = l.to_string().len();
+                out.push_str(&format!("\n{:w$} |\n{l} | {text}", ""));
+                if let Some(c) = col {
+                    // Copy tabs so the caret lines up however tabs are shown.
+                    let pad: String = text
+                        .chars()
+                        .take(c.saturating_sub(1))
+                        .map(|ch| if ch == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    out.push_str(&format!("\n{:w$} | {pad}^", ""));
+                }
+            }
+        }
+        let w = line.map_or(1, |l| l.to_string().len());
+        for p in parts.filter(|p| !p.starts_with(SOURCE)) {
+            out.push_str(&format!("\n{:w$} = {p}", ""));
+        }
+        Some(out)
     }
 }
 
+/// Separates the parts of a one-line `regelfel` message.
+const SEP: &str = " | ";
+const SOURCE: &str = "skript: ";
+
+/// `rules/R05-….rhai:12:5: msg | skript: <line 12> | objekt: KOV, Avsteg rad 4 (A1) | lästa fält: motivering = "…"`
+fn one_line(
+    head: &str,
+    source: Option<&str>,
+    s: &Subject,
+    org: &Dynamic,
+    read: &[api::FieldRead],
+) -> String {
+    let mut out = head.to_string();
+    if let Some(src) = source {
+        out.push_str(SEP);
+        out.push_str(SOURCE);
+        out.push_str(src.trim());
+    }
+    let org_id = org
+        .clone()
+        .try_cast::<OrgView>()
+        .map(|o| o.0.org.id.clone())
+        .unwrap_or_default();
+    out.push_str(SEP);
+    out.push_str("objekt: ");
+    match &s.record {
+        Some(r) => {
+            let row = r.row();
+            let label = format!("{} rad {}", row.sheet, row.row + 1);
+            out.push_str(&format!("{org_id}, {label}"));
+            if !s.key.starts_with("rad ") {
+                out.push_str(&format!(" ({})", s.key));
+            }
+        }
+        None => out.push_str(&format!("organisation {}", s.key)),
+    }
+    if !read.is_empty() {
+        let own = s.record.as_ref().map(|r| r.row());
+        let fields: Vec<String> = read
+            .iter()
+            .map(|f| {
+                let same_row = own.is_some_and(|o| {
+                    o.row == f.row().row && o.sheet == f.row().sheet && o.file == f.row().file
+                });
+                if same_row {
+                    format!("{} = {}", f.name(), f.script_value())
+                } else {
+                    format!("{} ({}) = {}", f.name(), f.row_label(), f.script_value())
+                }
+            })
+            .collect();
+        out.push_str(SEP);
+        out.push_str("lästa fält: ");
+        out.push_str(&fields.join(", "));
+    }
+    // One line for resultat.jsonl, whatever the script or the data hold.
+    out.replace(['\n', '\r'], " ")
+}
+
+type ScriptCache = HashMap<(PathBuf, String), Arc<Vec<String>>>;
+
+thread_local! {
+    /// Script lines by (path, SHA-256 of the compiled script), for error messages.
+    static SCRIPTS: RefCell<ScriptCache> = RefCell::new(HashMap::new());
+}
+
+/// Line `n` (1-based) of a rule's script, read once per thread and script version.
+fn script_line(rule: &Rule, n: usize) -> Option<String> {
+    let lines = SCRIPTS.with(|c| {
+        let mut c = c.borrow_mut();
+        let key = (rule.script_path.clone(), rule.script_sha256.clone());
+        if let Some(l) = c.get(&key) {
+            return Some(l.clone());
+        }
+        let text = std::fs::read_to_string(&rule.script_path).ok()?;
+        let l: Arc<Vec<String>> = Arc::new(text.lines().map(str::to_string).collect());
+        if c.len() >= 256 {
+            c.clear();
+        }
+        c.insert(key, l.clone());
+        Some(l)
+    })?;
+    lines
+        .get(n.checked_sub(1)?)
+        .map(|l| l.trim_end().to_string())
+}
+
 /// `rules/R05.rhai:12:5: message`, with Rhai's own position suffix removed.
+/// An error inside a script function (`fn`) points at the failing line in
+/// the function and names the function and the line that called it.
 pub fn format_rhai_error(file: &str, e: &EvalAltResult) -> String {
-    let pos = e.position();
+    let pos = error_position(e);
+    let mut e = e;
+    let mut calls: Vec<(&str, rhai::Position)> = Vec::new();
+    while let EvalAltResult::ErrorInFunctionCall(name, _, inner, pos) = e {
+        calls.push((name.as_str(), *pos));
+        e = inner;
+    }
     let mut msg = match e {
         EvalAltResult::ErrorTerminated(..) => super::sandbox::TIME_OUT.to_string(),
         EvalAltResult::ErrorTooManyOperations(..) => {
@@ -345,16 +527,56 @@ pub fn format_rhai_error(file: &str, e: &EvalAltResult) -> String {
         }
         EvalAltResult::ErrorStackOverflow(..) => "för djup rekursion".to_string(),
         EvalAltResult::ErrorDataTooLarge(what, ..) => format!("för stor data: {what}"),
+        // `throw` and the API's own errors: the message as written.
+        EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
         _ => e.to_string(),
     };
     if let Some(i) = msg.find(" (line ") {
         msg.truncate(i);
+    }
+    if let Some(swedish) = unknown_property(&msg) {
+        msg = swedish;
+    }
+    if let (Some((outer, at)), Some((inner, _))) = (calls.first(), calls.last()) {
+        let line = at
+            .line()
+            .map(|l| format!(" på rad {l}"))
+            .unwrap_or_default();
+        if outer == inner {
+            msg.push_str(&format!(" (i funktionen {inner}, anropad{line})"));
+        } else {
+            msg.push_str(&format!(
+                " (i funktionen {inner}, via {outer} anropad{line})"
+            ));
+        }
     }
     match (pos.line(), pos.position()) {
         (Some(l), Some(c)) => format!("{file}:{l}:{c}: {msg}"),
         (Some(l), None) => format!("{file}:{l}: {msg}"),
         _ => format!("{file}: {msg}"),
     }
+}
+
+/// Where an error happened: inside script functions, the innermost known position.
+fn error_position(e: &EvalAltResult) -> rhai::Position {
+    let mut e = e;
+    let mut pos = e.position();
+    while let EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = e {
+        if !inner.position().is_none() {
+            pos = inner.position();
+        }
+        e = inner;
+    }
+    pos
+}
+
+/// Rhai's "Unknown property 'x' - a getter is not registered for type 'Avsteg'"
+/// on a row type, in Swedish with the valid field names.
+fn unknown_property(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("Unknown property '")?;
+    let (field, rest) = rest.split_once('\'')?;
+    let ty = rest.split('\'').nth(1)?;
+    api::unknown_field_of_type(ty, field)
 }
 
 fn resolve(ev: &Evidence, s: &Subject, o: &OrgData) -> Result<Option<Location>, String> {

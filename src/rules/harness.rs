@@ -53,7 +53,7 @@ impl RuleSet {
             Ok(m) => m,
             Err(e) => return fail(format!("testfallet är felskrivet: {e}")),
         };
-        let ctx = Context::new(&model);
+        let ctx = Context::new(&model).without_log();
         let Some(org) = model.orgs.first() else {
             return fail("ingen organisation".into());
         };
@@ -61,8 +61,8 @@ impl RuleSet {
             def: rule.def.clone(),
             yaml_path: rule.yaml_path.clone(),
             script_path: rule.script_path.clone(),
-            yaml_sha256: String::new(),
-            script_sha256: String::new(),
+            yaml_sha256: rule.yaml_sha256.clone(),
+            script_sha256: rule.script_sha256.clone(),
             ast: rule.ast.clone(),
             params,
         };

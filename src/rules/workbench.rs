@@ -1,7 +1,7 @@
 //! The rule author's workbench: scaffolding a new rule, test coverage, and
 //! the impact of a rule change on real submissions (`rules diff`).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -126,8 +126,9 @@ pub fn scaffold(
             format!(
                 "  - namn: uppfyllt\n    verksamhet:\n      {sheet}: {{\"{header}\": \"Ja\"}}\n    förväntat: uppfyllt\n\
                  \x20 - namn: brist\n    verksamhet:\n      {sheet}: {{\"{header}\": \"Nej\"}}\n    förväntat: brist\n\
-                 \x20 - namn: underlag saknas\n    förväntat: underlag saknas\n\
-                 \x20 - namn: ej tillämplig för leverantörer (exempel på parametern gäller)\n    organisation: {{leverantör: true}}\n    verksamhet:\n      {sheet}: {{\"{header}\": \"Ja\"}}\n    förväntat: uppfyllt\n"
+                 \x20 - namn: underlag saknas (ingen Verksamhet-arbetsbok)\n    förväntat: underlag saknas\n\
+                 \x20 - namn: underlag saknas (bladet Digitaliseringsplan saknas)\n    verksamhet: {{}}\n    förväntat: underlag saknas\n\
+                 \x20 - namn: en leverantör bedöms också eftersom regeln gäller alla\n    organisation: {{leverantör: true}}\n    verksamhet:\n      {sheet}: {{\"{header}\": \"Ja\"}}\n    förväntat: uppfyllt\n"
             ),
         )
     } else {
@@ -187,20 +188,31 @@ pub fn scaffold(
 #[derive(Debug, Clone)]
 pub struct RuleCoverage {
     pub id: String,
-    pub exercised: BTreeSet<&'static str>,
-    pub never: BTreeSet<&'static str>,
+    /// Statuses some test case of the rule produced, in report order
+    /// (regelfel, brist, underlag saknas, uppfyllt, ej tillämplig).
+    pub exercised: Vec<Status>,
+    /// Of brist, underlag saknas, uppfyllt and ej tillämplig, those no case produced.
+    pub never: Vec<Status>,
     /// Script lines holding a statement.
     pub lines: BTreeSet<usize>,
-    /// Of those, the lines no test case reached.
+    /// Of those, the lines no test case reached, with their text.
     pub unreached: Vec<(usize, String)>,
+}
+
+impl RuleCoverage {
+    /// Lines reached by some test case.
+    pub fn reached(&self) -> usize {
+        self.lines.len() - self.unreached.len()
+    }
 }
 
 static REACHED: Mutex<Option<HashSet<(String, usize)>>> = Mutex::new(None);
 
-/// Run every test case with a statement-level debugger hook and report
-/// statuses exercised and script lines never reached.
+/// Run the test cases (of every rule, or of `only`) with a statement-level
+/// debugger hook and report the statuses exercised and the script lines
+/// never reached.
 #[allow(deprecated)] // rhai marks the debugger API volatile, not deprecated
-pub fn coverage(rules: &mut RuleSet) -> (Vec<CaseResult>, Vec<RuleCoverage>) {
+pub fn coverage(rules: &mut RuleSet, only: Option<&str>) -> (Vec<CaseResult>, Vec<RuleCoverage>) {
     if let Ok(mut g) = REACHED.lock() {
         *g = Some(HashSet::new());
     }
@@ -216,7 +228,7 @@ pub fn coverage(rules: &mut RuleSet) -> (Vec<CaseResult>, Vec<RuleCoverage>) {
             Ok(rhai::debugger::DebuggerCommand::StepInto)
         },
     );
-    let results = rules.run_tests(None);
+    let results = rules.run_tests(only);
     let reached = REACHED
         .lock()
         .ok()
@@ -225,6 +237,7 @@ pub fn coverage(rules: &mut RuleSet) -> (Vec<CaseResult>, Vec<RuleCoverage>) {
     let cov = rules
         .rules
         .iter()
+        .filter(|r| only.is_none_or(|id| r.def.id.eq_ignore_ascii_case(id)))
         .map(|r| rule_coverage(r, &results, &reached))
         .collect();
     (results, cov)
@@ -235,20 +248,21 @@ fn rule_coverage(
     results: &[CaseResult],
     reached: &HashSet<(String, usize)>,
 ) -> RuleCoverage {
-    let exercised: BTreeSet<&'static str> = results
+    let got: HashSet<Status> = results
         .iter()
         .filter(|c| c.rule == r.def.id)
-        .flat_map(|c| c.evaluations.iter().map(|e| e.status.label()))
+        .flat_map(|c| c.evaluations.iter().map(|e| e.status))
         .collect();
-    let all: BTreeSet<&'static str> = [
-        Status::Uppfyllt,
-        Status::Brist,
-        Status::UnderlagSaknas,
-        Status::EjTillamplig,
-    ]
-    .iter()
-    .map(|s| s.label())
-    .collect();
+    let exercised = Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| got.contains(s))
+        .collect();
+    let never = Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != Status::Regelfel && !got.contains(s))
+        .collect();
     let mut lines = BTreeSet::new();
     r.ast.walk(&mut |nodes: &[ASTNode]| {
         if let Some(ASTNode::Stmt(s)) = nodes.last() {
@@ -275,10 +289,44 @@ fn rule_coverage(
         .collect();
     RuleCoverage {
         id: r.def.id.clone(),
-        never: all.difference(&exercised).copied().collect(),
+        never,
         exercised,
         lines,
         unreached,
+    }
+}
+
+impl RuleCoverage {
+    /// The lines `rules test --coverage` prints for this rule:
+    ///
+    /// ```text
+    /// R01   rader 13/15   statusar: brist, underlag saknas, uppfyllt   aldrig: ej tillämplig
+    ///       rad 10 nås inte: b.saknas("Beslutsdatum är inte ifyllt; …", "beslutsdatum");
+    /// ```
+    pub fn report(&self) -> Vec<String> {
+        let names = |v: &[Status]| v.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ");
+        let mut head = format!(
+            "{:<5} rader {:>7}   statusar: {}",
+            self.id,
+            format!("{}/{}", self.reached(), self.lines.len()),
+            if self.exercised.is_empty() {
+                "(inga testfall)".to_string()
+            } else {
+                names(&self.exercised)
+            }
+        );
+        if !self.never.is_empty() {
+            head.push_str(&format!("   aldrig: {}", names(&self.never)));
+        }
+        let mut out = vec![head];
+        for (l, text) in &self.unreached {
+            let mut t: String = text.chars().take(100).collect();
+            if t.len() < text.len() {
+                t.push('…');
+            }
+            out.push(format!("      rad {l} nås inte: {t}"));
+        }
+        out
     }
 }
 
@@ -298,6 +346,9 @@ pub struct Diff {
     /// Findings only the new rules produce / only the old rules produced.
     pub appear: Vec<Evaluation>,
     pub disappear: Vec<Evaluation>,
+    /// Findings both produce (same organisation, rule, subject and status)
+    /// whose message differs: (before, after).
+    pub reworded: Vec<(Evaluation, Evaluation)>,
 }
 
 fn worst_map(evals: &[Evaluation]) -> BTreeMap<(String, String), Status> {
@@ -313,7 +364,20 @@ fn worst_map(evals: &[Evaluation]) -> BTreeMap<(String, String), Status> {
 /// Compare the evaluations of the old and the new rules.
 pub fn diff(old: &[Evaluation], new: &[Evaluation]) -> Diff {
     let (wo, wn) = (worst_map(old), worst_map(new));
-    let keys: BTreeSet<_> = wo.keys().chain(wn.keys()).cloned().collect();
+    // Organisations in register order (the order evaluations come in).
+    let mut order: HashMap<&str, usize> = HashMap::new();
+    for e in new.iter().chain(old) {
+        let n = order.len();
+        order.entry(e.org.as_str()).or_insert(n);
+    }
+    let mut keys: Vec<_> = wo
+        .keys()
+        .chain(wn.keys())
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    keys.sort_by_key(|(rule, org)| (rule.clone(), order.get(org.as_str()).copied()));
     let changes = keys
         .into_iter()
         .filter_map(|k| {
@@ -334,10 +398,10 @@ pub fn diff(old: &[Evaluation], new: &[Evaluation]) -> Diff {
             e.status,
         )
     };
-    let ko: HashSet<_> = old
+    let ko: HashMap<_, &Evaluation> = old
         .iter()
         .filter(|e| e.status.is_finding())
-        .map(key)
+        .map(|e| (key(e), e))
         .collect();
     let kn: HashSet<_> = new
         .iter()
@@ -348,13 +412,21 @@ pub fn diff(old: &[Evaluation], new: &[Evaluation]) -> Diff {
         changes,
         appear: new
             .iter()
-            .filter(|e| e.status.is_finding() && !ko.contains(&key(e)))
+            .filter(|e| e.status.is_finding() && !ko.contains_key(&key(e)))
             .cloned()
             .collect(),
         disappear: old
             .iter()
             .filter(|e| e.status.is_finding() && !kn.contains(&key(e)))
             .cloned()
+            .collect(),
+        reworded: new
+            .iter()
+            .filter(|e| e.status.is_finding())
+            .filter_map(|e| {
+                let before = ko.get(&key(e))?;
+                (before.message != e.message).then(|| ((*before).clone(), e.clone()))
+            })
             .collect(),
     }
 }
@@ -364,7 +436,8 @@ fn label(s: Option<Status>) -> &'static str {
 }
 
 impl Diff {
-    /// Swedish summary lines: "R05: 3 organisationer går från uppfyllt till brist: KOV, TN, GEAB".
+    /// Swedish summary lines, one per rule and change, organisations in
+    /// register order: "R05: 3 organisationer går från uppfyllt till brist: KOV, TN, GEAB".
     pub fn summary(&self) -> Vec<String> {
         let mut groups: BTreeMap<(String, &'static str, &'static str), Vec<String>> =
             BTreeMap::new();
@@ -449,7 +522,101 @@ impl Diff {
             ws.set_freeze_panes(1, 0)?;
             ws.autofit();
         }
+        let ws = wb.add_worksheet().set_name("Ändrade meddelanden")?;
+        let headers = [
+            "Regel",
+            "Organisation",
+            "Objekt",
+            "Status",
+            "Före",
+            "Efter",
+            "Fil",
+            "Blad",
+            "Cell",
+        ];
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (i, (before, after)) in self.reworded.iter().enumerate() {
+            let j = after.json();
+            let r = i as u32 + 1;
+            for (c, v) in [
+                j.regel,
+                j.organisation,
+                j.objekt,
+                j.status.label().into(),
+                before.message.clone(),
+                j.meddelande,
+                j.fil,
+                j.blad,
+                j.cell,
+            ]
+            .iter()
+            .enumerate()
+            {
+                ws.write_string(r, c as u16, v)?;
+            }
+        }
+        ws.set_freeze_panes(1, 0)?;
+        ws.autofit();
         wb.save(path)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn ev(org: &str, subject: &str, status: Status, message: &str) -> Evaluation {
+        Evaluation {
+            org: org.into(),
+            rule: "R05".into(),
+            status,
+            severity: crate::rules::Severity::Hog,
+            subject: subject.into(),
+            message: message.into(),
+            evidence: None,
+        }
+    }
+
+    #[test]
+    fn diff_groups_changes_in_register_order_and_finds_reworded_findings() {
+        use Status::*;
+        // Register order: TN before KOV before GEAB (not alphabetical).
+        let old = [
+            ev("TN", "A1", Brist, "minst 40"),
+            ev("KOV", "A2", Brist, "15 tecken, minst 40"),
+            ev("GEAB", "A3", Brist, "minst 40"),
+            ev("GEAB", "A4", Uppfyllt, ""),
+        ];
+        let new = [
+            ev("TN", "A1", Uppfyllt, ""),
+            ev("KOV", "A2", Brist, "15 tecken, minst 20"),
+            ev("GEAB", "A3", Uppfyllt, ""),
+            ev("GEAB", "A4", Uppfyllt, ""),
+        ];
+        let d = diff(&old, &new);
+        assert_eq!(
+            d.summary(),
+            ["R05: 2 organisationer går från brist till uppfyllt: TN, GEAB"]
+        );
+        assert!(d.appear.is_empty());
+        assert_eq!(d.disappear.len(), 2);
+        assert_eq!(d.reworded.len(), 1);
+        assert_eq!(d.reworded[0].0.message, "15 tecken, minst 40");
+        assert_eq!(d.reworded[0].1.message, "15 tecken, minst 20");
+
+        let one = diff(&new[..1], &old[..1]);
+        assert_eq!(
+            one.summary(),
+            ["R05: 1 organisation går från uppfyllt till brist: TN"]
+        );
+        let added = diff(&[], &new[..1]);
+        assert_eq!(
+            added.summary(),
+            ["R05: 1 organisation går från (ingen bedömning) till uppfyllt: TN"]
+        );
     }
 }
