@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[cfg(target_os = "linux")]
+mod concurrency;
 mod hostile;
 mod ingest;
 mod maturity;

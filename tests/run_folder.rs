@@ -16,7 +16,8 @@ use crate::common::fixture::{d, valid_verksamhet};
 use crate::common::{bin, Workspace};
 use crate::row;
 
-fn populate(ws: &Workspace) {
+/// Five valid Verksamhet workbooks in the workspace's input folder.
+pub(crate) fn populate(ws: &Workspace) {
     for (i, org) in ["KOV", "TN", "GSN", "UBN", "MKN"].iter().enumerate() {
         valid_verksamhet(org, "2026")
             .sheet_table(
@@ -63,15 +64,101 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (String, SystemTime)> {
     out
 }
 
-/// A published run folder is complete: its manifest parses and every file it
-/// names exists.
-fn assert_complete(run: &Path) {
+/// A published run folder is complete: its manifest parses and names this
+/// folder and its schedule; `resultat.jsonl` holds one JSON object per
+/// evaluation the manifest counts; the report and every feedback workbook
+/// open; every file the manifest lists with a SHA-256 has those bytes (the
+/// rules in `regler/`; the inputs in `indata/` when archived, else in the
+/// input folder, which these tests never change).
+pub(crate) fn assert_complete(run: &Path) {
+    use calamine::Reader;
+    let at = run.display();
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("manifest.json")).expect("manifest.json"))
             .expect("manifest parses");
-    assert!(manifest["slutstatus"].is_number(), "{}", run.display());
+    assert!(manifest["slutstatus"].is_number(), "{at}");
+    let name = run.file_name().unwrap().to_string_lossy().into_owned();
+    let korning = manifest["korning"].as_str().expect("korning");
+    let schema = manifest["schema"].as_str().expect("schema");
+    assert!(
+        name == korning
+            || name
+                .strip_prefix(korning)
+                .and_then(|n| n.strip_prefix('-'))
+                .is_some_and(|n| n.parse::<u32>().is_ok()),
+        "{at}: the manifest names run {korning}"
+    );
+    assert!(
+        korning.ends_with(&format!("_{schema}")),
+        "{at}: {korning} vs {schema}"
+    );
     for f in ["resultat.jsonl", "uppsikt-rapport.xlsx", "aterkoppling"] {
-        assert!(run.join(f).exists(), "{} lacks {f}", run.display());
+        assert!(run.join(f).exists(), "{at} lacks {f}");
+    }
+
+    let results = std::fs::read_to_string(run.join("resultat.jsonl")).unwrap();
+    for line in results.lines() {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("{at}: resultat.jsonl line {line:?}: {e}"));
+        assert!(
+            v["regel"].is_string() && v["status"].is_string(),
+            "{at}: {line}"
+        );
+    }
+    assert_eq!(
+        results.lines().count() as u64,
+        manifest["antal_utvarderingar"]
+            .as_u64()
+            .expect("antal_utvarderingar"),
+        "{at}: one line per evaluation"
+    );
+
+    let report: calamine::Xlsx<_> = calamine::open_workbook(run.join("uppsikt-rapport.xlsx"))
+        .unwrap_or_else(|e| panic!("{at}: the report does not open: {e}"));
+    assert!(
+        report.sheet_names().iter().any(|s| s == "Sammanfattning"),
+        "{at}: {:?}",
+        report.sheet_names()
+    );
+    let mut feedback = 0;
+    for e in std::fs::read_dir(run.join("aterkoppling"))
+        .unwrap()
+        .flatten()
+    {
+        let _: calamine::Xlsx<_> = calamine::open_workbook(e.path())
+            .unwrap_or_else(|err| panic!("{}: does not open: {err}", e.path().display()));
+        feedback += 1;
+    }
+    assert!(feedback > 0, "{at}: no feedback workbooks");
+
+    let sha = |p: &Path| {
+        uppsikt::util::sha256_hex(
+            &std::fs::read(p).unwrap_or_else(|e| panic!("{at}: {}: {e}", p.display())),
+        )
+    };
+    let rules = manifest["regler"].as_array().expect("regler");
+    assert!(!rules.is_empty(), "{at}: no rules listed");
+    for r in rules {
+        for (path, hash) in [("yaml", "yaml_sha256"), ("skript", "skript_sha256")] {
+            let file = Path::new(r[path].as_str().unwrap()).file_name().unwrap();
+            assert_eq!(
+                sha(&run.join("regler").join(file)),
+                r[hash].as_str().unwrap(),
+                "{at}: regler/{}",
+                file.to_string_lossy()
+            );
+        }
+    }
+    let inputs = if manifest["arkiverad_indata"].as_bool() == Some(true) {
+        run.join("indata")
+    } else {
+        PathBuf::from(manifest["indata"].as_str().expect("indata"))
+    };
+    for f in manifest["filer"].as_array().expect("filer") {
+        if let Some(hash) = f["sha256"].as_str() {
+            let p = inputs.join(f["sokvag"].as_str().unwrap());
+            assert_eq!(sha(&p), hash, "{at}: {}", p.display());
+        }
     }
 }
 

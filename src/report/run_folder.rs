@@ -13,7 +13,7 @@ const LOCK_FILE: &str = ".uppsikt.lock";
 
 /// The output root, locked for one run.
 pub struct OutputLock {
-    _file: File,
+    file: File,
     root: PathBuf,
 }
 
@@ -40,8 +40,9 @@ impl OutputLock {
                 return Err(e).with_context(|| format!("{}: kan inte låsa", path.display()))
             }
         }
+        tracing::debug!(root = %root.display(), pid = std::process::id(), "output root locked");
         let lock = Self {
-            _file: file,
+            file,
             root: root.to_path_buf(),
         };
         lock.clean_leftovers();
@@ -73,6 +74,17 @@ impl OutputLock {
             name: name.to_string(),
             published: false,
         })
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Logged while still held, so that the log orders holds correctly.
+        tracing::debug!(root = %self.root.display(), pid = std::process::id(), "output root unlocked");
+        // Let go explicitly rather than only by closing the file: a child
+        // forked meanwhile (by another thread) shares the open file until it
+        // execs, and would hold the lock that long.
+        let _ = self.file.unlock();
     }
 }
 
@@ -109,6 +121,7 @@ impl PendingRun {
             let _ = dir.sync_all();
         }
         self.published = true;
+        tracing::debug!(folder = %target.display(), "run folder published");
         Ok(target)
     }
 }
@@ -121,38 +134,88 @@ impl Drop for PendingRun {
     }
 }
 
+/// Flush every file below `dir` and the directories themselves: a file's
+/// directory entry is only durable once its directory is flushed, and the
+/// rename must not reach the disk before the entries it makes visible.
 fn sync_tree(dir: &Path) -> Result<()> {
-    for e in fs::read_dir(dir)?.flatten() {
-        let p = e.path();
+    for e in fs::read_dir(dir)? {
+        let p = e?.path();
         if p.is_dir() {
             sync_tree(&p)?;
         } else {
             File::open(&p)?.sync_all()?;
         }
     }
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
     Ok(())
 }
 
 /// Final run folders of `schedule` in the root, newest first.
 pub fn previous_runs(root: &Path, schedule: &str) -> Vec<PathBuf> {
     let suffix = format!("_{schedule}");
-    let mut runs: Vec<PathBuf> = fs::read_dir(root)
+    // `<start>_<schedule>` or, for a second run in the same second,
+    // `<start>_<schedule>-N`: ordered by start, then by N as a number (so
+    // `-10` comes after `-9`).
+    let key = |n: &str| -> Option<(String, u64)> {
+        if n.starts_with('.') {
+            return None;
+        }
+        if n.ends_with(&suffix) {
+            return Some((n.to_owned(), 0));
+        }
+        let (a, b) = n.rsplit_once('-')?;
+        let seq = b
+            .parse()
+            .ok()
+            .filter(|_| b.bytes().all(|c| c.is_ascii_digit()))?;
+        a.ends_with(&suffix).then(|| (a.to_owned(), seq))
+    };
+    let mut runs: Vec<((String, u64), PathBuf)> = fs::read_dir(root)
         .map(|rd| {
             rd.flatten()
-                .filter(|e| {
-                    let n = e.file_name().to_string_lossy().into_owned();
-                    !n.starts_with('.')
-                        && e.path().is_dir()
-                        && (n.ends_with(&suffix)
-                            || n.rsplit_once('-').is_some_and(|(a, b)| {
-                                a.ends_with(&suffix) && b.chars().all(|c| c.is_ascii_digit())
-                            }))
-                })
-                .map(|e| e.path())
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| Some((key(&e.file_name().to_string_lossy())?, e.path())))
                 .collect()
         })
         .unwrap_or_default();
     runs.sort();
-    runs.reverse();
-    runs
+    runs.into_iter().rev().map(|(_, p)| p).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previous_runs_are_newest_first_with_numeric_suffixes() {
+        let root = tempfile::tempdir().unwrap();
+        for n in [
+            "2026-11-26T020000_nattlig",
+            "2026-11-26T020000_nattlig-2",
+            "2026-11-26T020000_nattlig-9",
+            "2026-11-26T020000_nattlig-10",
+            "2026-11-27T020000_nattlig",
+            "2026-11-27T060000_kvartal",
+            ".pågår-2026-11-28T020000_nattlig-77",
+            "2026-11-26T020000_nattlig-x",
+        ] {
+            fs::create_dir(root.path().join(n)).unwrap();
+        }
+        fs::write(root.path().join("2026-11-29T020000_nattlig"), "a file").unwrap();
+        let names: Vec<String> = previous_runs(root.path(), "nattlig")
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "2026-11-27T020000_nattlig",
+                "2026-11-26T020000_nattlig-10",
+                "2026-11-26T020000_nattlig-9",
+                "2026-11-26T020000_nattlig-2",
+                "2026-11-26T020000_nattlig",
+            ]
+        );
+    }
 }

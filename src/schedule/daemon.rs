@@ -13,11 +13,13 @@
 //!   going are collapsed into one run afterwards.
 //! * Catch-up: on start, a schedule whose time passed since its last run
 //!   folder (`YYYY-MM-DDTHHMMSS_<namn>` in the output root) runs once at once.
-//! * Stopping: the loop stops between runs when the stop flag is set. The
-//!   binary has no signal handler (no signal crate; `unsafe` is forbidden),
-//!   so SIGTERM/Ctrl-C end the process; a run then in progress leaves only
-//!   its `.pågår-…` folder, which the next run removes (see
-//!   `report::run_folder`): a half-written run is never visible.
+//! * Stopping: the loop stops between runs when the stop flag is set.
+//!   [`cli_daemon`] sets it on SIGTERM/SIGINT (the `ctrlc` crate), so a run
+//!   in progress, or waiting for the output root's lock, is finished and
+//!   published before the daemon exits 0. A daemon killed outright (SIGKILL)
+//!   leaves only its `.pågår-…` folder, which the next run removes, and its
+//!   lock goes with the process (see `report::run_folder`): a half-written
+//!   run is never visible and never blocks the next.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
