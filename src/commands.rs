@@ -8,6 +8,7 @@ use crate::cli::{Command, Format, RulesCommand, ScheduleCommand};
 use crate::ingest::{self, FileStatus, Ingested};
 use crate::rules::{workbench, RuleSet};
 use crate::settings::Settings;
+use crate::util::terminal_safe;
 
 /// Exit status: nothing produced (bad command line, configuration or rules).
 pub const EXIT_UNUSABLE: i32 = 2;
@@ -136,12 +137,20 @@ fn check_json(settings: &Settings, read: &Ingested) -> serde_json::Value {
     })
 }
 
+/// The input log as text for a terminal. Names, reasons and warnings carry
+/// text from the shared folder (file names, sheet names, cell values), so
+/// control and bidirectional formatting characters in them are escaped
+/// ([`terminal_safe`]): shown as `\u{1b}`, never obeyed by the terminal.
 fn print_log(out: &mut impl Write, read: &Ingested) -> Result<()> {
-    let width = read
+    let paths: Vec<_> = read
         .log
         .entries
         .iter()
-        .map(|e| e.path.chars().count())
+        .map(|e| terminal_safe(&e.path))
+        .collect();
+    let width = paths
+        .iter()
+        .map(|p| p.chars().count())
         .max()
         .unwrap_or(4)
         .clamp(4, 60);
@@ -150,24 +159,24 @@ fn print_log(out: &mut impl Write, read: &Ingested) -> Result<()> {
         "{:<width$}  {:<12} {:<14} {:<8} {:<8} {:>4}  orsak",
         "fil", "status", "typ", "org", "period", "varn"
     )?;
-    for e in &read.log.entries {
+    for (e, path) in read.log.entries.iter().zip(&paths) {
         writeln!(
             out,
             "{:<width$}  {:<12} {:<14} {:<8} {:<8} {:>4}  {}",
-            e.path,
+            path,
             e.status.label(),
             e.typ.map(|t| t.label()).unwrap_or("-"),
-            e.org.as_deref().unwrap_or("-"),
-            e.period.as_deref().unwrap_or("-"),
+            terminal_safe(e.org.as_deref().unwrap_or("-")),
+            terminal_safe(e.period.as_deref().unwrap_or("-")),
             e.warnings.len(),
-            e.reason
+            terminal_safe(&e.reason)
         )?;
     }
     let warnings: Vec<_> = read.log.warnings().collect();
     if !warnings.is_empty() {
         writeln!(out, "\nVarningar ({}):", warnings.len())?;
         for w in warnings {
-            writeln!(out, "  {w}")?;
+            writeln!(out, "  {}", terminal_safe(&w.to_string()))?;
         }
     }
     writeln!(
@@ -421,7 +430,7 @@ fn rules_diff(
         writeln!(out, "Ingen organisation byter status.")?;
     }
     for line in summary {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", terminal_safe(&line))?;
     }
     for (what, list) in [
         ("Nya iakttagelser", &d.appear),
@@ -433,7 +442,11 @@ fn rules_diff(
                 writeln!(
                     out,
                     "  {} {} {} [{}]: {}",
-                    e.rule, e.org, e.subject, e.status, e.message
+                    e.rule,
+                    terminal_safe(&e.org),
+                    terminal_safe(&e.subject),
+                    e.status,
+                    terminal_safe(&e.message)
                 )?;
             }
         }
@@ -448,7 +461,12 @@ fn rules_diff(
             writeln!(
                 out,
                 "  {} {} {} [{}]:\n    före:  {}\n    efter: {}",
-                after.rule, after.org, after.subject, after.status, before.message, after.message
+                after.rule,
+                terminal_safe(&after.org),
+                terminal_safe(&after.subject),
+                after.status,
+                terminal_safe(&before.message),
+                terminal_safe(&after.message)
             )?;
         }
     }

@@ -638,6 +638,57 @@ fn an_xls_whose_sector_chain_loops_is_one_fel_line() {
     one_line(&j, "giltig.xlsx", "inläst");
 }
 
+/// The .xls files `fuzz/` found (docs/fuzzing.md), as committed.
+fn fuzzed_xls() -> [(&'static str, &'static [u8]); 3] {
+    [
+        (
+            "xls-dimension-oom.xls",
+            include_bytes!("../fuzz/regressions/xls-dimension-oom.xls"),
+        ),
+        (
+            "xls-cfb-chain-loop.xls",
+            include_bytes!("../fuzz/regressions/xls-cfb-chain-loop.xls"),
+        ),
+        (
+            "xls-cfb-slice-panic.xls",
+            include_bytes!("../fuzz/regressions/xls-cfb-slice-panic.xls"),
+        ),
+    ]
+}
+
+#[test]
+fn an_xls_with_a_cell_far_out_is_one_fel_line_before_calamine_allocates() {
+    // 13 kB: a cell at row 24 839, column 25 444 of one sheet; calamine
+    // would fill the 632 million cells from A1 to it (24 GB, the run killed).
+    let ws = Workspace::new();
+    for (name, bytes) in fuzzed_xls() {
+        std::fs::write(ws.inputs().join(name), bytes).unwrap();
+    }
+    valid_verksamhet("GSN", "2026").save(ws.inputs().join("giltig.xlsx"));
+    std::fs::copy(
+        crate::common::repo().join("tests/fixtures/mkn-libreoffice.xls"),
+        ws.inputs().join("mkn-libreoffice.xls"),
+    )
+    .unwrap();
+    let (code, j) = check(&ws, Duration::from_secs(60));
+    assert_eq!(code, 3, "{j:#}");
+    let reason = one_line(&j, "xls-dimension-oom.xls", "fel");
+    assert_eq!(
+        reason,
+        "Bladet \"Digitaliseringsplan\" sträcker sig över 632003516 celler (rad 1–24839, kolumn 1–25444), fler än gränsen 6400000 celler per blad; filen läses inte."
+    );
+    let reason = one_line(&j, "xls-cfb-chain-loop.xls", "fel");
+    assert!(reason.contains("går i ring"), "{reason}");
+    // Cut off inside its sectors: refused by the guard, no longer a
+    // caught panic in calamine.
+    let reason = one_line(&j, "xls-cfb-slice-panic.xls", "fel");
+    assert!(reason.starts_with("Filen är skadad"), "{reason}");
+    // The rest of the run completes: a real .xls and an xlsx are read.
+    one_line(&j, "giltig.xlsx", "inläst");
+    one_line(&j, "mkn-libreoffice.xls", "inläst");
+    assert_eq!(j["filer"].as_array().unwrap().len(), 5, "{j:#}");
+}
+
 #[cfg(unix)]
 #[test]
 fn symbolic_links_out_of_the_shared_folder_are_ignored_and_never_read() {
@@ -964,6 +1015,45 @@ fn hostile_text_stays_literal_text_and_never_names_a_file() {
 }
 
 #[test]
+fn check_as_text_shows_control_and_bidi_characters_escaped() {
+    let ws = Workspace::new();
+    let esc = "\u{1b}[2J\u{1b}[31m\u{7}\u{9b}1m\u{202e}";
+    // A file name, a cell text quoted by a warning, an organisation name
+    // quoted by a fel reason, each with escape sequences and an override.
+    let row = row![
+        "Ekonomi",
+        "Verksamhetsspecifik",
+        3,
+        1,
+        format!("i höstas{esc}").as_str(),
+        "Anna"
+    ];
+    valid_verksamhet("KOV", "2026")
+        .sheet_table("System", SYSTEM_HEADERS, vec![row])
+        .save(ws.inputs().join(format!("kov{esc}.xlsx")));
+    Book::inlamning("Verksamhet", "", "2026")
+        .remove_kv("Inlämning", "Organisations-id")
+        .kv("Inlämning", "Organisation", format!("okänd{esc}"))
+        .save(ws.inputs().join("okand-org.xlsx"));
+    std::fs::write(ws.inputs().join("styr\u{1b}]0;titel\u{7}.xlsx"), b"inget").unwrap();
+    let (code, out, err) = run_bounded(&ws, &["check", "--per", PER], Duration::from_secs(60));
+    assert_eq!(code, 3, "{err}");
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        !text.contains(|c: char| (c.is_control() && c != '\n') || c == '\u{202e}'),
+        "raw control characters reach the terminal:\n{text:?}"
+    );
+    let shown = "\\u{1b}[2J\\u{1b}[31m\\u{7}\\u{9b}1m\\u{202e}";
+    assert!(text.contains(&format!("kov{shown}.xlsx")), "{text}");
+    assert!(text.contains(&format!("i höstas{shown}")), "{text}");
+    assert!(text.contains(&format!("okänd{shown}")), "{text}");
+    assert!(text.contains("styr\\u{1b}]0;titel\\u{7}.xlsx"), "{text}");
+    // The JSON format keeps the text as it is (escaped by JSON itself).
+    let (_, j) = check(&ws, Duration::from_secs(60));
+    entry(&j, &format!("kov{esc}.xlsx"));
+}
+
+#[test]
 fn a_register_id_that_is_a_path_is_refused_by_validation() {
     let ws = Workspace::new();
     valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
@@ -1014,6 +1104,10 @@ fn write_hostile_folder() {
     n += truncated_files(&dir).len();
     std::fs::write(dir.join("slinga.xls"), looping_cfb()).unwrap();
     n += 1;
+    for (name, bytes) in fuzzed_xls() {
+        std::fs::write(dir.join(name), bytes).unwrap();
+        n += 1;
+    }
     let long = longest_cell();
     valid_verksamhet("AVON", "2026")
         .sheet_table(

@@ -8,6 +8,8 @@ use std::io::{Cursor, Read, Seek};
 
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
+mod xls_guard;
+
 use super::grid::{CellValue, Grid, Merge};
 use super::header;
 use crate::config::Limits;
@@ -44,7 +46,7 @@ enum Format {
 /// Stream one sheet's cells into a sparse grid, stopping at the size limits
 /// (xlsx and xlsb readers share this shape but no trait).
 macro_rules! stream_sheet {
-    ($wb:expr, $name:expr, $limits:expr) => {{
+    ($wb:expr, $name:expr, $limits:expr, $text:expr) => {{
         let name: &str = $name;
         let mut grid = Grid::default();
         let mut reader = $wb
@@ -57,6 +59,7 @@ macro_rules! stream_sheet {
         {
             let (r, c) = cell.get_position();
             check_size(name, r, &mut count, $limits)?;
+            check_text(ref_text_len(cell.get_value()), $text, $limits)?;
             if let Some(v) = from_ref(cell.get_value()) {
                 grid.insert(r, c, v);
             }
@@ -73,13 +76,15 @@ pub fn read_sheets(
     limits: &Limits,
 ) -> Result<Vec<(String, Grid)>, FileFault> {
     let format = sniff(bytes)?;
+    // Text in all the grids of this workbook (see `check_text`).
+    let mut text = 0u64;
     match format {
         Format::Xlsx => {
             check_shared_strings(bytes, limits)?;
             let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
             let mut out = Vec::new();
             for name in wb.sheet_names().into_iter().filter(|n| wanted(n)) {
-                let mut grid = stream_sheet!(wb, &name, limits);
+                let mut grid = stream_sheet!(wb, &name, limits, &mut text);
                 if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
                     grid.merges = merges.iter().map(to_merge).collect();
                 }
@@ -91,17 +96,17 @@ pub fn read_sheets(
             let mut wb = Xlsb::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
             let mut out = Vec::new();
             for name in wb.sheet_names().into_iter().filter(|n| wanted(n)) {
-                let grid = stream_sheet!(wb, &name, limits);
+                let grid = stream_sheet!(wb, &name, limits, &mut text);
                 out.push((name, grid));
             }
             Ok(out)
         }
         Format::Ods => {
             let mut wb = Ods::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
-            read_ranges(&mut wb, wanted, limits, |_, _| Vec::new())
+            read_ranges(&mut wb, wanted, limits, &mut text, |_, _| Vec::new())
         }
         Format::Xls => {
-            check_cfb_chains(bytes)?;
+            xls_guard::check_xls(bytes, limits)?;
             let mut wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsError::Password => FileFault::new(ENCRYPTED),
                 other => open_fault(&other.to_string()),
@@ -111,7 +116,7 @@ pub fn read_sheets(
                     .map(|m| m.iter().map(to_merge).collect())
                     .unwrap_or_default()
             };
-            read_ranges(&mut wb, wanted, limits, merges)
+            read_ranges(&mut wb, wanted, limits, &mut text, merges)
         }
     }
 }
@@ -120,6 +125,7 @@ fn read_ranges<R, RS>(
     wb: &mut R,
     wanted: &dyn Fn(&str) -> bool,
     limits: &Limits,
+    text: &mut u64,
     merges: impl Fn(&R, &str) -> Vec<Merge>,
 ) -> Result<Vec<(String, Grid)>, FileFault>
 where
@@ -139,6 +145,7 @@ where
         for (r, c, v) in range.used_cells() {
             let (r, c) = (r0 + r as u32, c0 + c as u32);
             check_size(&name, r, &mut count, limits)?;
+            check_text(data_text_len(v), text, limits)?;
             if let Some(v) = from_data(v) {
                 grid.insert(r, c, v);
             }
@@ -165,6 +172,46 @@ fn check_size(sheet: &str, row: u32, count: &mut u64, limits: &Limits) -> Result
         )));
     }
     Ok(())
+}
+
+/// Characters of text the cells of one workbook may hold together: 1 024
+/// × the row limit (16 characters a cell at the cell limit). A shared
+/// string is stored once in the file but copied into every cell that
+/// refers to it, so without this a 500 kB xlsx whose 100 000 cells all
+/// refer to one string of 32 767 characters took 3.3 GB.
+pub(super) fn text_limit(limits: &Limits) -> u64 {
+    u64::from(limits.max_rader) * 1024
+}
+
+pub(super) fn too_much_text(limit: u64) -> FileFault {
+    FileFault::new(format!(
+        "Arbetsbokens celler innehåller sammanlagt mer än {limit} tecken text; filen läses inte."
+    ))
+}
+
+/// Add a cell's text to the workbook's, before it is copied into a grid.
+fn check_text(chars: usize, text: &mut u64, limits: &Limits) -> Result<(), FileFault> {
+    *text += chars as u64;
+    let limit = text_limit(limits);
+    if *text > limit {
+        return Err(too_much_text(limit));
+    }
+    Ok(())
+}
+
+fn ref_text_len(v: &DataRef<'_>) -> usize {
+    match v {
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.chars().count(),
+        DataRef::SharedString(s) => s.chars().count(),
+        _ => 0,
+    }
+}
+
+fn data_text_len(v: &Data) -> usize {
+    match v {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.chars().count(),
+        _ => 0,
+    }
 }
 
 fn to_merge(d: &calamine::Dimensions) -> Merge {
@@ -310,87 +357,6 @@ fn sst_unique_count(head: &[u8]) -> Option<u64> {
     found
 }
 
-/// Refuse a CFB (.xls) container whose sector allocation table has a
-/// cycle. calamine follows a chain until it ends, appending every sector
-/// to a buffer with no bound (the directory chain is read "to the end"), so
-/// a 4 kB file whose chain loops grows without limit until the process is
-/// killed (found by `fuzz/`, target `workbook`). The table is rebuilt the
-/// way calamine 0.38 builds it (`cfb.rs`); what calamine itself would
-/// refuse is left to calamine.
-fn check_cfb_chains(bytes: &[u8]) -> Result<(), FileFault> {
-    const RESERVED: u32 = 0xFFFF_FFFA;
-    const DIFSECT: u32 = 0xFFFF_FFFC;
-    let u32s = |b: &[u8]| -> Vec<u32> {
-        b.chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect()
-    };
-    let Some(head) = bytes.get(..512) else {
-        return Ok(());
-    };
-    let size: usize = match u16::from_le_bytes([head[30], head[31]]) {
-        0x09 => 512,
-        0x0C => 4096,
-        _ => return Ok(()),
-    };
-    let Some(body) = bytes.get(size..) else {
-        return Ok(());
-    };
-    let maxid = bytes.len() / size;
-    let sector = |id: u32| -> Option<&[u8]> {
-        let id = id as usize;
-        if id > maxid {
-            return None;
-        }
-        let start = id * size;
-        Some(
-            body.get(start..(start + size).min(body.len()))
-                .unwrap_or(&[]),
-        )
-    };
-    let mut difat = u32s(&head[76..512]);
-    let mut id = u32::from_le_bytes([head[68], head[69], head[70], head[71]]);
-    let mut steps = 0usize;
-    while id < RESERVED {
-        steps += 1;
-        if steps > maxid + 1 {
-            return Ok(());
-        }
-        let Some(s) = sector(id) else { return Ok(()) };
-        difat.extend(u32s(s));
-        let Some(next) = difat.pop() else {
-            return Ok(());
-        };
-        id = next;
-    }
-    let mut fat = Vec::new();
-    for id in difat.into_iter().filter(|id| *id < DIFSECT) {
-        let Some(s) = sector(id) else { return Ok(()) };
-        fat.extend(u32s(s));
-    }
-    // Each sector has at most one successor: a walk from every sector,
-    // marking sectors on the current path (1) and finished ones (2).
-    let mut state = vec![0u8; fat.len()];
-    let mut path = Vec::new();
-    for start in 0..fat.len() {
-        let mut cur = start;
-        while cur < fat.len() && state[cur] == 0 {
-            state[cur] = 1;
-            path.push(cur);
-            cur = fat[cur] as usize;
-        }
-        if cur < fat.len() && state[cur] == 1 {
-            return Err(FileFault::new(format!(
-                "{CORRUPT} (Tekniskt fel: en kedja i filens sektortabell går i ring.)"
-            )));
-        }
-        for p in path.drain(..) {
-            state[p] = 2;
-        }
-    }
-    Ok(())
-}
-
 fn contains_utf16(bytes: &[u8], s: &str) -> bool {
     let needle: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     bytes.windows(needle.len()).any(|w| w == needle.as_slice())
@@ -469,48 +435,30 @@ pub fn sheet_is(name: &str, contract_names: &[&str]) -> bool {
 mod tests {
     use super::*;
 
-    /// A CFB header with one FAT sector (sector 0) and `fat` as its table.
-    pub(crate) fn cfb_with_fat(fat: &[u32], dir_start: u32) -> Vec<u8> {
-        let mut b = CFB_MAGIC.to_vec();
-        b.resize(512, 0);
-        b[24..26].copy_from_slice(&0x3Eu16.to_le_bytes()); // minor version
-        b[26..28].copy_from_slice(&3u16.to_le_bytes()); // version 3
-        b[28..30].copy_from_slice(&0xFFFEu16.to_le_bytes()); // byte order
-        b[30..32].copy_from_slice(&9u16.to_le_bytes()); // 512-byte sectors
-        b[32..34].copy_from_slice(&6u16.to_le_bytes()); // 64-byte mini sectors
-        b[44..48].copy_from_slice(&1u32.to_le_bytes()); // one FAT sector
-        b[48..52].copy_from_slice(&dir_start.to_le_bytes());
-        b[60..64].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes()); // no mini FAT
-        b[68..72].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes()); // no DIFAT chain
-        for i in 0..109 {
-            let v: u32 = if i == 0 { 0 } else { 0xFFFF_FFFF };
-            b[76 + 4 * i..80 + 4 * i].copy_from_slice(&v.to_le_bytes());
-        }
-        let mut table = vec![0xFFFF_FFFFu32; 128];
-        table[..fat.len()].copy_from_slice(fat);
-        b.extend(table.iter().flat_map(|v| v.to_le_bytes()));
-        b.resize(512 * 4, 0);
-        b
-    }
-
     #[test]
-    fn a_looping_cfb_chain_is_refused_and_a_straight_one_is_not() {
-        // Sector 0 is the table; the directory starts at 1, which loops 1→2→1.
-        let looped = cfb_with_fat(&[0xFFFF_FFFD, 2, 1], 1);
-        let e = check_cfb_chains(&looped).unwrap_err();
-        assert!(e.message.contains("går i ring"), "{}", e.message);
-        // calamine on it would grow without bound; refused before it runs.
-        let limits = Limits::default();
-        assert!(read_sheets(&looped, &|_| true, &limits).is_err());
-        let straight = cfb_with_fat(&[0xFFFF_FFFD, 2, 0xFFFF_FFFE], 1);
-        assert!(check_cfb_chains(&straight).is_ok());
-        // The LibreOffice .xls fixture passes.
-        let xls = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/mkn-libreoffice.xls"
-        ))
-        .unwrap();
-        assert!(check_cfb_chains(&xls).is_ok());
+    fn every_copy_of_a_shared_string_counts_toward_the_text_limit() {
+        // One string of 600 characters, shared by the cells that hold it.
+        let xlsx = |cells: u16| {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet().set_name("System").unwrap();
+            for c in 0..cells {
+                ws.write_string(0, c, "x".repeat(600)).unwrap();
+            }
+            wb.save_to_buffer().unwrap()
+        };
+        // One row allowed: 1 024 characters of text.
+        let limits = Limits {
+            max_rader: 1,
+            ..Limits::default()
+        };
+        assert_eq!(text_limit(&limits), 1024);
+        let all = |_: &str| true;
+        assert!(read_sheets(&xlsx(1), &all, &limits).is_ok());
+        let e = read_sheets(&xlsx(2), &all, &limits).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Arbetsbokens celler innehåller sammanlagt mer än 1024 tecken text; filen läses inte."
+        );
     }
 
     #[test]
