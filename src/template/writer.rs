@@ -200,7 +200,7 @@ fn instructions(ws: &mut Worksheet, t: &Template, st: &Styles) -> Result<(), Xls
             Some(d) => format!(
                 "• Lämna in senast {} {} {}.",
                 d.day(),
-                month_name(d.month()),
+                crate::ingest::values::month_name(d.month()),
                 d.year()
             ),
             None => format!(
@@ -227,24 +227,6 @@ fn instructions(ws: &mut Worksheet, t: &Template, st: &Styles) -> Result<(), Xls
     }
     ws.set_active(true);
     Ok(())
-}
-
-fn month_name(m: u32) -> &'static str {
-    const M: [&str; 12] = [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    M[(m as usize).saturating_sub(1) % 12]
 }
 
 /// A key–value sheet: a header row, then one row per key (column A), its
