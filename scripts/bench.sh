@@ -18,7 +18,7 @@ TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 
 cargo build --release --quiet --bin uppsikt --example gen_corpus --example io_floor
-bin=$repo/target/release
+bin=${CARGO_TARGET_DIR:-$repo/target}/release
 
 echo "maskin: $(nproc) kärnor, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
      "$(free -h | awk '/^Mem:/ {print $2}') minne; belastning före: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -408,8 +408,8 @@ fn json_line(out: &mut Vec<u8>, e: &Evaluation) -> serde_json::Result<()> {
             allvarlighet: e.severity,
             objekt: &e.subject,
             meddelande: &e.message,
-            fil: ev.map(|l| &*l.file).unwrap_or(""),
-            blad: ev.map(|l| &*l.sheet).unwrap_or(""),
+            fil: ev.map(|l| l.file()).unwrap_or(""),
+            blad: ev.map(|l| l.sheet()).unwrap_or(""),
             cell: ev.map(|l| l.cell()).unwrap_or_default(),
         },
     )?;

@@ -421,7 +421,7 @@ fn classify(
     register: &[Arc<Organisation>],
     opts: &IngestOptions,
 ) -> Result<Inlamning, (String, Partial)> {
-    let cell = |loc: &Location| format!("bladet {}, cell {}", loc.sheet, loc.cell());
+    let cell = |loc: &Location| format!("bladet {}, cell {}", loc.sheet(), loc.cell());
     let typ = match inl.typ.get() {
         None => {
             return Err((

@@ -9,7 +9,7 @@ use super::grid::Grid;
 use super::header::match_column;
 use super::values::normalize;
 use super::warning::CellWarning;
-use crate::model::{Layout, Location, Record, SheetSchema, Value};
+use crate::model::{Layout, Location, Record, SheetSchema, Source, Value};
 
 /// How many rows from the top the header row may stand in.
 pub const HEADER_SEARCH_ROWS: u32 = 20;
@@ -23,12 +23,13 @@ pub fn read_table<T: Record>(
 ) -> Vec<Arc<T>> {
     let schema = T::SCHEMA;
     debug_assert_eq!(schema.layout, Layout::Table);
+    let source = Source::new(file.clone(), sheet.clone());
     let Some((header_row, columns)) = find_header(schema, grid) else {
         if grid.is_empty() {
             return Vec::new(); // an empty sheet: no rows, nothing to warn about
         }
         warnings.push(CellWarning {
-            loc: Location::new(file.clone(), sheet.clone(), 0, 0),
+            loc: Location::at(&source, 0, 0),
             found: String::new(),
             expected: format!("en rubrikrad med {}", required_headers(schema)),
             message: format!(
@@ -43,7 +44,7 @@ pub fn read_table<T: Record>(
         if col.is_none() {
             let header = schema.columns[i].header;
             warnings.push(CellWarning {
-                loc: Location::new(file.clone(), sheet.clone(), header_row, first_col),
+                loc: Location::at(&source, header_row, first_col),
                 found: String::new(),
                 expected: format!("kolumnen \"{header}\""),
                 message: format!(
@@ -58,7 +59,7 @@ pub fn read_table<T: Record>(
         if !mapped {
             continue; // a blank row (or one with only unknown columns)
         }
-        let row_loc = Location::new(file.clone(), sheet.clone(), r, first_col);
+        let row_loc = Location::at(&source, r, first_col);
         let values = columns
             .iter()
             .enumerate()
@@ -175,8 +176,7 @@ pub fn read_key_values<T: Record>(
             continue; // the first occurrence of a key wins
         }
         let value_col = grid.merge_end_col(r, c).unwrap_or(c) + 1;
-        let loc = origin.with_col(value_col);
-        let loc = Location { row: r, ..loc };
+        let loc = origin.with_cell(r, value_col);
         let value = cells
             .get(&value_col)
             .and_then(|cell| read_cell(schema, i, cell, &loc, warnings));

@@ -38,8 +38,8 @@ pub struct WarningJson<'a> {
 impl CellWarning {
     pub fn json(&self) -> WarningJson<'_> {
         WarningJson {
-            fil: &self.loc.file,
-            blad: &self.loc.sheet,
+            fil: self.loc.file(),
+            blad: self.loc.sheet(),
             cell: self.loc.cell(),
             hittat: &self.found,
             forvantat: &self.expected,

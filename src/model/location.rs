@@ -3,26 +3,67 @@
 use std::fmt;
 use std::sync::Arc;
 
-/// A cell in an input workbook. `row` and `col` are zero-based absolute
-/// sheet coordinates (A1 = 0, 0), so `cell()` is the sheet's true address.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Location {
+/// The file and sheet a cell is in. One is made per sheet read and shared
+/// by every [`Location`] in it, so a location costs 16 bytes, not two
+/// string handles per value.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Source {
     /// Path of the file relative to the input root, with `/` separators.
     pub file: Arc<str>,
     /// Sheet name as written in the workbook.
     pub sheet: Arc<str>,
+}
+
+impl Source {
+    pub fn new(file: Arc<str>, sheet: Arc<str>) -> Arc<Self> {
+        Arc::new(Self { file, sheet })
+    }
+}
+
+/// A cell in an input workbook. `row` and `col` are zero-based absolute
+/// sheet coordinates (A1 = 0, 0), so `cell()` is the sheet's true address.
+/// Ordered (and compared) by file, sheet, row and column.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    source: Arc<Source>,
     pub row: u32,
     pub col: u32,
 }
 
 impl Location {
+    /// A location with its own [`Source`]; readers of a whole sheet share
+    /// one with [`Location::at`] instead.
     pub fn new(file: Arc<str>, sheet: Arc<str>, row: u32, col: u32) -> Self {
+        Self::at(&Source::new(file, sheet), row, col)
+    }
+
+    /// A cell of a shared file and sheet.
+    pub fn at(source: &Arc<Source>, row: u32, col: u32) -> Self {
         Self {
-            file,
-            sheet,
+            source: source.clone(),
             row,
             col,
         }
+    }
+
+    /// Path of the file relative to the input root, with `/` separators.
+    pub fn file(&self) -> &str {
+        &self.source.file
+    }
+
+    /// Sheet name as written in the workbook.
+    pub fn sheet(&self) -> &str {
+        &self.source.sheet
+    }
+
+    /// The file and sheet, shared.
+    pub fn source(&self) -> &Arc<Source> {
+        &self.source
+    }
+
+    /// Whether `other` is on the same row of the same sheet of the same file.
+    pub fn same_row(&self, other: &Location) -> bool {
+        self.row == other.row && self.source == other.source
     }
 
     /// The A1 reference of the cell, e.g. `F12`.
@@ -37,12 +78,28 @@ impl Location {
             ..self.clone()
         }
     }
+
+    /// Another row and column of the same sheet.
+    pub fn with_cell(&self, row: u32, col: u32) -> Self {
+        Self::at(&self.source, row, col)
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Location")
+            .field("file", &self.source.file)
+            .field("sheet", &self.source.sheet)
+            .field("row", &self.row)
+            .field("col", &self.col)
+            .finish()
+    }
 }
 
 impl fmt::Display for Location {
     /// `inputs/kov.xlsx[System]!F12`, the form every message leads with.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]!{}", self.file, self.sheet, self.cell())
+        write!(f, "{}[{}]!{}", self.file(), self.sheet(), self.cell())
     }
 }
 
@@ -82,5 +139,21 @@ mod tests {
     fn display_leads_with_file_and_sheet() {
         let loc = Location::new("a/kov.xlsx".into(), "System".into(), 11, 5);
         assert_eq!(loc.to_string(), "a/kov.xlsx[System]!F12");
+        assert_eq!(loc.file(), "a/kov.xlsx");
+        assert_eq!(loc.sheet(), "System");
+    }
+
+    #[test]
+    fn a_location_is_sixteen_bytes_and_shares_its_sheet() {
+        assert_eq!(std::mem::size_of::<Location>(), 16);
+        let src = Source::new("a.xlsx".into(), "System".into());
+        let a = Location::at(&src, 3, 1);
+        let b = a.with_col(4);
+        assert!(Arc::ptr_eq(a.source(), b.source()));
+        assert!(a.same_row(&b));
+        assert!(!a.same_row(&a.with_cell(4, 1)));
+        // Equal by content, whether shared or not.
+        assert_eq!(a, Location::new("a.xlsx".into(), "System".into(), 3, 1));
+        assert!(a < Location::new("b.xlsx".into(), "A".into(), 0, 0));
     }
 }

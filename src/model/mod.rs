@@ -9,9 +9,9 @@ pub mod schema;
 mod submission;
 mod value;
 
-pub use location::{a1, column_letters, Location};
+pub use location::{a1, column_letters, Location, Source};
 pub use organisation::{valid_org_id, OrgTyp, Organisation};
 pub use period::Period;
 pub use schema::{Column, Kind, Layout, Record, SheetSchema};
 pub use submission::*;
-pub use value::{Field, FromValue, IntoValue, Money, Sakerhetsniva, Value};
+pub use value::{AsValueRef, Field, FromValue, IntoValue, Money, Sakerhetsniva, Value, ValueRef};

@@ -2,7 +2,7 @@
 //! value kinds. The ingester reads by these; the rule engine exposes fields
 //! under the ASCII `name`s; the templates are written from them.
 
-use super::{Field, Location, Value};
+use super::{Field, Location, Value, ValueRef};
 
 /// How a cell's text is to be read (input contract, section 7).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -82,6 +82,8 @@ pub trait Record: Send + Sync + 'static {
     fn row(&self) -> &Location;
     /// Field `idx` of the schema: its value and the cell it came from.
     fn field(&self, idx: usize) -> (Option<Value>, &Location);
+    /// Field `idx` of the schema, borrowed (`None`: missing or no such field).
+    fn field_ref(&self, idx: usize) -> Option<ValueRef<'_>>;
 
     /// Field by ASCII name.
     fn field_by_name(&self, name: &str) -> Option<(Option<Value>, &Location)> {
@@ -152,6 +154,18 @@ macro_rules! record {
                     i += 1;
                 )*
                 (None, &self.row)
+            }
+
+            #[allow(unused_assignments)]
+            fn field_ref(&self, idx: usize) -> Option<$crate::model::ValueRef<'_>> {
+                let mut i = 0usize;
+                $(
+                    if i == idx {
+                        return self.$field.value.as_ref().map($crate::model::AsValueRef::as_value_ref);
+                    }
+                    i += 1;
+                )*
+                None
             }
         }
     };

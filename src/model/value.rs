@@ -53,16 +53,90 @@ pub enum Value {
 impl Value {
     /// The value as a Swedish reader would write it (for reports and messages).
     pub fn display(&self) -> String {
+        self.as_ref().display()
+    }
+
+    /// The value, borrowed.
+    pub fn as_ref(&self) -> ValueRef<'_> {
         match self {
-            Value::Text(s) => s.clone(),
-            Value::Bool(true) => "Ja".into(),
-            Value::Bool(false) => "Nej".into(),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Value::Int(i) => i.to_string(),
-            Value::Money(m) => format!("{:.2} kr", m.kronor()).replace('.', ","),
-            Value::Level(l) => format!("{} ({})", l.level(), l.label()),
-            Value::Percent(p) => format!("{p} %"),
+            Value::Text(s) => ValueRef::Text(s),
+            Value::Bool(b) => ValueRef::Bool(*b),
+            Value::Date(d) => ValueRef::Date(*d),
+            Value::Int(i) => ValueRef::Int(*i),
+            Value::Money(m) => ValueRef::Money(*m),
+            Value::Level(l) => ValueRef::Level(*l),
+            Value::Percent(p) => ValueRef::Percent(*p),
         }
+    }
+}
+
+/// A [`Value`] borrowed from a field, for readers that need not own it
+/// (rule scripts read millions of fields per run).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    Text(&'a str),
+    Bool(bool),
+    Date(NaiveDate),
+    Int(i64),
+    Money(Money),
+    Level(Sakerhetsniva),
+    Percent(f64),
+}
+
+impl ValueRef<'_> {
+    /// The value as a Swedish reader would write it (for reports and messages).
+    pub fn display(self) -> String {
+        match self {
+            ValueRef::Text(s) => s.to_string(),
+            ValueRef::Bool(true) => "Ja".into(),
+            ValueRef::Bool(false) => "Nej".into(),
+            ValueRef::Date(d) => d.format("%Y-%m-%d").to_string(),
+            ValueRef::Int(i) => i.to_string(),
+            ValueRef::Money(m) => format!("{:.2} kr", m.kronor()).replace('.', ","),
+            ValueRef::Level(l) => format!("{} ({})", l.level(), l.label()),
+            ValueRef::Percent(p) => format!("{p} %"),
+        }
+    }
+}
+
+/// A field type seen as a [`ValueRef`].
+pub trait AsValueRef {
+    fn as_value_ref(&self) -> ValueRef<'_>;
+}
+
+impl AsValueRef for String {
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Text(self)
+    }
+}
+impl AsValueRef for bool {
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Bool(*self)
+    }
+}
+impl AsValueRef for NaiveDate {
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Date(*self)
+    }
+}
+impl AsValueRef for i64 {
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Int(*self)
+    }
+}
+impl AsValueRef for Money {
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Money(*self)
+    }
+}
+impl AsValueRef for Sakerhetsniva {
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Level(*self)
+    }
+}
+impl AsValueRef for f64 {
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Percent(*self)
     }
 }
 

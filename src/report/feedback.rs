@@ -75,13 +75,13 @@ pub fn what_to_do(e: &Evaluation, own_files: &HashSet<&str>) -> String {
     let place = e
         .evidence
         .as_ref()
-        .filter(|l| own_files.contains(&*l.file))
+        .filter(|l| own_files.contains(l.file()))
         .map(|l| {
             format!(
                 " Rätta cell {} på bladet {} i filen {}.",
                 l.cell(),
-                l.sheet,
-                l.file
+                l.sheet(),
+                l.file()
             )
         })
         .unwrap_or_default();
@@ -205,8 +205,8 @@ fn write_one(
             g.text(ws, r, 4, &e.subject)?;
             g.text(ws, r, 5, &e.message)?;
             if let Some(l) = &e.evidence {
-                g.text(ws, r, 6, &l.file)?;
-                g.text(ws, r, 7, &l.sheet)?;
+                g.text(ws, r, 6, l.file())?;
+                g.text(ws, r, 7, l.sheet())?;
                 g.text(ws, r, 8, &l.cell())?;
             }
             g.text(ws, r, 9, &what_to_do(e, &own_files))?;
@@ -235,8 +235,8 @@ fn write_one(
         let mut r = 0;
         for w in warnings.iter().take(xlsx::MAX_DATA_ROWS as usize) {
             r += 1;
-            g.text(ws, r, 0, &w.loc.file)?;
-            g.text(ws, r, 1, &w.loc.sheet)?;
+            g.text(ws, r, 0, w.loc.file())?;
+            g.text(ws, r, 1, w.loc.sheet())?;
             g.text(ws, r, 2, &w.loc.cell())?;
             g.text(ws, r, 3, &w.found)?;
             g.text(ws, r, 4, &w.expected)?;

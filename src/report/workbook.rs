@@ -114,11 +114,7 @@ pub fn avsteg_evaluation<'a>(
     let key = avsteg_key(a);
     let list = idx.by_subject.get(&(org, rule, key.as_str()))?;
     list.iter()
-        .find(|e| {
-            e.evidence.as_ref().is_some_and(|l| {
-                l.file == a.row.file && l.sheet == a.row.sheet && l.row == a.row.row
-            })
-        })
+        .find(|e| e.evidence.as_ref().is_some_and(|l| l.same_row(&a.row)))
         .or(list.first())
         .copied()
 }
@@ -450,15 +446,15 @@ pub fn iakttagelser_with_limit(
         widths.measure(5, &e.subject);
         widths.measure(6, &e.message);
         if let Some(l) = &e.evidence {
-            widths.measure(7, &l.file);
-            widths.measure(8, &l.sheet);
+            widths.measure(7, l.file());
+            widths.measure(8, l.sheet());
         }
     }
     let rows = findings().map(|e| {
         let (title, reference) = titles.get(&*e.rule).copied().unwrap_or(("", ""));
         let (file, sheet, cell) = match &e.evidence {
-            Some(l) => (l.file.to_string(), l.sheet.to_string(), l.cell()),
-            None => Default::default(),
+            Some(l) => (l.file(), l.sheet(), Cell::owned(l.cell())),
+            None => ("", "", Cell::s("")),
         };
         vec![
             Cell::s(&e.org),
@@ -468,9 +464,9 @@ pub fn iakttagelser_with_limit(
             Cell::Styled(e.status.label().into(), e.status),
             Cell::s(&e.subject),
             Cell::s(&e.message),
-            Cell::owned(file),
-            Cell::owned(sheet),
-            Cell::owned(cell),
+            Cell::s(file),
+            Cell::s(sheet),
+            cell,
             Cell::s(reference),
             Cell::s(if d.change.is_new(e) { "Ja" } else { "Nej" }),
         ]
@@ -488,7 +484,9 @@ pub fn iakttagelser_with_limit(
 }
 
 fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) -> Result<()> {
-    let ws = wb.add_worksheet().set_name("Avsteg")?;
+    // Ten or so rows per organisation: streamed (rows in order, as written).
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("Avsteg")?;
     let mut g = Grid::new();
     let headers = [
         "Organisation",
@@ -566,7 +564,7 @@ fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) ->
                     None => g.text(ws, r, c, "ej bedömd")?,
                 }
             }
-            g.text(ws, r, 14, &a.row.file)?;
+            g.text(ws, r, 14, a.row.file())?;
             g.number(ws, r, 15, (a.row.row + 1) as f64, None)?;
         }
     }
@@ -817,16 +815,16 @@ pub const WARNING_HEADERS: [&str; 6] = ["Fil", "Blad", "Cell", "Hittat", "Förv�
 fn inlasningsvarningar(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     let mut widths = Grid::new();
     for w in d.log.warnings() {
-        widths.measure(0, &w.loc.file);
-        widths.measure(1, &w.loc.sheet);
+        widths.measure(0, w.loc.file());
+        widths.measure(1, w.loc.sheet());
         widths.measure(3, &w.found);
         widths.measure(4, &w.expected);
         widths.measure(5, &w.message);
     }
     let rows = d.log.warnings().map(|w| {
         vec![
-            Cell::s(&w.loc.file),
-            Cell::s(&w.loc.sheet),
+            Cell::s(w.loc.file()),
+            Cell::s(w.loc.sheet()),
             Cell::owned(w.loc.cell()),
             Cell::s(&w.found),
             Cell::s(&w.expected),

@@ -13,7 +13,7 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
 
 use super::status::Status;
 use crate::model::records::*;
-use crate::model::{Location, OrgData, Record, Value};
+use crate::model::{Location, OrgData, Record, Value, ValueRef};
 use crate::yaml::YamlValue;
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -150,6 +150,20 @@ pub fn value_to_dynamic(v: Option<Value>) -> Dynamic {
         Some(Value::Money(m)) => Dynamic::from(m.kronor()),
         Some(Value::Level(l)) => Dynamic::from(i64::from(l.level())),
         Some(Value::Percent(p)) => Dynamic::from(p),
+    }
+}
+
+/// [`value_to_dynamic`] for a borrowed value.
+pub fn value_ref_to_dynamic(v: Option<ValueRef<'_>>) -> Dynamic {
+    match v {
+        None => Dynamic::UNIT,
+        Some(ValueRef::Text(s)) => Dynamic::from(ImmutableString::from(s)),
+        Some(ValueRef::Bool(b)) => Dynamic::from(b),
+        Some(ValueRef::Date(d)) => Dynamic::from(Datum(d)),
+        Some(ValueRef::Int(i)) => Dynamic::from(i),
+        Some(ValueRef::Money(m)) => Dynamic::from(m.kronor()),
+        Some(ValueRef::Level(l)) => Dynamic::from(i64::from(l.level())),
+        Some(ValueRef::Percent(p)) => Dynamic::from(p),
     }
 }
 
@@ -521,27 +535,46 @@ impl FieldRead {
 /// At most this many distinct fields are remembered per evaluation.
 const MAX_FIELDS_LOGGED: usize = 24;
 
+/// The fields read by the script evaluating on a thread, while logging.
+#[derive(Default)]
+struct FieldLog {
+    on: bool,
+    read: Vec<FieldRead>,
+}
+
 thread_local! {
-    /// The fields read by the script evaluating on this thread (`None`: not logging).
-    static FIELDS_READ: RefCell<Option<Vec<FieldRead>>> = const { RefCell::new(None) };
+    /// The fields read by the script evaluating on this thread.
+    static FIELDS_READ: RefCell<FieldLog> = RefCell::new(FieldLog::default());
 }
 
 /// Start logging the row fields scripts read on this thread (clears the log).
 pub fn field_log_start() {
-    FIELDS_READ.with(|f| match &mut *f.borrow_mut() {
-        Some(v) => v.clear(),
-        slot => *slot = Some(Vec::new()),
+    FIELDS_READ.with(|f| {
+        let mut f = f.borrow_mut();
+        f.read.clear();
+        f.on = true;
     });
 }
 
-/// Stop logging and return the distinct fields read, in the order first read.
+/// The distinct fields read since [`field_log_start`], in the order first read.
 pub fn field_log_take() -> Vec<FieldRead> {
-    FIELDS_READ.with(|f| f.borrow_mut().take().unwrap_or_default())
+    FIELDS_READ.with(|f| f.borrow().read.clone())
+}
+
+/// Stop logging (the log keeps its buffer for the next evaluation).
+pub fn field_log_stop() {
+    FIELDS_READ.with(|f| {
+        let mut f = f.borrow_mut();
+        f.read.clear();
+        f.on = false;
+    });
 }
 
 fn note_read<T: Record>(r: &Arc<T>, idx: usize) {
     FIELDS_READ.with(|f| {
-        if let Some(v) = &mut *f.borrow_mut() {
+        let f = &mut *f.borrow_mut();
+        if f.on {
+            let v = &mut f.read;
             let ptr = Arc::as_ptr(r) as *const ();
             let seen = v
                 .iter()
@@ -568,7 +601,7 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
     for (i, col) in T::SCHEMA.columns.iter().enumerate() {
         engine.register_get(col.name, move |r: &mut Arc<T>| {
             note_read(r, i);
-            value_to_dynamic(r.field(i).0)
+            value_ref_to_dynamic(r.field_ref(i))
         });
     }
     engine.register_fn("plats", |r: &mut Arc<T>| Plats(Some(r.row().clone())));

@@ -7,7 +7,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use rhai::{Dynamic, EvalAltResult, Scope};
+use rhai::Caches;
+use rhai::{Dynamic, EvalAltResult, ImmutableString, Scope};
 use serde::Serialize;
 
 use super::api::{self, Datum, Evidence, Katalog, OrgView, Register, Utfall};
@@ -55,12 +56,12 @@ impl Evaluation {
             fil: self
                 .evidence
                 .as_ref()
-                .map(|l| l.file.to_string())
+                .map(|l| l.file().to_string())
                 .unwrap_or_default(),
             blad: self
                 .evidence
                 .as_ref()
-                .map(|l| l.sheet.to_string())
+                .map(|l| l.sheet().to_string())
                 .unwrap_or_default(),
             cell: self.evidence.as_ref().map(|l| l.cell()).unwrap_or_default(),
         }
@@ -96,6 +97,38 @@ impl Context {
     }
 }
 
+/// Function resolution caches of one rule's script, kept between calls of
+/// [`RuleSet::evaluate_rule`]: one per worker thread that evaluated the
+/// rule. A cache belongs to its rule (the script's own functions are part of
+/// what it resolves), so it lives and dies with the [`Rule`].
+#[derive(Default)]
+pub struct WarmCaches(Mutex<Vec<Caches>>);
+
+impl WarmCaches {
+    fn take(&self) -> Caches {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default()
+    }
+
+    fn put(&self, caches: Caches) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(caches);
+        }
+    }
+}
+
+/// The scope and caches the subjects of one rule and organisation share.
+struct Runner {
+    scope: Scope<'static>,
+    /// The scope's length with the shared constants only.
+    base: usize,
+    caches: Caches,
+    source: Option<ImmutableString>,
+}
+
 /// A subject with what evaluation needs to know of it.
 struct Subject {
     key: String,
@@ -123,7 +156,10 @@ fn rows<T: Record + std::fmt::Debug + Clone>(rows: &[Arc<T>], key_fields: &[&str
         .map(|r| {
             let key = key_fields
                 .iter()
-                .find_map(|f| r.field_by_name(f).and_then(|(v, _)| v).map(|v| v.display()))
+                .find_map(|f| {
+                    let (i, _) = T::SCHEMA.column(f)?;
+                    r.field_ref(i).map(|v| v.display())
+                })
                 .unwrap_or_else(|| format!("rad {}", r.row().row + 1));
             Subject {
                 key,
@@ -296,33 +332,52 @@ impl RuleSet {
             )];
         }
         let org_view = Dynamic::from(OrgView(o.clone()));
-        subjects
+        // One scope per rule and organisation: the constants every subject
+        // shares are pushed once, and the scope is rewound to them after
+        // each subject (a script's own `let`s go with it). Constants cannot
+        // be changed by a script, so no subject sees another's state.
+        let mut scope = Scope::new();
+        scope.push_constant("katalog", ctx.katalog.clone());
+        scope.push_constant("register", ctx.register.clone());
+        scope.push_constant("per", ctx.per);
+        scope.push_constant("period", ctx.period.clone());
+        scope.push_constant_dynamic("param", rule.params.clone());
+        scope.push_constant_dynamic("org", org_view.clone());
+        let base = scope.len();
+        let mut runner = Runner {
+            scope,
+            base,
+            caches: rule.warm.take(),
+            source: rule.ast.source().map(ImmutableString::from),
+        };
+        let out = subjects
             .into_iter()
             .map(|s| {
-                let (status, message, evidence) = match self.run_script(rule, &s, &org_view, ctx) {
-                    Ok(u) => {
-                        let evidence = resolve(&u.evidence, &s, o);
-                        match evidence {
-                            Ok(ev) => (u.status, u.message, ev),
-                            Err(e) => (
-                                Status::Regelfel,
-                                one_line(
-                                    &format!("{}: {e}", rule.script_display()),
+                let (status, message, evidence) =
+                    match self.run_script(rule, &s, &org_view, &mut runner) {
+                        Ok(u) => {
+                            let evidence = resolve(&u.evidence, &s, o);
+                            match evidence {
+                                Ok(ev) => (u.status, u.message, ev),
+                                Err(e) => (
+                                    Status::Regelfel,
+                                    one_line(
+                                        &format!("{}: {e}", rule.script_display()),
+                                        None,
+                                        &s,
+                                        &org_view,
+                                        &[],
+                                    ),
                                     None,
-                                    &s,
-                                    &org_view,
-                                    &[],
                                 ),
-                                None,
-                            ),
+                            }
                         }
-                    }
-                    Err(e) => (
-                        Status::Regelfel,
-                        e,
-                        s.record.as_ref().map(|r| r.row().clone()),
-                    ),
-                };
+                        Err(e) => (
+                            Status::Regelfel,
+                            e,
+                            s.record.as_ref().map(|r| r.row().clone()),
+                        ),
+                    };
                 let e = Evaluation {
                     org: o.org.id.clone(),
                     rule: id.clone(),
@@ -337,7 +392,9 @@ impl RuleSet {
                 }
                 e
             })
-            .collect()
+            .collect();
+        rule.warm.put(runner.caches);
+        out
     }
 
     fn run_script(
@@ -345,27 +402,37 @@ impl RuleSet {
         rule: &Rule,
         s: &Subject,
         org: &Dynamic,
-        ctx: &Context,
+        runner: &mut Runner,
     ) -> Result<Utfall, String> {
-        let mut scope = Scope::new();
-        scope.push_constant_dynamic("objekt", s.value.clone());
-        scope.push_constant_dynamic("org", org.clone());
-        scope.push_constant("katalog", ctx.katalog.clone());
-        scope.push_constant("register", ctx.register.clone());
-        scope.push_constant("per", ctx.per);
-        scope.push_constant("period", ctx.period.clone());
-        scope.push_constant_dynamic("param", rule.params.clone());
+        runner.scope.rewind(runner.base);
+        runner.caches.rewind_fn_resolution_caches(1);
+        runner
+            .scope
+            .push_constant_dynamic("objekt", s.value.clone());
+        // What `Engine::eval_ast_with_scope` does, minus the fresh function
+        // resolution cache it makes for every call: the cache is kept per
+        // rule (see `WarmCaches`), so a script's calls are resolved once per
+        // worker instead of once per subject.
+        let mut global = self.engine.new_global_runtime_state();
+        global.source = runner.source.clone();
+        global.lib.push(rule.ast.shared_lib().clone());
         api::field_log_start();
+        #[allow(deprecated)]
+        // rhai's internals API; the crate enables `internals` (via `debugging`)
         let result = super::sandbox::with_deadline(self.limits.wall_clock, || {
-            self.engine
-                .eval_ast_with_scope::<Dynamic>(&mut scope, &rule.ast)
+            self.engine.eval_statements_raw(
+                &mut global,
+                &mut runner.caches,
+                &mut runner.scope,
+                rule.ast.statements(),
+            )
         });
-        let read = api::field_log_take();
         let failure = |head: String, line: Option<usize>| {
+            let read = api::field_log_take();
             let source = line.and_then(|l| script_line(rule, l));
             Err(one_line(&head, source.as_deref(), s, org, &read))
         };
-        match result {
+        let outcome = match result {
             Ok(d) => match d.try_cast::<Utfall>() {
                 Some(u) => Ok(u),
                 None => failure(
@@ -380,7 +447,9 @@ impl RuleSet {
                 format_rhai_error(&rule.script_display(), &e),
                 error_position(&e).line(),
             ),
-        }
+        };
+        api::field_log_stop();
+        outcome
     }
 
     /// The multi-line form of a `regelfel` message of this rule set: the
@@ -450,7 +519,7 @@ fn one_line(
     match &s.record {
         Some(r) => {
             let row = r.row();
-            let label = format!("{} rad {}", row.sheet, row.row + 1);
+            let label = format!("{} rad {}", row.sheet(), row.row + 1);
             out.push_str(&format!("{org_id}, {label}"));
             if !s.key.starts_with("rad ") {
                 out.push_str(&format!(" ({})", s.key));
@@ -463,9 +532,7 @@ fn one_line(
         let fields: Vec<String> = read
             .iter()
             .map(|f| {
-                let same_row = own.is_some_and(|o| {
-                    o.row == f.row().row && o.sheet == f.row().sheet && o.file == f.row().file
-                });
+                let same_row = own.is_some_and(|o| o.same_row(f.row()));
                 if same_row {
                     format!("{} = {}", f.name(), f.script_value())
                 } else {

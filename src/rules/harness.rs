@@ -65,6 +65,7 @@ impl RuleSet {
             script_sha256: rule.script_sha256.clone(),
             ast: rule.ast.clone(),
             params,
+            warm: Default::default(),
         };
         let evaluations = self.evaluate_rule(&rule_with_params, org, &ctx);
         let got = evaluations

@@ -32,6 +32,8 @@ pub struct Rule {
     pub ast: AST,
     /// Parameters as the script sees them (`param`).
     pub params: Dynamic,
+    /// The script's function resolution, kept between evaluations.
+    pub warm: evaluate::WarmCaches,
 }
 
 impl Rule {
@@ -217,6 +219,7 @@ fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule
             script_path,
             ast,
             params: Dynamic::from_map(params),
+            warm: Default::default(),
         }),
         _ => Err(errors),
     }
