@@ -392,8 +392,8 @@ fn rules_diff(
                     writeln!(
                         out,
                         "Obs: {} arkiverade inte sina indata (uppsikt run --arkivera); jämförelsen görs på nuvarande indata i {}.",
-                        run.display(),
-                        settings.inputs.display()
+                        terminal_safe(&run.display().to_string()),
+                        terminal_safe(&settings.inputs.display().to_string())
                     )?;
                 }
             }

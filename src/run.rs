@@ -45,13 +45,6 @@ pub struct RunData<'a> {
     pub next_run: Option<String>,
 }
 
-impl RunData<'_> {
-    /// Worst status per (organisation, rule).
-    pub fn worst(&self, org: &str, rule: &str) -> Option<Status> {
-        self.tally.worst(org, rule)
-    }
-}
-
 /// Figures over every evaluation of a run, gathered while the evaluations
 /// stream to `resultat.jsonl`.
 #[derive(Debug, Clone, Default)]
@@ -61,7 +54,7 @@ pub struct Tally {
     /// How many evaluations in all.
     pub total: usize,
     /// Per rule, the count per status in `Status::ALL` order.
-    pub per_rule: Vec<[usize; 5]>,
+    pub per_rule: Vec<[usize; Status::ALL.len()]>,
     /// Per organisation, its worst status per rule (`None`: not evaluated).
     pub worst: HashMap<String, Vec<Option<Status>>>,
 }
@@ -71,7 +64,7 @@ impl Tally {
         Self {
             rules: rules.rules.iter().map(|r| r.def.id.clone()).collect(),
             total: 0,
-            per_rule: vec![[0; 5]; rules.rules.len()],
+            per_rule: vec![[0; Status::ALL.len()]; rules.rules.len()],
             worst: HashMap::new(),
         }
     }
@@ -139,7 +132,7 @@ pub struct RunSummary {
     pub exit: i32,
     pub counts: Vec<(Status, usize)>,
     /// Per rule id: the number of evaluations in each status, in `Status::ALL` order.
-    pub per_rule: Vec<(String, [usize; 5])>,
+    pub per_rule: Vec<(String, [usize; Status::ALL.len()])>,
     pub files_in_error: usize,
 }
 
@@ -250,7 +243,11 @@ pub fn execute(
     let (evaluated, previous) = std::thread::scope(|s| {
         let previous = s.spawn(|| change::previous_findings(&candidates));
         let evaluated = evaluate_streaming(rules, &model, &dir.join("resultat.jsonl"));
-        (evaluated, previous.join().ok().flatten())
+        let previous = previous.join().unwrap_or_else(|_| {
+            tracing::warn!("reading the previous run failed; every finding is reported as new");
+            None
+        });
+        (evaluated, previous)
     });
     let (evaluations, tally) = evaluated?;
     let t_rules = t_rules0.elapsed();
@@ -382,41 +379,6 @@ fn rss_mb() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-/// One line of `resultat.jsonl`: the fields of [`crate::rules::EvaluationJson`]
-/// in the same order, borrowed rather than cloned.
-#[derive(Serialize)]
-struct JsonLine<'a> {
-    organisation: &'a str,
-    regel: &'a str,
-    status: Status,
-    allvarlighet: crate::rules::Severity,
-    objekt: &'a str,
-    meddelande: &'a str,
-    fil: &'a str,
-    blad: &'a str,
-    cell: String,
-}
-
-fn json_line(out: &mut Vec<u8>, e: &Evaluation) -> serde_json::Result<()> {
-    let ev = e.evidence.as_ref();
-    serde_json::to_writer(
-        &mut *out,
-        &JsonLine {
-            organisation: &e.org,
-            regel: &e.rule,
-            status: e.status,
-            allvarlighet: e.severity,
-            objekt: &e.subject,
-            meddelande: &e.message,
-            fil: ev.map(|l| l.file()).unwrap_or(""),
-            blad: ev.map(|l| l.sheet()).unwrap_or(""),
-            cell: ev.map(|l| l.cell()).unwrap_or_default(),
-        },
-    )?;
-    out.push(b'\n');
-    Ok(())
-}
-
 /// Organisations evaluated per batch and worker thread: enough to keep every
 /// core busy, few enough that a batch's evaluations stay small.
 const ORGS_PER_WORKER_BATCH: usize = 16;
@@ -471,7 +433,7 @@ pub fn evaluate_streaming(
                 let mut json = Vec::new();
                 for (i, r) in rules.rules.iter().enumerate() {
                     for e in rules.evaluate_rule(r, o, &ctx) {
-                        let res = json_line(&mut json, &e);
+                        let res = e.write_json_line(&mut json);
                         evals.push((i, e));
                         res?;
                     }
@@ -529,9 +491,12 @@ fn archive_inputs(root: &Path, dest: &Path, log: &InputLog) -> Result<Vec<String
 fn archive_rules(rules: &RuleSet, dest: &Path) -> Result<()> {
     std::fs::create_dir_all(dest)?;
     for r in &rules.rules {
-        for p in [&r.yaml_path, &r.script_path] {
+        for (p, text) in [
+            (&r.yaml_path, &r.yaml_source),
+            (&r.script_path, &r.script_source),
+        ] {
             if let Some(name) = p.file_name() {
-                std::fs::copy(p, dest.join(name))?;
+                std::fs::write(dest.join(name), text.as_bytes())?;
             }
         }
     }

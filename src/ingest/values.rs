@@ -114,19 +114,24 @@ fn from_serial(serial: f64) -> Option<NaiveDate> {
         .checked_add_days(chrono::Days::new(serial.floor() as u64))
 }
 
-const MONTHS: &[(&str, u32)] = &[
-    ("januari", 1),
-    ("februari", 2),
-    ("mars", 3),
-    ("april", 4),
-    ("maj", 5),
-    ("juni", 6),
-    ("juli", 7),
-    ("augusti", 8),
-    ("september", 9),
-    ("oktober", 10),
-    ("november", 11),
-    ("december", 12),
+/// Swedish month names, January first.
+const MONTH_NAMES: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// Abbreviations accepted besides the full names.
+const MONTH_ABBREVIATIONS: &[(&str, u32)] = &[
     ("jan", 1),
     ("feb", 2),
     ("mar", 3),
@@ -141,9 +146,22 @@ const MONTHS: &[(&str, u32)] = &[
     ("dec", 12),
 ];
 
+/// The month a Swedish name or abbreviation (lower case) stands for.
+fn month_number(name: &str) -> Option<u32> {
+    match MONTH_NAMES.iter().position(|n| *n == name) {
+        Some(i) => Some(i as u32 + 1),
+        None => MONTH_ABBREVIATIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, m)| *m),
+    }
+}
+
 /// The Swedish name of month `m` (1–12), as the date parser reads it.
-pub fn month_name(m: u32) -> &'static str {
-    MONTHS[(m as usize).clamp(1, 12) - 1].0
+pub fn month_name(m: u32) -> Option<&'static str> {
+    MONTH_NAMES
+        .get(usize::try_from(m).ok()?.checked_sub(1)?)
+        .copied()
 }
 
 /// Parse a date. `year_means_start`: `Some(true)` accepts a year alone as
@@ -241,7 +259,7 @@ fn parse_date_text(t: &str) -> Option<NaiveDate> {
     if words.len() == 3 {
         let day = words[0].trim_end_matches('.');
         let month = words[1].trim_end_matches('.').to_lowercase();
-        let m = MONTHS.iter().find(|(name, _)| *name == month)?.1;
+        let m = month_number(&month)?;
         return ymd(words[2], &m.to_string(), day);
     }
     None
@@ -609,7 +627,7 @@ mod proptests {
             let (day, month, year) = (d.day(), d.month(), d.year());
             prop_assert_eq!(date(&t(&format!("{day}/{month}/{year}")), None), Ok(d));
             prop_assert_eq!(date(&t(&format!("{day}.{month}.{year}")), None), Ok(d));
-            let name = month_name(month);
+            let name = month_name(month).unwrap_or_default();
             prop_assert_eq!(date(&t(&format!("{day} {name} {year}")), None), Ok(d));
             // As a date cell with no date format: the Excel serial number.
             let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();

@@ -57,56 +57,52 @@ pub struct PreviousFindings {
 
 /// Read a run folder's `resultat.jsonl`.
 pub fn read_results(run: &Path) -> std::io::Result<Vec<EvaluationJson>> {
-    read_results_where(run, false, |_| true)
-}
-
-/// The one field [`read_results_where`] looks at before parsing a whole line.
-#[derive(serde::Deserialize)]
-struct StatusOnly {
-    status: crate::rules::Status,
-}
-
-/// The lines of a run folder's `resultat.jsonl` that `keep` accepts, read
-/// one at a time (a run's evaluations can run to millions; its findings
-/// are a fraction of them). With `finding_only`, lines that are not
-/// findings are skipped before they are turned into records.
-pub fn read_results_where(
-    run: &Path,
-    finding_only: bool,
-    keep: impl Fn(&EvaluationJson) -> bool,
-) -> std::io::Result<Vec<EvaluationJson>> {
-    let f = std::fs::File::open(run.join("resultat.jsonl"))?;
     let mut out = Vec::new();
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, f);
+    each_line(&run.join("resultat.jsonl"), |line, _| {
+        out.push(serde_json::from_str(line).map_err(invalid)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Call `f` with every non-blank line of a JSON-lines file and the byte
+/// offset where the line starts, one line at a time (a run's evaluations
+/// can run to millions).
+fn each_line(
+    path: &Path,
+    mut f: impl FnMut(&str, u64) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
     let mut line = String::new();
+    let mut offset = 0u64;
     loop {
         line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            break;
+        let n = reader.read_line(&mut line)?;
+        if n == 0 {
+            return Ok(());
         }
-        if line.trim().is_empty() {
-            continue;
+        if !line.trim().is_empty() {
+            f(&line, offset)?;
         }
-        let bad = |e| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
-        // Most lines are not findings: look at the status alone first (the
-        // whole line is still checked as JSON) and build the full record
-        // only for the lines that can pass `keep`.
-        if !finding_only {
-            let e: EvaluationJson = serde_json::from_str(&line).map_err(bad)?;
-            if keep(&e) {
-                out.push(e);
-            }
-            continue;
-        }
-        let st: StatusOnly = serde_json::from_str(&line).map_err(bad)?;
-        if st.status.is_finding() {
-            let e: EvaluationJson = serde_json::from_str(&line).map_err(bad)?;
-            if keep(&e) {
-                out.push(e);
-            }
-        }
+        offset += n as u64;
     }
-    Ok(out)
+}
+
+fn invalid(e: serde_json::Error) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, e)
+}
+
+/// The fields of a `resultat.jsonl` line that identify a finding; the
+/// rest of the line is still checked as JSON when it is parsed.
+#[derive(serde::Deserialize)]
+struct KeyFields<'a> {
+    status: crate::rules::Status,
+    #[serde(borrow)]
+    organisation: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    regel: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    objekt: std::borrow::Cow<'a, str>,
 }
 
 /// Compare with the newest readable earlier run among `candidates` (newest first).
@@ -125,33 +121,17 @@ pub fn previous_findings(candidates: &[PathBuf]) -> Option<(Option<String>, Prev
     })
 }
 
-/// The key and line offset of every finding in a run's `resultat.jsonl`
-/// (every line is still checked as JSON, as [`read_results_where`] does).
+/// The key and line offset of every finding in a run's `resultat.jsonl`.
 fn finding_keys(run: &Path) -> std::io::Result<PreviousFindings> {
     let path = run.join("resultat.jsonl");
-    let f = std::fs::File::open(&path)?;
     let mut findings = Vec::new();
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, f);
-    let mut line = String::new();
-    let mut offset = 0u64;
-    loop {
-        line.clear();
-        let n = reader.read_line(&mut line)?;
-        if n == 0 {
-            break;
+    each_line(&path, |line, at| {
+        let k: KeyFields = serde_json::from_str(line).map_err(invalid)?;
+        if k.status.is_finding() {
+            findings.push((joined_key(&k.organisation, &k.regel, &k.objekt), at));
         }
-        let at = offset;
-        offset += n as u64;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let bad = |e| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
-        let st: StatusOnly = serde_json::from_str(&line).map_err(bad)?;
-        if st.status.is_finding() {
-            let e: EvaluationJson = serde_json::from_str(&line).map_err(bad)?;
-            findings.push((joined_key(&e.organisation, &e.regel, &e.objekt), at));
-        }
-    }
+        Ok(())
+    })?;
     Ok(PreviousFindings { path, findings })
 }
 
@@ -165,9 +145,7 @@ fn read_lines_at(path: &Path, offsets: &[u64]) -> std::io::Result<Vec<Evaluation
         reader.seek(SeekFrom::Start(at))?;
         line.clear();
         reader.read_line(&mut line)?;
-        let e = serde_json::from_str(&line)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        out.push(e);
+        out.push(serde_json::from_str(&line).map_err(invalid)?);
     }
     Ok(out)
 }

@@ -155,12 +155,12 @@ fn write_one(
             g.text(ws, r, 0, &rule.def.id)?;
             g.text(ws, r, 1, &rule.def.titel)?;
             g.text(ws, r, 2, rule.def.allvarlighet.label())?;
-            if let Some(s) = idx.worst(id, rule.def.id.as_str()) {
+            if let Some(s) = idx.tally.worst(id, rule.def.id.as_str()) {
                 g.text_fmt(ws, r, 3, s.label(), fmt.status(s))?;
             }
         }
         r += 1;
-        if let Some(s) = idx.overall(id) {
+        if let Some(s) = idx.tally.overall(id) {
             g.text_fmt(ws, r, 1, "Samlad status (sämsta över reglerna)", &fmt.bold)?;
             g.text_fmt(ws, r, 3, s.label(), fmt.status(s))?;
         }

@@ -73,16 +73,6 @@ impl<'a> Index<'a> {
         }
         Self { tally, by_subject }
     }
-
-    /// The worst status of `rule` for `org`.
-    pub fn worst(&self, org: &str, rule: &str) -> Option<Status> {
-        self.tally.worst(org, rule)
-    }
-
-    /// An organisation's worst status over every rule.
-    pub fn overall(&self, org: &str) -> Option<Status> {
-        self.tally.overall(org)
-    }
 }
 
 /// The subject key evaluation gives an Avsteg row (see `rules/evaluate.rs`).
@@ -371,11 +361,11 @@ fn organisationer(
             None if o.submitted_anything() => g.text(ws, r, 4, "inlämnad, datum saknas")?,
             None => g.text(ws, r, 4, "ej inlämnad")?,
         }
-        if let Some(s) = idx.overall(id) {
+        if let Some(s) = idx.tally.overall(id) {
             g.text_fmt(ws, r, 5, s.label(), fmt.status(s))?;
         }
         for (i, rule) in rules.iter().enumerate() {
-            if let Some(s) = idx.worst(id, rule) {
+            if let Some(s) = idx.tally.worst(id, rule) {
                 g.text_fmt(ws, r, 6 + i as u16, s.label(), fmt.status(s))?;
             }
         }

@@ -141,16 +141,7 @@ pub struct Register(pub Arc<Vec<Arc<OrgData>>>);
 /// date → `Datum`, integer and säkerhetsnivå → INT, money → kronor (FLOAT),
 /// percent → FLOAT, missing → `()`.
 pub fn value_to_dynamic(v: Option<Value>) -> Dynamic {
-    match v {
-        None => Dynamic::UNIT,
-        Some(Value::Text(s)) => Dynamic::from(ImmutableString::from(s)),
-        Some(Value::Bool(b)) => Dynamic::from(b),
-        Some(Value::Date(d)) => Dynamic::from(Datum(d)),
-        Some(Value::Int(i)) => Dynamic::from(i),
-        Some(Value::Money(m)) => Dynamic::from(m.kronor()),
-        Some(Value::Level(l)) => Dynamic::from(i64::from(l.level())),
-        Some(Value::Percent(p)) => Dynamic::from(p),
-    }
+    value_ref_to_dynamic(v.as_ref().map(Value::as_ref))
 }
 
 /// [`value_to_dynamic`] for a borrowed value.

@@ -2,9 +2,7 @@
 //! data, enumerate the subjects, run the script on each, and turn its
 //! outcome (or error) into an [`Evaluation`] with evidence.
 
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use rhai::Caches;
@@ -44,7 +42,43 @@ pub struct EvaluationJson {
     pub cell: String,
 }
 
+/// [`EvaluationJson`] borrowed from an [`Evaluation`]: the same fields in
+/// the same order, for writing `resultat.jsonl` without a clone per line.
+#[derive(Serialize)]
+struct EvaluationJsonRef<'a> {
+    organisation: &'a str,
+    regel: &'a str,
+    status: Status,
+    allvarlighet: Severity,
+    objekt: &'a str,
+    meddelande: &'a str,
+    fil: &'a str,
+    blad: &'a str,
+    cell: String,
+}
+
 impl Evaluation {
+    /// Append this evaluation's line of `resultat.jsonl` (with its newline).
+    pub fn write_json_line(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let ev = self.evidence.as_ref();
+        serde_json::to_writer(
+            &mut *out,
+            &EvaluationJsonRef {
+                organisation: &self.org,
+                regel: &self.rule,
+                status: self.status,
+                allvarlighet: self.severity,
+                objekt: &self.subject,
+                meddelande: &self.message,
+                fil: ev.map(|l| l.file()).unwrap_or(""),
+                blad: ev.map(|l| l.sheet()).unwrap_or(""),
+                cell: ev.map(|l| l.cell()).unwrap_or_default(),
+            },
+        )?;
+        out.push(b'\n');
+        Ok(())
+    }
+
     pub fn json(&self) -> EvaluationJson {
         EvaluationJson {
             organisation: self.org.clone(),
@@ -548,31 +582,11 @@ fn one_line(
     out.replace(['\n', '\r'], " ")
 }
 
-type ScriptCache = HashMap<(PathBuf, String), Arc<Vec<String>>>;
-
-thread_local! {
-    /// Script lines by (path, SHA-256 of the compiled script), for error messages.
-    static SCRIPTS: RefCell<ScriptCache> = RefCell::new(HashMap::new());
-}
-
-/// Line `n` (1-based) of a rule's script, read once per thread and script version.
+/// Line `n` (1-based) of a rule's script as it was loaded.
 fn script_line(rule: &Rule, n: usize) -> Option<String> {
-    let lines = SCRIPTS.with(|c| {
-        let mut c = c.borrow_mut();
-        let key = (rule.script_path.clone(), rule.script_sha256.clone());
-        if let Some(l) = c.get(&key) {
-            return Some(l.clone());
-        }
-        let text = std::fs::read_to_string(&rule.script_path).ok()?;
-        let l: Arc<Vec<String>> = Arc::new(text.lines().map(str::to_string).collect());
-        if c.len() >= 256 {
-            c.clear();
-        }
-        c.insert(key, l.clone());
-        Some(l)
-    })?;
-    lines
-        .get(n.checked_sub(1)?)
+    rule.script_source
+        .lines()
+        .nth(n.checked_sub(1)?)
         .map(|l| l.trim_end().to_string())
 }
 
@@ -661,4 +675,32 @@ fn resolve(ev: &Evidence, s: &Subject, o: &OrgData) -> Result<Option<Location>, 
             None => api::org_location(o),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_streamed_json_line_is_the_evaluation_json() {
+        let mut e = Evaluation {
+            org: "KOV".into(),
+            rule: "R05".into(),
+            status: Status::Brist,
+            severity: Severity::Hog,
+            subject: "A-1 \"citat\"\n\u{202e}".into(),
+            message: "Motivering saknas".into(),
+            evidence: Some(Location::new("kov.xlsx".into(), "Avsteg".into(), 4, 2)),
+        };
+        for evidence in [true, false] {
+            if !evidence {
+                e.evidence = None;
+                e.status = Status::Uppfyllt;
+            }
+            let mut line = Vec::new();
+            e.write_json_line(&mut line).unwrap();
+            let want = serde_json::to_string(&e.json()).unwrap() + "\n";
+            assert_eq!(String::from_utf8(line).unwrap(), want);
+        }
+    }
 }

@@ -63,6 +63,8 @@ impl RuleSet {
             script_path: rule.script_path.clone(),
             yaml_sha256: rule.yaml_sha256.clone(),
             script_sha256: rule.script_sha256.clone(),
+            yaml_source: rule.yaml_source.clone(),
+            script_source: rule.script_source.clone(),
             ast: rule.ast.clone(),
             params,
             warm: Default::default(),

@@ -13,6 +13,7 @@ pub mod status;
 pub mod workbench;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, Map, Scope, AST};
 
@@ -29,6 +30,10 @@ pub struct Rule {
     pub script_path: PathBuf,
     pub yaml_sha256: String,
     pub script_sha256: String,
+    /// The YAML and the script exactly as loaded: error excerpts and the run's
+    /// archive use these, never the files, which may have changed since.
+    pub yaml_source: Arc<str>,
+    pub script_source: Arc<str>,
     pub ast: AST,
     /// Parameters as the script sees them (`param`).
     pub params: Dynamic,
@@ -214,6 +219,8 @@ fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule
         (Some(ast), true) => Ok(Rule {
             yaml_sha256: crate::util::sha256_hex(text.as_bytes()),
             script_sha256: crate::util::sha256_hex(script.as_bytes()),
+            yaml_source: text.into(),
+            script_source: script.into(),
             def,
             yaml_path: yaml_path.to_path_buf(),
             script_path,

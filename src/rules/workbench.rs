@@ -273,8 +273,7 @@ fn rule_coverage(
         true
     });
     let src = r.script_display();
-    let text = std::fs::read_to_string(&r.script_path).unwrap_or_default();
-    let text: Vec<&str> = text.lines().collect();
+    let text: Vec<&str> = r.script_source.lines().collect();
     let unreached = lines
         .iter()
         .filter(|l| !reached.contains(&(src.clone(), **l)))

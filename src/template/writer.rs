@@ -200,7 +200,7 @@ fn instructions(ws: &mut Worksheet, t: &Template, st: &Styles) -> Result<(), Xls
             Some(d) => format!(
                 "• Lämna in senast {} {} {}.",
                 d.day(),
-                crate::ingest::values::month_name(d.month()),
+                crate::ingest::values::month_name(d.month()).unwrap_or_default(),
                 d.year()
             ),
             None => format!(
