@@ -600,6 +600,52 @@ fn a_file_truncated_mid_zip_at_any_offset_is_one_fel_line() {
     one_line(&j, "giltig.xlsx", "inläst");
 }
 
+/// Shared-string parts of nothing but `<`: a quadratic scan of each part's
+/// first 64 kB took seconds, and of hundreds of them minutes. Returns the
+/// files with the status each must end in.
+fn shared_strings_files(dir: &Path) -> Vec<(String, &'static str)> {
+    let good = valid_verksamhet("KOV", "2026").to_bytes();
+    let lts = vec![b'<'; 65 * 1024];
+    // Hundreds of parts calamine never reads (under 10 MB unpacked, so no
+    // zip-bomb refusal comes first): the workbook is read.
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(&good)).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = (0..zin.len())
+        .map(|i| {
+            let mut f = zin.by_index(i).unwrap();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            (f.name().unwrap().to_string(), data)
+        })
+        .collect();
+    parts.extend((0..140).map(|i| (format!("d{i}/sharedStrings.xml"), lts.clone())));
+    let refs: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    std::fs::write(dir.join("manga-delade-tabeller.xlsx"), zip_of(&refs)).unwrap();
+    // The part calamine reads, 1 MB of `<`: damaged.
+    let lt_part = with_part(&good, "xl/sharedStrings.xml", &vec![b'<'; 1024 * 1024]);
+    std::fs::write(dir.join("delade-tabellen-bara-lt.xlsx"), lt_part).unwrap();
+    vec![
+        ("manga-delade-tabeller.xlsx".into(), "inläst"),
+        ("delade-tabellen-bara-lt.xlsx".into(), "fel"),
+    ]
+}
+
+#[test]
+fn shared_string_parts_of_only_angle_brackets_are_scanned_in_bounded_time() {
+    let ws = Workspace::new();
+    let files = shared_strings_files(&ws.inputs());
+    let (code, j) = check(&ws, Duration::from_secs(60));
+    assert_eq!(code, 3, "{j:#}");
+    for (name, want) in &files {
+        let reason = one_line(&j, name, want);
+        if *want == "fel" {
+            assert!(reason.contains("skadad"), "{name}: {reason}");
+        }
+    }
+}
+
 /// A CFB (.xls) container whose directory chain loops 1 → 2 → 1: calamine
 /// would append sectors without end (found by fuzzing; SECURITY.md).
 fn looping_cfb() -> Vec<u8> {
@@ -1102,6 +1148,7 @@ fn write_hostile_folder() {
     n += row_files(&dir, true).len();
     n += malformed_files(&dir).len();
     n += truncated_files(&dir).len();
+    n += shared_strings_files(&dir).len();
     std::fs::write(dir.join("slinga.xls"), looping_cfb()).unwrap();
     n += 1;
     for (name, bytes) in fuzzed_xls() {

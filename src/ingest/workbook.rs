@@ -272,28 +272,23 @@ fn sniff(bytes: &[u8]) -> Result<Format, FileFault> {
 /// sheet may hold cells: calamine reserves room for the declared
 /// `uniqueCount` up front, so a 1 kB file declaring 4 294 967 295 strings
 /// asks for 100 GB and aborts the process (an allocation failure is no
-/// panic and cannot be caught). Only the start of the part is inflated.
+/// panic and cannot be caught). Only the part calamine reads is checked
+/// (see `shared_strings_parts`), and only its start is inflated.
 fn check_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
     const HEAD: u64 = 64 * 1024;
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
     let max = u64::from(limits.max_rader) * 64;
-    for i in 0..archive.len() {
-        let Ok(entry) = archive.by_index(i) else {
+    for name in shared_strings_parts(&mut archive)? {
+        let Ok(entry) = archive.by_name(&name) else {
             continue;
         };
-        let name = String::from_utf8_lossy(entry.name_raw())
-            .replace('\\', "/")
-            .to_lowercase();
-        if !name.ends_with("sharedstrings.xml") {
-            continue;
-        }
         let size = entry.size();
         let mut head = Vec::new();
         if entry.take(HEAD).read_to_end(&mut head).is_err() {
             return Err(FileFault::new(CORRUPT));
         }
-        let declared = match sst_unique_count(&head) {
+        let declared = match sst_unique_count(&head)? {
             Some(n) => n,
             // No start tag in the first 64 kB of a larger part: refused
             // rather than trusted (a real one starts within 100 bytes).
@@ -309,30 +304,245 @@ fn check_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> 
     Ok(())
 }
 
+/// The zip entries calamine may read as the shared-string table, as it
+/// finds it (0.38, `read_package_relationships` and `read_shared_strings`):
+/// the directory of the `officeDocument` target in `_rels/.rels`, plus
+/// `sharedStrings.xml`, looked up case-insensitively with `\` read as `/`
+/// (the last entry of the same normalised name wins), else by exact name.
+///
+/// Every `officeDocument` relationship found counts (also one inside a
+/// comment), so the set holds calamine's part even where this scan reads
+/// the XML differently. Where the relationships cannot be made out, every
+/// entry named `…sharedStrings.xml` counts instead. Either set has more
+/// than a few members only in a hostile file, which is refused.
+fn shared_strings_parts<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+) -> Result<Vec<String>, FileFault> {
+    const RELS_MAX: u64 = 256 * 1024;
+    const MAX_PARTS: usize = 16;
+    let too_many = || open_fault("för många delade texttabeller (sharedStrings.xml)");
+    let mut cache: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for name in archive.file_names() {
+        let Ok(name) = name else {
+            return Err(FileFault::new(CORRUPT));
+        };
+        let key = name.replace('\\', "/").to_ascii_lowercase();
+        cache.insert(key, name.into_owned());
+    }
+    let lookup = |path: &str| -> String {
+        cache
+            .get(&path.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_else(|| path.to_string())
+    };
+    let mut dirs: Vec<String> = Vec::new();
+    let resolved = match archive.by_name(&lookup("_rels/.rels")) {
+        Ok(rels) => {
+            let size = rels.size();
+            let mut xml = Vec::new();
+            if rels.take(RELS_MAX).read_to_end(&mut xml).is_err() {
+                return Err(FileFault::new(CORRUPT));
+            }
+            let (targets, complete) = office_document_targets(&xml);
+            for target in targets {
+                let dir = target.rfind('/').map_or("", |i| &target[..=i]);
+                let dir = dir.strip_prefix('/').unwrap_or(dir).to_string();
+                if !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
+                if dirs.len() > MAX_PARTS {
+                    return Err(too_many());
+                }
+            }
+            complete && !dirs.is_empty() && xml.len() as u64 == size
+        }
+        // Without the package relationships calamine opens nothing.
+        Err(zip::result::ZipError::FileNotFound) => return Ok(Vec::new()),
+        Err(_) => return Err(FileFault::new(CORRUPT)),
+    };
+    let mut parts: Vec<String> = if resolved {
+        dirs.iter()
+            .map(|d| lookup(&format!("{d}sharedStrings.xml")))
+            .collect()
+    } else {
+        cache
+            .iter()
+            .filter(|(k, _)| k.ends_with("sharedstrings.xml"))
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    parts.sort();
+    parts.dedup();
+    if parts.len() > MAX_PARTS {
+        return Err(too_many());
+    }
+    Ok(parts)
+}
+
+/// The longest tag name that is read; longer names are none of ours.
+const NAME_MAX: usize = 64;
+/// The longest start tag whose attributes are read (a real `sst` or
+/// `Relationship` tag is a few hundred bytes).
+const TAG_MAX: usize = 4096;
+
+/// One start tag found by `start_tags`.
+enum Tag<'a> {
+    /// The attributes (what follows the name, up to the closing `>`).
+    Complete(&'a [u8]),
+    /// No `>` before the end of the text.
+    Unterminated,
+    /// No `>` within `TAG_MAX` bytes.
+    TooLong,
+}
+
+/// Every start tag in `xml` whose local name is `local`, in a scan that is
+/// linear in `xml` (bar `TAG_MAX` per matching tag): each `<` is looked at,
+/// even one inside a comment or another tag, so no decoy can hide a tag
+/// calamine's XML reader sees. The tag ends at the first `>` outside
+/// quotes, as in quick-xml.
+fn start_tags<'a>(xml: &'a [u8], local: &'a [u8]) -> impl Iterator<Item = Tag<'a>> + 'a {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while let Some(off) = xml.get(pos..)?.iter().position(|&b| b == b'<') {
+            let start = pos + off + 1;
+            let name_len = xml[start..]
+                .iter()
+                .take(NAME_MAX + 1)
+                .position(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'>' | b'<'))
+                .unwrap_or(xml.len() - start);
+            // Continue after the name: a `<` inside this tag is seen too.
+            pos = start;
+            if name_len > NAME_MAX {
+                continue;
+            }
+            let name = &xml[start..start + name_len];
+            if name.rsplit(|&b| b == b':').next() != Some(local) {
+                continue;
+            }
+            let attrs = &xml[start + name_len..];
+            let mut quote = None;
+            let end = attrs.iter().take(TAG_MAX).position(|&b| match quote {
+                Some(q) => {
+                    if b == q {
+                        quote = None;
+                    }
+                    false
+                }
+                None if b == b'"' || b == b'\'' => {
+                    quote = Some(b);
+                    false
+                }
+                None => b == b'>',
+            });
+            return Some(match end {
+                Some(end) => Tag::Complete(&attrs[..end]),
+                None if attrs.len() > TAG_MAX => Tag::TooLong,
+                None => Tag::Unterminated,
+            });
+        }
+        None
+    })
+}
+
+/// The attributes of a start tag as calamine reads them (`RawAttrIter`):
+/// key up to `=`, then a quoted value; malformed input ends the list.
+fn raw_attrs(tag: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let rest = tag.get(pos..)?;
+        let key_start = pos + rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        let eq = key_start + tag[key_start..].iter().position(|&b| b == b'=')?;
+        let key = tag[key_start..eq].trim_ascii_end();
+        let mut v = eq + 1;
+        while tag.get(v).is_some_and(u8::is_ascii_whitespace) {
+            v += 1;
+        }
+        let quote = *tag.get(v).filter(|q| matches!(q, b'"' | b'\''))?;
+        let val_start = v + 1;
+        let val_len = tag[val_start..]
+            .iter()
+            .position(|&b| b == quote)
+            .unwrap_or(tag.len() - val_start);
+        pos = val_start + val_len + 1;
+        Some((key, &tag[val_start..val_start + val_len]))
+    })
+}
+
+/// The `Target` of every `Relationship` of type `officeDocument` in a
+/// package relationships part, unescaped (and as written, should the
+/// unescaping differ). Every such tag counts, and so does every `Target`
+/// in it. `false` with them if a `Relationship` tag was too long to read.
+fn office_document_targets(xml: &[u8]) -> (Vec<String>, bool) {
+    let mut out = Vec::new();
+    let mut complete = true;
+    for tag in start_tags(xml, b"Relationship") {
+        let tag = match tag {
+            Tag::Complete(t) => t,
+            // quick-xml fails at the end of the part: calamine opens nothing.
+            Tag::Unterminated => continue,
+            Tag::TooLong => {
+                complete = false;
+                continue;
+            }
+        };
+        let office = raw_attrs(tag)
+            .any(|(k, v)| k == b"Type" && v.ends_with(b"/relationships/officeDocument"));
+        if !office {
+            continue;
+        }
+        for (_, v) in raw_attrs(tag).filter(|(k, _)| *k == b"Target") {
+            let raw = String::from_utf8_lossy(v);
+            if let Some(t) = unescape(&raw) {
+                out.push(t);
+            }
+            out.push(raw.into_owned());
+        }
+    }
+    (out, complete)
+}
+
+/// XML's predefined entities and character references, as quick-xml
+/// unescapes an attribute; `None` where it would fail.
+fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let semi = rest[amp..].find(';')? + amp;
+        let ent = &rest[amp + 1..semi];
+        out.push(match ent {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "apos" => '\'',
+            "quot" => '"',
+            _ => {
+                let n = match ent.strip_prefix("#x") {
+                    Some(h) => u32::from_str_radix(h, 16).ok()?,
+                    None => ent.strip_prefix('#')?.parse().ok()?,
+                };
+                char::from_u32(n)?
+            }
+        });
+        rest = &rest[semi + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// The largest `uniqueCount` of any `sst` start tag in `head` (0 when the
 /// tags have none or calamine would not parse it), `None` if there is no
 /// complete `sst` start tag. Every such tag counts, so a decoy in a comment
-/// cannot hide the one calamine reads.
-fn sst_unique_count(head: &[u8]) -> Option<u64> {
-    let mut pos = 0;
+/// cannot hide the one calamine reads. An `sst` start tag longer than
+/// `TAG_MAX` is refused (a real one is a few hundred bytes).
+fn sst_unique_count(head: &[u8]) -> Result<Option<u64>, FileFault> {
     let mut found: Option<u64> = None;
-    while let Some(off) = head[pos..].iter().position(|&b| b == b'<') {
-        let start = pos + off + 1;
-        let Some(len) = head[start..].iter().position(|&b| b == b'>') else {
-            break;
+    for tag in start_tags(head, b"sst") {
+        let tag = match tag {
+            Tag::Complete(t) => t,
+            Tag::Unterminated => break,
+            Tag::TooLong => return Err(open_fault("orimligt lång sst-tagg i sharedStrings.xml")),
         };
-        let tag = &head[start..start + len];
-        // Continue inside the tag too: a tag in a comment is still seen.
-        pos = start;
-        let name_len = tag
-            .iter()
-            .position(|b| b.is_ascii_whitespace() || *b == b'/')
-            .unwrap_or(tag.len());
-        let name = &tag[..name_len];
-        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-        if local != b"sst" {
-            continue;
-        }
         let n = tag
             .windows(b"uniqueCount".len())
             .position(|w| w == b"uniqueCount")
@@ -354,7 +564,7 @@ fn sst_unique_count(head: &[u8]) -> Option<u64> {
             });
         found = Some(found.map_or(n, |m| m.max(n)));
     }
-    found
+    Ok(found)
 }
 
 fn contains_utf16(bytes: &[u8], s: &str) -> bool {
@@ -464,7 +674,7 @@ mod tests {
     #[test]
     fn the_declared_shared_string_count_is_found() {
         let xml = |s: &str| format!("<?xml version=\"1.0\"?>\n<!-- <sst uniqueCount=\"1\"> -->{s}");
-        let c = |s: &str| sst_unique_count(xml(s).as_bytes());
+        let c = |s: &str| sst_unique_count(xml(s).as_bytes()).unwrap();
         assert_eq!(
             c("<sst xmlns=\"x\" count=\"3\" uniqueCount=\"2\"><si>"),
             Some(2)
@@ -478,17 +688,175 @@ mod tests {
             Some(u64::MAX)
         );
         assert_eq!(c("<sst><si>"), Some(1));
-        assert_eq!(sst_unique_count(b"<sst><si>"), Some(0));
-        assert_eq!(sst_unique_count(b"<sst count=\"5\"/>"), Some(0));
+        let raw = |s: &[u8]| sst_unique_count(s).unwrap();
+        assert_eq!(raw(b"<sst><si>"), Some(0));
+        assert_eq!(raw(b"<sst count=\"5\"/>"), Some(0));
         assert_eq!(
             c("<sstx uniqueCount=\"5\"><sst uniqueCount=\"6\">"),
             Some(6)
         );
         assert_eq!(
-            sst_unique_count(b"<!-- <sst uniqueCount='1'> --><sst uniqueCount='7000000'>"),
+            raw(b"<!-- <sst uniqueCount='1'> --><sst uniqueCount='7000000'>"),
             Some(7_000_000)
         );
-        assert_eq!(sst_unique_count(b"<sst uniqueCount=\"5\""), None);
-        assert_eq!(sst_unique_count(b"no tags at all"), None);
+        assert_eq!(raw(b"<sst uniqueCount=\"5\""), None);
+        assert_eq!(raw(b"no tags at all"), None);
+        // A `>` in a quoted value does not end the tag (as in quick-xml).
+        assert_eq!(raw(b"<sst a=\"x>y\" uniqueCount=\"9\">"), Some(9));
+        // A decoy start tag inside another tag is seen too.
+        assert_eq!(
+            raw(b"<x a=\"<sst uniqueCount='8'>\"><sst uniqueCount='2'>"),
+            Some(8)
+        );
+        // An `sst` tag longer than any real one is refused.
+        let long = format!("<sst a=\"{}\" uniqueCount=\"1\">", "x".repeat(TAG_MAX));
+        assert!(sst_unique_count(long.as_bytes()).is_err());
+        // A long tag of another name is no concern.
+        let other = format!("<x a=\"{}\"><sst uniqueCount=\"3\">", "x".repeat(TAG_MAX));
+        assert_eq!(raw(other.as_bytes()), Some(3));
+    }
+
+    const NS: &str = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"";
+
+    fn rels(workbook: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"{workbook}\"/></Relationships>"
+        )
+    }
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            for (name, content) in entries {
+                // Stored: deflating megabytes is slow in a debug build.
+                z.start_file(
+                    *name,
+                    zip::write::SimpleFileOptions::default()
+                        .compression_method(zip::CompressionMethod::Stored),
+                )
+                .unwrap();
+                z.write_all(content).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    fn sst_of(unique: u64) -> String {
+        format!("<sst {NS} count=\"1\" uniqueCount=\"{unique}\"><si><t>a</t></si></sst>")
+    }
+
+    #[test]
+    fn only_the_shared_strings_part_calamine_reads_is_checked() {
+        let limits = Limits {
+            max_rader: 10,
+            ..Limits::default()
+        };
+        let huge = sst_of(4_294_967_295);
+        let small = sst_of(3);
+        let check = |entries: &[(&str, &[u8])]| check_shared_strings(&zip_of(entries), &limits);
+        // The usual place, matched case-insensitively and with `\`.
+        let r = rels("xl/workbook.xml");
+        for name in [
+            "xl/sharedStrings.xml",
+            "XL/SHAREDSTRINGS.XML",
+            "xl\\sharedStrings.xml",
+        ] {
+            let e = check(&[("_rels/.rels", r.as_bytes()), (name, huge.as_bytes())]).unwrap_err();
+            assert!(
+                e.message.contains("4294967295 olika texter"),
+                "{name}: {}",
+                e.message
+            );
+        }
+        // A part calamine never reads is not looked at.
+        assert!(check(&[
+            ("_rels/.rels", r.as_bytes()),
+            ("xl/sharedStrings.xml", small.as_bytes()),
+            ("other/sharedStrings.xml", huge.as_bytes()),
+        ])
+        .is_ok());
+        // The workbook elsewhere (leading `/`, escaped): its directory's part.
+        let moved = rels("/w&#x6F;rk/book.xml");
+        assert!(check(&[
+            ("_rels/.rels", moved.as_bytes()),
+            ("xl/sharedStrings.xml", small.as_bytes()),
+            ("work/sharedstrings.xml", huge.as_bytes()),
+        ])
+        .is_err());
+        assert!(check(&[
+            ("_rels/.rels", moved.as_bytes()),
+            ("xl/sharedStrings.xml", huge.as_bytes()),
+            ("work/sharedstrings.xml", small.as_bytes()),
+        ])
+        .is_ok());
+        // A decoy relationship in a comment cannot hide the real one.
+        let decoy = rels("xl/workbook.xml").replace(
+            "<Relationship ",
+            "<!-- <Relationship Type=\"x/relationships/officeDocument\" Target=\"a/b\" Id=\"",
+        );
+        assert!(check(&[
+            ("_rels/.rels", decoy.as_bytes()),
+            ("xl/sharedStrings.xml", huge.as_bytes()),
+        ])
+        .is_err());
+        // Relationships that cannot be made out: every candidate counts.
+        assert!(check(&[
+            ("_rels/.rels", b"<Relationships/>".as_slice()),
+            ("x/sharedStrings.xml", huge.as_bytes()),
+        ])
+        .is_err());
+        // Without package relationships calamine opens nothing.
+        assert!(check(&[("xl/sharedStrings.xml", huge.as_bytes())]).is_ok());
+    }
+
+    /// A shared-string part of nothing but `<`, and many of them: the scan
+    /// is linear (a quadratic one takes minutes on each 64 kB head).
+    #[test]
+    fn a_hostile_shared_strings_part_is_scanned_in_linear_time() {
+        let limits = Limits {
+            max_rader: 10,
+            ..Limits::default()
+        };
+        let lts = vec![b'<'; 1024 * 1024];
+        let r = rels("xl/workbook.xml");
+        let others: Vec<String> = (0..100)
+            .map(|i| format!("d{i}/sharedStrings.xml"))
+            .collect();
+        let mut entries: Vec<(&str, &[u8])> = vec![("_rels/.rels", r.as_bytes())];
+        entries.extend(others.iter().map(|n| (n.as_str(), lts.as_slice())));
+        // No `sst` tag at the start of a large part: refused.
+        let mut all = entries.clone();
+        all.push(("xl/sharedStrings.xml", &lts));
+        let e = check_shared_strings(&zip_of(&all), &limits).unwrap_err();
+        assert!(e.message.starts_with(CORRUPT), "{}", e.message);
+        // A real start tag, then `<` to the end: read and passed.
+        let ok = [sst_of(3).as_bytes(), &lts].concat();
+        let mut all = entries.clone();
+        all.push(("xl/sharedStrings.xml", &ok));
+        assert!(check_shared_strings(&zip_of(&all), &limits).is_ok());
+        // The same with a declared count too large: refused for it.
+        let big = [sst_of(641).as_bytes(), &lts].concat();
+        let mut all = entries.clone();
+        all.push(("xl/sharedStrings.xml", &big));
+        let e = check_shared_strings(&zip_of(&all), &limits).unwrap_err();
+        assert!(e.message.contains("641 olika texter"), "{}", e.message);
+        // `<sst` over and over, never closed within a tag's length.
+        let ssts = b"<sst ".repeat(200_000);
+        let mut all = entries.clone();
+        all.push(("xl/sharedStrings.xml", &ssts));
+        assert!(check_shared_strings(&zip_of(&all), &limits).is_err());
+        // Relationships that cannot be made out, with hundreds of parts
+        // that might be read: refused without reading them.
+        let mut all: Vec<(&str, &[u8])> = vec![("_rels/.rels", &lts)];
+        all.extend(others.iter().map(|n| (n.as_str(), lts.as_slice())));
+        assert!(check_shared_strings(&zip_of(&all), &limits).is_err());
+        // Hostile package relationships are scanned in linear time too.
+        let rel_tags = b"<Relationship ".repeat(18_000);
+        let mut all: Vec<(&str, &[u8])> = vec![("_rels/.rels", &rel_tags)];
+        all.push(("xl/sharedStrings.xml", &ok));
+        assert!(check_shared_strings(&zip_of(&all), &limits).is_ok());
     }
 }

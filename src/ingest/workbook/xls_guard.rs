@@ -941,13 +941,15 @@ fn dimensions(r: &Record<'_>) -> Result<u64, FileFault> {
     } else {
         ((rf, cf), (rf, cf))
     };
-    // A last row before the first: calamine's subtraction overflows (a
-    // panic with overflow checks, a wrap to billions of rows without).
-    let rows = match end.0.checked_sub(start.0) {
-        Some(n) => u64::from(n) + 1,
-        None => u64::MAX,
-    };
-    let cols = u64::from(end.1 - start.1) + 1;
+    // calamine computes `(end - start + 1) as usize` in u32 for both rows
+    // and columns. A last row (column) before the first overflows there: a
+    // panic with overflow checks (caught by ingest), a wrap without. One
+    // before the first (`rf == rl` or `cf == cl`, both at least 1) wraps to
+    // 0 and reserves nothing; further before wraps to billions. Mirror the
+    // wrapping arithmetic exactly so the guard refuses what calamine would
+    // over-reserve and nothing else.
+    let rows = u64::from(end.0.wrapping_sub(start.0).wrapping_add(1));
+    let cols = u64::from(end.1.wrapping_sub(start.1).wrapping_add(1));
     Ok(rows.saturating_mul(cols))
 }
 
@@ -1438,6 +1440,57 @@ mod tests {
         // A DIMENSIONS record of a length calamine refuses.
         let odd = [rec(0x0200, &[0; 12]), number(0, 0)].concat();
         assert!(check_biff(&workbook(&[], &[("S", odd)]), &lim()).is_err());
+    }
+
+    /// A BIFF8 DIMENSIONS record's data: first row, last row + 1, first
+    /// column, last column + 1.
+    fn dims_data(rf: u32, rl: u32, cf: u16, cl: u16) -> Vec<u8> {
+        let mut d = rf.to_le_bytes().to_vec();
+        d.extend(rl.to_le_bytes());
+        d.extend(cf.to_le_bytes());
+        d.extend(cl.to_le_bytes());
+        d.extend([0, 0]);
+        d
+    }
+
+    fn reserved(data: &[u8]) -> u64 {
+        let r = Record {
+            typ: 0x0200,
+            data,
+            at: 0,
+            conts: 0,
+            cont: Vec::new(),
+        };
+        dimensions(&r).unwrap()
+    }
+
+    #[test]
+    fn dimensions_wrap_as_calamines_do() {
+        // Ordinary: rows 0..10, columns 0..4.
+        assert_eq!(reserved(&dims_data(0, 10, 0, 4)), 40);
+        // No last row or column: one cell at the start.
+        assert_eq!(reserved(&dims_data(3, 0, 2, 0)), 1);
+        // `cf == cl >= 1`: the last column is one before the first, and
+        // calamine's `end - start + 1` wraps to 0 columns (no panic here).
+        assert_eq!(reserved(&dims_data(0, 10, 4, 4)), 0);
+        assert_eq!(reserved(&dims_data(0, 10, 1, 1)), 0);
+        // `rf == rl >= 1`: the same for rows.
+        assert_eq!(reserved(&dims_data(5, 5, 0, 4)), 0);
+        assert_eq!(reserved(&dims_data(1, 1, 0, 1)), 0);
+        // Both at once.
+        assert_eq!(reserved(&dims_data(7, 7, 9, 9)), 0);
+        // Further before the first: rows wrap to billions.
+        assert_eq!(
+            reserved(&dims_data(10, 5, 0, 4)),
+            u64::from(4u32.wrapping_sub(10).wrapping_add(1)) * 4
+        );
+        // A first column beyond 0xFF counts from 0, as in calamine.
+        assert_eq!(reserved(&dims_data(0, 2, 0x100, 3)), 6);
+        // The sheets holding them are read, as calamine reads them.
+        for d in [dims_data(0, 10, 4, 4), dims_data(5, 5, 0, 4)] {
+            let body = [rec(0x0200, &d), number(0, 0)].concat();
+            assert!(check_biff(&workbook(&[], &[("S", body)]), &lim()).is_ok());
+        }
     }
 
     #[test]
