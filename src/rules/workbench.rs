@@ -350,6 +350,29 @@ pub struct Diff {
     pub reworded: Vec<(Evaluation, Evaluation)>,
 }
 
+/// A sheet with a bold, frozen header row and one row of text per item
+/// (text from inputs stays literal text, never a formula).
+fn table(
+    wb: &mut rust_xlsxwriter::Workbook,
+    name: &str,
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<()> {
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let ws = wb.add_worksheet().set_name(name)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, row) in rows.enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(i as u32 + 1, c as u16, v)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofit();
+    Ok(())
+}
+
 fn worst_map(evals: &[Evaluation]) -> BTreeMap<(String, String), Status> {
     let mut m: BTreeMap<(String, String), Status> = BTreeMap::new();
     for e in evals {
@@ -465,99 +488,47 @@ impl Diff {
 
     /// Write the same as an xlsx for review.
     pub fn write_xlsx(&self, path: &Path) -> Result<()> {
-        use rust_xlsxwriter::{Format, Workbook};
-        let mut wb = Workbook::new();
-        let bold = Format::new().set_bold();
-        let ws = wb.add_worksheet().set_name("Statusändringar")?;
-        for (c, h) in ["Regel", "Organisation", "Från", "Till"].iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (i, c) in self.changes.iter().enumerate() {
-            let r = i as u32 + 1;
-            ws.write_string(r, 0, &c.rule)?;
-            ws.write_string(r, 1, &c.org)?;
-            ws.write_string(r, 2, label(c.from))?;
-            ws.write_string(r, 3, label(c.to))?;
-        }
-        ws.set_freeze_panes(1, 0)?;
-        ws.autofit();
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        table(
+            &mut wb,
+            "Statusändringar",
+            &["Regel", "Organisation", "Från", "Till"],
+            self.changes.iter().map(|c| {
+                [&c.rule, &c.org, label(c.from), label(c.to)]
+                    .map(str::to_string)
+                    .to_vec()
+            }),
+        )?;
+        let finding = |e: &Evaluation, before: Option<&str>| {
+            let j = e.json();
+            let mut row = vec![j.regel, j.organisation, j.objekt, j.status.label().into()];
+            row.extend(before.map(str::to_string));
+            row.extend([j.meddelande, j.fil, j.blad, j.cell]);
+            row
+        };
+        let mut headers = vec!["Regel", "Organisation", "Objekt", "Status", "Meddelande"];
+        headers.extend(["Fil", "Blad", "Cell"]);
         for (name, list) in [
             ("Nya iakttagelser", &self.appear),
             ("Försvunna iakttagelser", &self.disappear),
         ] {
-            let ws = wb.add_worksheet().set_name(name)?;
-            let headers = [
-                "Regel",
-                "Organisation",
-                "Objekt",
-                "Status",
-                "Meddelande",
-                "Fil",
-                "Blad",
-                "Cell",
-            ];
-            for (c, h) in headers.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, *h, &bold)?;
-            }
-            for (i, e) in list.iter().enumerate() {
-                let j = e.json();
-                let r = i as u32 + 1;
-                for (c, v) in [
-                    j.regel,
-                    j.organisation,
-                    j.objekt,
-                    j.status.label().into(),
-                    j.meddelande,
-                    j.fil,
-                    j.blad,
-                    j.cell,
-                ]
+            table(
+                &mut wb,
+                name,
+                &headers,
+                list.iter().map(|e| finding(e, None)),
+            )?;
+        }
+        headers[4] = "Före";
+        headers.insert(5, "Efter");
+        table(
+            &mut wb,
+            "Ändrade meddelanden",
+            &headers,
+            self.reworded
                 .iter()
-                .enumerate()
-                {
-                    ws.write_string(r, c as u16, v)?;
-                }
-            }
-            ws.set_freeze_panes(1, 0)?;
-            ws.autofit();
-        }
-        let ws = wb.add_worksheet().set_name("Ändrade meddelanden")?;
-        let headers = [
-            "Regel",
-            "Organisation",
-            "Objekt",
-            "Status",
-            "Före",
-            "Efter",
-            "Fil",
-            "Blad",
-            "Cell",
-        ];
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (i, (before, after)) in self.reworded.iter().enumerate() {
-            let j = after.json();
-            let r = i as u32 + 1;
-            for (c, v) in [
-                j.regel,
-                j.organisation,
-                j.objekt,
-                j.status.label().into(),
-                before.message.clone(),
-                j.meddelande,
-                j.fil,
-                j.blad,
-                j.cell,
-            ]
-            .iter()
-            .enumerate()
-            {
-                ws.write_string(r, c as u16, v)?;
-            }
-        }
-        ws.set_freeze_panes(1, 0)?;
-        ws.autofit();
+                .map(|(before, after)| finding(after, Some(&before.message))),
+        )?;
         wb.save(path)?;
         Ok(())
     }
