@@ -124,6 +124,14 @@ pub struct Model {
 }
 
 impl Model {
+    /// Organisation names by register id.
+    pub fn names(&self) -> std::collections::HashMap<&str, &str> {
+        self.orgs
+            .iter()
+            .map(|o| (o.org.id.as_str(), o.org.namn.as_str()))
+            .collect()
+    }
+
     /// Build the model: one entry per register organisation (register order)
     /// and the catalogue as the union of every catalogue read.
     pub fn new(per: NaiveDate, period: Period, orgs: Vec<OrgData>) -> Self {

@@ -585,12 +585,7 @@ fn indikatorer(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> 
         "Innovation mot 2020 (procentenheter)",
     ];
     g.header(ws, 0, 0, &headers, fmt)?;
-    let names: HashMap<&str, &str> = d
-        .model
-        .orgs
-        .iter()
-        .map(|o| (o.org.id.as_str(), o.org.namn.as_str()))
-        .collect();
+    let names = d.model.names();
     let mut r = 0;
     for i in d.indicators {
         r += 1;
@@ -659,12 +654,7 @@ fn digital_mognad(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
     headers.extend(change_headers.iter().map(String::as_str));
     g.header(ws, 0, 0, &headers, fmt)?;
     let m = d.maturity;
-    let names: HashMap<&str, &str> = d
-        .model
-        .orgs
-        .iter()
-        .map(|o| (o.org.id.as_str(), o.org.namn.as_str()))
-        .collect();
+    let names = d.model.names();
     let name = |id: &str| names.get(id).copied().unwrap_or_default();
     let mut r = 0;
     for o in &m.per_organisation {
