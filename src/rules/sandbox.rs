@@ -59,6 +59,11 @@ pub fn engine(limits: Limits) -> Engine {
         .set_max_functions(256)
         .set_strict_variables(true)
         .set_fail_on_invalid_map_property(true);
+    // No engine-wide string interner: with the `sync` feature it sits behind
+    // one lock that every worker takes for string constants and variable
+    // names, and rhai waits 10 ms whenever another worker holds it; rule
+    // evaluation then ran on about one core of two (BENCHMARKS.md).
+    e.set_max_strings_interned(0);
     e.disable_symbol("eval");
     e.on_print(|s| tracing::info!(target: "uppsikt::regel", "{s}"));
     e.on_debug(
