@@ -109,36 +109,6 @@ impl AsValueRef for String {
         ValueRef::Text(self)
     }
 }
-impl AsValueRef for bool {
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Bool(*self)
-    }
-}
-impl AsValueRef for NaiveDate {
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Date(*self)
-    }
-}
-impl AsValueRef for i64 {
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Int(*self)
-    }
-}
-impl AsValueRef for Money {
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Money(*self)
-    }
-}
-impl AsValueRef for Sakerhetsniva {
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Level(*self)
-    }
-}
-impl AsValueRef for f64 {
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Percent(*self)
-    }
-}
 
 /// A value read from one cell: `None` when the cell was empty, held a
 /// placeholder, or could not be read (the ingester then recorded a warning).
@@ -177,60 +147,6 @@ impl FromValue for String {
     }
 }
 
-impl FromValue for bool {
-    fn from_value(v: Value) -> Option<Self> {
-        match v {
-            Value::Bool(b) => Some(b),
-            _ => None,
-        }
-    }
-}
-
-impl FromValue for NaiveDate {
-    fn from_value(v: Value) -> Option<Self> {
-        match v {
-            Value::Date(d) => Some(d),
-            _ => None,
-        }
-    }
-}
-
-impl FromValue for i64 {
-    fn from_value(v: Value) -> Option<Self> {
-        match v {
-            Value::Int(i) => Some(i),
-            _ => None,
-        }
-    }
-}
-
-impl FromValue for Money {
-    fn from_value(v: Value) -> Option<Self> {
-        match v {
-            Value::Money(m) => Some(m),
-            _ => None,
-        }
-    }
-}
-
-impl FromValue for Sakerhetsniva {
-    fn from_value(v: Value) -> Option<Self> {
-        match v {
-            Value::Level(l) => Some(l),
-            _ => None,
-        }
-    }
-}
-
-impl FromValue for f64 {
-    fn from_value(v: Value) -> Option<Self> {
-        match v {
-            Value::Percent(p) => Some(p),
-            _ => None,
-        }
-    }
-}
-
 /// Conversion from a field's Rust type back to a [`Value`] (for rules and reports).
 pub trait IntoValue {
     fn into_value(self) -> Value;
@@ -241,33 +157,37 @@ impl IntoValue for String {
         Value::Text(self)
     }
 }
-impl IntoValue for bool {
-    fn into_value(self) -> Value {
-        Value::Bool(self)
-    }
+
+/// [`FromValue`], [`IntoValue`] and [`AsValueRef`] for a `Copy` field type
+/// that is one variant of [`Value`].
+macro_rules! copy_value {
+    ($($ty:ty => $variant:ident),* $(,)?) => {$(
+        impl FromValue for $ty {
+            fn from_value(v: Value) -> Option<Self> {
+                match v {
+                    Value::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+        impl IntoValue for $ty {
+            fn into_value(self) -> Value {
+                Value::$variant(self)
+            }
+        }
+        impl AsValueRef for $ty {
+            fn as_value_ref(&self) -> ValueRef<'_> {
+                ValueRef::$variant(*self)
+            }
+        }
+    )*};
 }
-impl IntoValue for NaiveDate {
-    fn into_value(self) -> Value {
-        Value::Date(self)
-    }
-}
-impl IntoValue for i64 {
-    fn into_value(self) -> Value {
-        Value::Int(self)
-    }
-}
-impl IntoValue for Money {
-    fn into_value(self) -> Value {
-        Value::Money(self)
-    }
-}
-impl IntoValue for Sakerhetsniva {
-    fn into_value(self) -> Value {
-        Value::Level(self)
-    }
-}
-impl IntoValue for f64 {
-    fn into_value(self) -> Value {
-        Value::Percent(self)
-    }
-}
+
+copy_value!(
+    bool => Bool,
+    NaiveDate => Date,
+    i64 => Int,
+    Money => Money,
+    Sakerhetsniva => Level,
+    f64 => Percent,
+);
