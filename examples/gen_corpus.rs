@@ -19,7 +19,7 @@ mod common {
     pub mod fixture;
 }
 
-use common::fixture::{d, Book, V};
+use common::fixture::{d, Book, AVSTEG_HEADERS, V};
 
 /// splitmix64: small, fast and deterministic.
 struct Rng(u64);
@@ -259,22 +259,7 @@ fn verksamhet(id: &str, seed: u64) -> Book {
             ],
             system,
         )
-        .sheet_table(
-            "Avsteg",
-            &[
-                "Avsteg-id",
-                "Tjänst-id",
-                "Motivering",
-                "Dialog med leverantör",
-                "Beslutat av",
-                "Beslutsdatum",
-                "Diarienummer",
-                "Rapporterat i uppföljning",
-                "SSG informerad",
-                "Gäller till",
-            ],
-            avsteg,
-        )
+        .sheet_table("Avsteg", AVSTEG_HEADERS, avsteg)
         .sheet_table(
             "Förändringsinsatser",
             &[

@@ -40,7 +40,7 @@ mod common {
     pub mod fixture;
 }
 
-use common::fixture::{d, Book, E, V};
+use common::fixture::{d, Book, AVSTEG_HEADERS, E, V};
 
 const TITLE: &str = "Exempeldata – fiktiv";
 const NOTE: &str = "Fiktiva exempeldata för uppsikt; inte verkliga uppgifter om Göteborgs Stad.";
@@ -246,19 +246,6 @@ const SYSTEM_H: &[&str] = &[
     "Systemägare",
 ];
 
-const AVSTEG_H: &[&str] = &[
-    "Avsteg-id",
-    "Tjänst-id",
-    "Motivering",
-    "Dialog med leverantör",
-    "Beslutat av",
-    "Beslutsdatum",
-    "Diarienummer",
-    "Rapporterat i uppföljning",
-    "SSG informerad",
-    "Gäller till",
-];
-
 const INSATS_H: &[&str] = &[
     "Insats",
     "Inriktning",
@@ -285,7 +272,7 @@ const MOGNAD_H: &[&str] = &[
 
 /// An `Avsteg` sheet with only its header: "we have no avsteg".
 fn inga_avsteg(b: Book) -> Book {
-    table(b, "Avsteg", AVSTEG_H, vec![])
+    table(b, "Avsteg", AVSTEG_HEADERS, vec![])
 }
 
 fn mognad(b: Book, rows: &[(i32, [f64; 7])]) -> Book {
@@ -993,7 +980,7 @@ fn kov() -> Book {
         &strs(&h),
         r,
     );
-    let mut ah = AVSTEG_H.to_vec();
+    let mut ah = AVSTEG_HEADERS.to_vec();
     ah[1] = "Tjänste-id";
     let b = b.table_at(
         "Avsteg",
@@ -1136,7 +1123,7 @@ fn tn() -> Book {
     let b = at(
         b,
         "Avsteg",
-        AVSTEG_H,
+        AVSTEG_HEADERS,
         // Decided by an official, not by the nämnd (R05).
         vec![row!["AV-TN-1", "DMS-KC",
                   "Trafikupplysningen kräver dygnet runt-bemanning med trafiktekniskt kunnande som kontaktcenter inte erbjuder.",
@@ -1732,7 +1719,7 @@ fn geab() -> Book {
     let b = table(
         b,
         "Avsteg",
-        AVSTEG_H,
+        AVSTEG_HEADERS,
         vec![
             row!["AV-GEAB-1", "IS-HR",
                  "Bolaget omfattas av energibranschens kollektivavtal och koncernens gemensamma HR-system med skiftschemaläggning, som stadens HR-stöd inte hanterar.",

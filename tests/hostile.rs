@@ -22,8 +22,8 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use rust_xlsxwriter::Workbook;
 use serde_json::Value;
 
-use crate::common::fixture::{valid_verksamhet, Book, E};
-use crate::common::{bin, stderr, Workspace};
+use crate::common::fixture::{valid_verksamhet, Book};
+use crate::common::{bin, Workspace};
 use crate::row;
 
 const PER: &str = "2026-06-30";
@@ -343,6 +343,24 @@ fn longest_cell() -> String {
     s
 }
 
+/// A Verksamhet workbook whose one system has a 32 767-character name and
+/// the same text in its date column (`Senaste riskbedömning`, E2).
+fn longest_cell_workbook(org: &str) -> Book {
+    let long = longest_cell();
+    valid_verksamhet(org, "2026").sheet_table(
+        "System",
+        SYSTEM_HEADERS,
+        vec![row![
+            long.as_str(),
+            "Verksamhetsspecifik",
+            3,
+            1,
+            long.as_str(),
+            "Anna"
+        ]],
+    )
+}
+
 /// Sheet XML parts that are not what they claim to be.
 fn malformed_sheets() -> Vec<(&'static str, &'static str, String)> {
     let deep = format!(
@@ -501,20 +519,7 @@ fn the_row_limit_is_exact_and_a_full_million_rows_is_bounded() {
 fn a_cell_of_32767_characters_is_read_whole() {
     let ws = Workspace::new();
     let long = longest_cell();
-    valid_verksamhet("KOV", "2026")
-        .sheet_table(
-            "System",
-            SYSTEM_HEADERS,
-            vec![row![
-                long.as_str(),
-                "Verksamhetsspecifik",
-                3,
-                1,
-                long.as_str(),
-                "Anna"
-            ]],
-        )
-        .save(ws.inputs().join("lang.xlsx"));
+    longest_cell_workbook("KOV").save(ws.inputs().join("lang.xlsx"));
     let (code, j) = check(&ws, Duration::from_secs(60));
     assert_eq!(code, 0, "{j:#}");
     one_line_inlast(&j, "lang.xlsx");
@@ -1133,7 +1138,6 @@ fn a_register_id_that_is_a_path_is_refused_by_validation() {
         0,
         "a refused configuration wrote to the output folder"
     );
-    let _ = (E, stderr);
 }
 
 /// Writes every hostile file above into `$UPPSIKT_HOSTILE_DIR` (for the
@@ -1155,20 +1159,6 @@ fn write_hostile_folder() {
         std::fs::write(dir.join(name), bytes).unwrap();
         n += 1;
     }
-    let long = longest_cell();
-    valid_verksamhet("AVON", "2026")
-        .sheet_table(
-            "System",
-            SYSTEM_HEADERS,
-            vec![row![
-                long.as_str(),
-                "Verksamhetsspecifik",
-                3,
-                1,
-                long.as_str(),
-                "Anna"
-            ]],
-        )
-        .save(dir.join("lang.xlsx"));
+    longest_cell_workbook("AVON").save(dir.join("lang.xlsx"));
     eprintln!("{} files in {}", n + 1, dir.display());
 }

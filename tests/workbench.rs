@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
 
-use crate::common::fixture::{d, valid_verksamhet};
+use crate::common::fixture::{d, valid_verksamhet, AVSTEG_HEADERS};
 use crate::common::{copy_dir, stderr, stdout, Workspace};
 use crate::row;
 
@@ -24,18 +24,7 @@ fn avsteg_book(ws: &Workspace, org: &str, beslutat_av: &str, chars: usize) {
     valid_verksamhet(org, "2026")
         .sheet_table(
             "Avsteg",
-            &[
-                "Avsteg-id",
-                "Tjänst-id",
-                "Motivering",
-                "Dialog med leverantör",
-                "Beslutat av",
-                "Beslutsdatum",
-                "Diarienummer",
-                "Rapporterat i uppföljning",
-                "SSG informerad",
-                "Gäller till",
-            ],
+            AVSTEG_HEADERS,
             vec![row![
                 format!("AV-{org}-1"),
                 "IS-HR",

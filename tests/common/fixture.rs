@@ -418,6 +418,20 @@ fn set_date1904(bytes: &[u8]) -> Vec<u8> {
     out.into_inner()
 }
 
+/// The `Avsteg` sheet's columns, in the contract's order.
+pub const AVSTEG_HEADERS: &[&str] = &[
+    "Avsteg-id",
+    "Tjänst-id",
+    "Motivering",
+    "Dialog med leverantör",
+    "Beslutat av",
+    "Beslutsdatum",
+    "Diarienummer",
+    "Rapporterat i uppföljning",
+    "SSG informerad",
+    "Gäller till",
+];
+
 /// A complete, valid Verksamhet workbook with every sheet filled in and no
 /// compliance gaps (a starting point other tests can modify).
 pub fn valid_verksamhet(org: &str, period: &str) -> Book {
