@@ -23,6 +23,14 @@
 //! # Ok(()) }
 //! ```
 
+// mimalloc instead of the system allocator, for every binary that links
+// the library (the job, its tests, benchmarks and the I/O floor alike):
+// ingest and rule evaluation make many small, short-lived allocations on
+// every core, and glibc's per-thread arenas fragment badly where they
+// interleave with the long-lived model (BENCHMARKS.md has the figures).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod cli;
 pub mod commands;
 pub mod config;
