@@ -4,40 +4,33 @@
 
 use crate::model::SheetSchema;
 
+/// Characters that separate words in a name: all read as one space.
+fn is_separator(c: char) -> bool {
+    c == '-' || c == '_' || c == '\u{2013}' || c.is_whitespace()
+}
+
+/// The characters of a name's normal form, without allocating: separators
+/// and white space folded to single spaces and dropped at both ends, a
+/// trailing `:` or `*` dropped (also `Namn:-`), lower case.
+pub fn normal_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    let t = s.trim_end_matches(|c: char| c == ':' || c == '*' || is_separator(c));
+    let mut space = false;
+    let mut started = false;
+    t.chars().flat_map(move |c| {
+        if is_separator(c) {
+            space = true;
+            return None.into_iter().chain(None.into_iter().flatten());
+        }
+        let gap = (space && started).then_some(' ');
+        space = false;
+        started = true;
+        gap.into_iter().chain(Some(c.to_lowercase()).into_iter().flatten())
+    })
+}
+
 /// The normal form two names are compared in.
 pub fn normalize(s: &str) -> String {
-    let mut t = s.trim();
-    loop {
-        let stripped = t.trim_end_matches([':', '*']).trim_end();
-        if stripped.len() == t.len() {
-            break;
-        }
-        t = stripped;
-    }
-    let mut out = String::with_capacity(t.len());
-    let mut space = false;
-    for c in t.chars() {
-        let c = if c == '-' || c == '_' || c == '\u{2013}' || c.is_whitespace() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.extend(c.to_lowercase());
-    }
-    // `Namn:-` becomes `namn:` above; strip again so that normalising is
-    // idempotent (a header normalised twice still matches).
-    while out.ends_with([':', '*', ' ']) {
-        out.pop();
-    }
-    out
+    normal_chars(s).collect()
 }
 
 /// The schema column a header cell names, if any.
@@ -46,15 +39,16 @@ pub fn match_column(schema: &SheetSchema, header: &str) -> Option<usize> {
     if n.is_empty() {
         return None;
     }
+    let is = |name: &str| normal_chars(name).eq(n.chars());
     schema
         .columns
         .iter()
-        .position(|c| normalize(c.header) == n || c.aliases.iter().any(|a| normalize(a) == n))
+        .position(|c| is(c.header) || c.aliases.iter().any(|a| is(a)))
 }
 
 /// Whether two names are the same after normalisation.
 pub fn same(a: &str, b: &str) -> bool {
-    normalize(a) == normalize(b)
+    normal_chars(a).eq(normal_chars(b))
 }
 
 #[cfg(test)]
@@ -136,7 +130,49 @@ mod proptests {
         format!("{pad}{body}{pad}{tail}")
     }
 
+    /// The allocating definition `normal_chars` replaced, as an oracle.
+    fn normalize_reference(s: &str) -> String {
+        let mut t = s.trim();
+        loop {
+            let stripped = t.trim_end_matches([':', '*']).trim_end();
+            if stripped.len() == t.len() {
+                break;
+            }
+            t = stripped;
+        }
+        let mut out = String::with_capacity(t.len());
+        let mut space = false;
+        for c in t.chars() {
+            let c = if is_separator(c) { ' ' } else { c };
+            if c == ' ' {
+                space = true;
+                continue;
+            }
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.extend(c.to_lowercase());
+        }
+        while out.ends_with([':', '*', ' ']) {
+            out.pop();
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn agrees_with_the_allocating_definition(s in "[ a-zA-ZåäöÅÄÖ:*_\u{2013}\t-]{0,12}") {
+            prop_assert_eq!(normalize(&s), normalize_reference(&s));
+            let other = normalize_reference(&s.to_uppercase());
+            prop_assert_eq!(same(&s, &s.to_uppercase()), normalize_reference(&s) == other);
+        }
+
+        #[test]
+        fn agrees_with_the_allocating_definition_on_any_text(s in any::<String>()) {
+            prop_assert_eq!(normalize(&s), normalize_reference(&s));
+        }
+
         #[test]
         fn never_panics_and_is_trimmed_lower_case_single_spaced(s in any::<String>()) {
             let n = normalize(&s);

@@ -309,9 +309,11 @@ pub fn parse_bytes_for_fuzzing(
 
 type Partial = Option<(Option<SubmissionType>, Option<String>, Option<String>)>;
 
-const SHEETS: &[&str] = &[
-    "Inlämning",
-    "Digitaliseringsplan",
+/// The key-value sheets (read with their merged cells) …
+const KEY_VALUE_SHEETS: &[&str] = &["Inlämning", "Digitaliseringsplan"];
+
+/// … and every other sheet the contract knows (tables).
+const TABLE_SHEETS: &[&str] = &[
     "Tjänster",
     "System",
     "Avsteg",
@@ -330,7 +332,15 @@ fn parse_workbook(
 ) -> Result<(Parsed, Vec<CellWarning>), (FileFault, Partial)> {
     workbook::check_zip(bytes, &opts.limits).map_err(|f| (f, None))?;
     ods_guard::check_ods(bytes, &opts.limits).map_err(|f| (f, None))?;
-    let wanted = |name: &str| workbook::sheet_is(name, SHEETS);
+    let wanted = |name: &str| {
+        if workbook::sheet_is(name, KEY_VALUE_SHEETS) {
+            workbook::Wanted::CellsAndMerges
+        } else if workbook::sheet_is(name, TABLE_SHEETS) {
+            workbook::Wanted::Cells
+        } else {
+            workbook::Wanted::No
+        }
+    };
     let sheets = workbook::read_sheets(bytes, &wanted, &opts.limits).map_err(|f| (f, None))?;
     let find = |contract: &str| {
         sheets

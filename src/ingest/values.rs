@@ -346,7 +346,7 @@ fn level_text(s: &str) -> Option<Sakerhetsniva> {
     let label = |l: &str| {
         Sakerhetsniva::LABELS
             .iter()
-            .position(|x| super::header::normalize(x) == l.trim())
+            .position(|x| super::header::normal_chars(x).eq(l.trim().chars()))
             .and_then(|i| Sakerhetsniva::new(i as u8 + 1))
     };
     let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -365,10 +365,9 @@ fn level_text(s: &str) -> Option<Sakerhetsniva> {
 
 pub fn choice(cell: &CellValue, options: &[&str]) -> Result<String, Unreadable> {
     let t = text(cell);
-    let n = super::header::normalize(&t);
     options
         .iter()
-        .find(|o| super::header::normalize(o) == n)
+        .find(|o| super::header::same(o, &t))
         .map(|o| o.to_string())
         .ok_or_else(|| Unreadable::new(&t, "är inget giltigt värde", &options.join(", ")))
 }

@@ -68,11 +68,24 @@ macro_rules! stream_sheet {
     }};
 }
 
+/// Whether and how a sheet is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// Never parsed.
+    No,
+    /// Its cells.
+    Cells,
+    /// Its cells and merged regions. Only key-value sheets need the merges
+    /// (a value may sit right of a merged key), and calamine finds an
+    /// xlsx sheet's merges by parsing the whole sheet a second time.
+    CellsAndMerges,
+}
+
 /// The sheets of a workbook that the contract knows, read into grids, in
 /// workbook order. Sheets whose names are not wanted are never parsed.
 pub fn read_sheets(
     bytes: &[u8],
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &dyn Fn(&str) -> Wanted,
     limits: &Limits,
 ) -> Result<Vec<(String, Grid)>, FileFault> {
     let format = sniff(bytes)?;
@@ -83,10 +96,16 @@ pub fn read_sheets(
             check_shared_strings(bytes, limits)?;
             let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
             let mut out = Vec::new();
-            for name in wb.sheet_names().into_iter().filter(|n| wanted(n)) {
+            for name in wb.sheet_names() {
+                let how = wanted(&name);
+                if how == Wanted::No {
+                    continue;
+                }
                 let mut grid = stream_sheet!(wb, &name, limits, &mut text);
-                if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
-                    grid.merges = merges.iter().map(to_merge).collect();
+                if how == Wanted::CellsAndMerges {
+                    if let Ok(merges) = wb.merge_cells_by_sheet_name(&name) {
+                        grid.merges = merges.iter().map(to_merge).collect();
+                    }
                 }
                 out.push((name, grid));
             }
@@ -95,7 +114,7 @@ pub fn read_sheets(
         Format::Xlsb => {
             let mut wb = Xlsb::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
             let mut out = Vec::new();
-            for name in wb.sheet_names().into_iter().filter(|n| wanted(n)) {
+            for name in wb.sheet_names().into_iter().filter(|n| wanted(n) != Wanted::No) {
                 let grid = stream_sheet!(wb, &name, limits, &mut text);
                 out.push((name, grid));
             }
@@ -123,7 +142,7 @@ pub fn read_sheets(
 
 fn read_ranges<R, RS>(
     wb: &mut R,
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &dyn Fn(&str) -> Wanted,
     limits: &Limits,
     text: &mut u64,
     merges: impl Fn(&R, &str) -> Vec<Merge>,
@@ -135,7 +154,11 @@ where
 {
     let names = wb.sheet_names();
     let mut out = Vec::new();
-    for name in names.into_iter().filter(|n| wanted(n)) {
+    for name in names {
+        let how = wanted(&name);
+        if how == Wanted::No {
+            continue;
+        }
         let range = wb
             .worksheet_range(&name)
             .map_err(|e| sheet_fault(&name, &e.to_string()))?;
@@ -150,7 +173,9 @@ where
                 grid.insert(r, c, v);
             }
         }
-        grid.merges = merges(wb, &name);
+        if how == Wanted::CellsAndMerges {
+            grid.merges = merges(wb, &name);
+        }
         out.push((name, grid));
     }
     Ok(out)
@@ -662,7 +687,7 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(text_limit(&limits), 1024);
-        let all = |_: &str| true;
+        let all = |_: &str| Wanted::Cells;
         assert!(read_sheets(&xlsx(1), &all, &limits).is_ok());
         let e = read_sheets(&xlsx(2), &all, &limits).unwrap_err();
         assert_eq!(
