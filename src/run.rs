@@ -69,22 +69,25 @@ impl Tally {
         }
     }
 
-    /// Count one evaluation of the rule at `rule` (its index in rule order).
-    pub fn add(&mut self, rule: usize, e: &Evaluation) {
-        self.total += 1;
-        if let (Some(c), Some(i)) = (
-            self.per_rule.get_mut(rule),
-            Status::ALL.iter().position(|s| *s == e.status),
-        ) {
-            c[i] += 1;
+    /// Add one organisation's tally (see [`OrgTally`]).
+    pub fn merge(&mut self, org: &str, t: OrgTally) {
+        for (sum, c) in self.per_rule.iter_mut().zip(&t.per_rule) {
+            for (a, b) in sum.iter_mut().zip(c) {
+                *a += b;
+                self.total += b;
+            }
         }
-        let n = self.rules.len();
-        let slots = match self.worst.get_mut(e.org.as_str()) {
-            Some(v) => v,
-            None => self.worst.entry(e.org.clone()).or_insert(vec![None; n]),
-        };
-        if let Some(slot) = slots.get_mut(rule) {
-            *slot = Some(slot.map_or(e.status, |s| s.worst(e.status)));
+        match self.worst.get_mut(org) {
+            Some(slots) => {
+                for (slot, s) in slots.iter_mut().zip(t.worst) {
+                    if let Some(s) = s {
+                        *slot = Some(slot.map_or(s, |x| x.worst(s)));
+                    }
+                }
+            }
+            None => {
+                self.worst.insert(org.to_string(), t.worst);
+            }
         }
     }
 
@@ -122,6 +125,36 @@ impl Tally {
             .enumerate()
             .map(|(i, s)| (*s, self.per_rule.iter().map(|c| c[i]).sum()))
             .collect()
+    }
+}
+
+/// The [`Tally`] of one organisation's evaluations, made where they are
+/// made (on a worker) and merged once per organisation.
+#[derive(Debug, Clone)]
+pub struct OrgTally {
+    per_rule: Vec<[usize; Status::ALL.len()]>,
+    worst: Vec<Option<Status>>,
+}
+
+impl OrgTally {
+    pub fn new(rules: usize) -> Self {
+        Self {
+            per_rule: vec![[0; Status::ALL.len()]; rules],
+            worst: vec![None; rules],
+        }
+    }
+
+    /// Count one evaluation of the rule at index `rule`.
+    pub fn add(&mut self, rule: usize, status: Status) {
+        if let (Some(c), Some(i)) = (
+            self.per_rule.get_mut(rule),
+            Status::ALL.iter().position(|s| *s == status),
+        ) {
+            c[i] += 1;
+        }
+        if let Some(slot) = self.worst.get_mut(rule) {
+            *slot = Some(slot.map_or(status, |s| s.worst(status)));
+        }
     }
 }
 
@@ -404,7 +437,10 @@ pub fn evaluate_streaming(
     let file = std::fs::File::create(path)?;
     let progress = crate::parallel::Progress::new("regler", "organisationer", model.orgs.len());
     let batch = crate::parallel::workers() * ORGS_PER_WORKER_BATCH;
-    type Batch = Vec<serde_json::Result<(Vec<(usize, Evaluation)>, Vec<u8>)>>;
+    // Per organisation: the evaluations to keep, the JSON lines of all, and
+    // the tally of all. The rest are dropped on the worker that made them.
+    type Evaluated = (Vec<Evaluation>, Vec<u8>, OrgTally);
+    type Batch = Vec<(String, serde_json::Result<Evaluated>)>;
     // Workers evaluate batch k+1 while this consumer writes and tallies batch k.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
     let result = std::thread::scope(|s| {
@@ -413,15 +449,11 @@ pub fn evaluate_streaming(
             let mut kept = Vec::new();
             let mut w = BufWriter::with_capacity(1 << 20, file);
             for done in rx {
-                for one in done {
-                    let (evals, json) = one?;
+                for (org, one) in done {
+                    let (evals, json, t) = one?;
                     w.write_all(&json)?;
-                    for (i, e) in evals {
-                        tally.add(i, &e);
-                        if e.status.is_finding() || keep_all[i] {
-                            kept.push(e);
-                        }
-                    }
+                    tally.merge(&org, t);
+                    kept.extend(evals);
                 }
             }
             w.flush()?;
@@ -429,16 +461,23 @@ pub fn evaluate_streaming(
         });
         for orgs in model.orgs.chunks(batch.max(1)) {
             let done = crate::parallel::map_with_progress(orgs, Some(&progress), |o| {
-                let mut evals = Vec::new();
+                let mut kept = Vec::new();
                 let mut json = Vec::new();
-                for (i, r) in rules.rules.iter().enumerate() {
-                    for e in rules.evaluate_rule(r, o, &ctx) {
-                        let res = e.write_json_line(&mut json);
-                        evals.push((i, e));
-                        res?;
+                let mut t = OrgTally::new(rules.rules.len());
+                let mut evaluate = || -> serde_json::Result<()> {
+                    for (i, r) in rules.rules.iter().enumerate() {
+                        for e in rules.evaluate_rule(r, o, &ctx) {
+                            e.write_json_line(&mut json)?;
+                            t.add(i, e.status);
+                            if e.status.is_finding() || keep_all[i] {
+                                kept.push(e);
+                            }
+                        }
                     }
-                }
-                Ok((evals, json))
+                    Ok(())
+                };
+                let r = evaluate();
+                (o.org.id.clone(), r.map(|()| (kept, json, t)))
             });
             if tx.send(done).is_err() {
                 break; // the consumer failed; its error is returned below
@@ -592,7 +631,7 @@ fn manifest(
         "antal_per_status": by_status,
         "antal_utvarderingar": d.tally.total,
         "antal_iakttagelser": d.evaluations.iter().filter(|e| e.status.is_finding()).count(),
-        "nya_iakttagelser": d.evaluations.iter().filter(|e| e.status.is_finding() && d.change.is_new(e)).count(),
+        "nya_iakttagelser": d.change.new_count,
         "atgardade_iakttagelser": d.change.resolved.len(),
         "foregaende_korning": d.change.previous,
         "indikatorer": d.indicators,

@@ -24,7 +24,8 @@ pub fn normal_chars(s: &str) -> impl Iterator<Item = char> + '_ {
         let gap = (space && started).then_some(' ');
         space = false;
         started = true;
-        gap.into_iter().chain(Some(c.to_lowercase()).into_iter().flatten())
+        gap.into_iter()
+            .chain(Some(c.to_lowercase()).into_iter().flatten())
     })
 }
 

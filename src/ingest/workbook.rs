@@ -114,7 +114,11 @@ pub fn read_sheets(
         Format::Xlsb => {
             let mut wb = Xlsb::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
             let mut out = Vec::new();
-            for name in wb.sheet_names().into_iter().filter(|n| wanted(n) != Wanted::No) {
+            for name in wb
+                .sheet_names()
+                .into_iter()
+                .filter(|n| wanted(n) != Wanted::No)
+            {
                 let grid = stream_sheet!(wb, &name, limits, &mut text);
                 out.push((name, grid));
             }

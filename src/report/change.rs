@@ -25,22 +25,21 @@ fn joined_key(o: &str, r: &str, s: &str) -> Box<str> {
 pub struct Change {
     /// The previous run folder's name, if there was one.
     pub previous: Option<String>,
-    /// The keys of the previous run's findings (`None`: no previous run).
-    before: Option<HashSet<Box<str>>>,
+    /// Per evaluation compared (by index): whether it is a new finding.
+    new: Vec<bool>,
+    /// How many of the findings are new.
+    pub new_count: usize,
     /// Findings of the previous run that are no longer findings.
     pub resolved: Vec<EvaluationJson>,
 }
 
 impl Change {
-    /// Whether a finding is new: the previous run had no finding for its
-    /// organisation, rule and subject (always true without a previous run;
-    /// never true for an evaluation that is no finding).
-    pub fn is_new(&self, e: &Evaluation) -> bool {
-        e.status.is_finding()
-            && self
-                .before
-                .as_ref()
-                .is_none_or(|b| !b.contains(&joined_key(&e.org, &e.rule, &e.subject)))
+    /// Whether the evaluation at `index` of those compared is a new finding:
+    /// the previous run had no finding for its organisation, rule and
+    /// subject (every finding is new without a previous run; an evaluation
+    /// that is no finding is never new).
+    pub fn is_new(&self, index: usize) -> bool {
+        self.new.get(index).copied().unwrap_or(false)
     }
 }
 
@@ -156,24 +155,41 @@ pub fn compare_with(
     previous: Option<(Option<String>, PreviousFindings)>,
 ) -> Change {
     let Some((run, previous)) = previous else {
-        return Change::default();
+        let new: Vec<bool> = evaluations.iter().map(|e| e.status.is_finding()).collect();
+        return Change {
+            new_count: new.iter().filter(|n| **n).count(),
+            new,
+            ..Change::default()
+        };
     };
-    let offsets: Vec<u64> = {
+    let (new, offsets) = {
         let before: HashSet<&str> = previous.findings.iter().map(|(k, _)| &**k).collect();
         // The previous findings that are still findings now.
-        let still: HashSet<Box<str>> = evaluations
+        let mut still: HashSet<&str> = HashSet::new();
+        let new: Vec<bool> = evaluations
             .iter()
-            .filter(|e| e.status.is_finding())
-            .map(|e| joined_key(&e.org, &e.rule, &e.subject))
-            .filter(|k| before.contains(&**k))
+            .map(|e| {
+                if !e.status.is_finding() {
+                    return false;
+                }
+                let key = joined_key(&e.org, &e.rule, &e.subject);
+                match before.get(&*key) {
+                    Some(k) => {
+                        still.insert(k);
+                        false
+                    }
+                    None => true,
+                }
+            })
             .collect();
         let mut seen = HashSet::new();
-        previous
+        let offsets: Vec<u64> = previous
             .findings
             .iter()
-            .filter(|(k, _)| !still.contains(k) && seen.insert(&**k))
+            .filter(|(k, _)| !still.contains(&**k) && seen.insert(&**k))
             .map(|(_, at)| *at)
-            .collect()
+            .collect();
+        (new, offsets)
     };
     let resolved = match read_lines_at(&previous.path, &offsets) {
         Ok(r) => r,
@@ -187,7 +203,68 @@ pub fn compare_with(
     };
     Change {
         previous: run,
-        before: Some(previous.findings.into_iter().map(|(k, _)| k).collect()),
+        new_count: new.iter().filter(|n| **n).count(),
+        new,
         resolved,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::rules::{Severity, Status};
+
+    fn eval(org: &str, subject: &str, status: Status) -> Evaluation {
+        Evaluation {
+            org: org.into(),
+            rule: "R08".into(),
+            status,
+            severity: Severity::Hog,
+            subject: subject.into(),
+            message: format!("{subject}: {}", status.label()),
+            evidence: None,
+        }
+    }
+
+    #[test]
+    fn flags_exactly_the_findings_the_previous_run_did_not_have() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = [
+            eval("KOV", "Ekonomi", Status::Brist),
+            eval("KOV", "HR", Status::UnderlagSaknas),
+            eval("KOV", "Lön", Status::Uppfyllt),
+            eval("IS", "Ekonomi", Status::Brist),
+        ];
+        let mut jsonl = Vec::new();
+        for e in &before {
+            e.write_json_line(&mut jsonl).unwrap();
+        }
+        std::fs::write(dir.path().join("resultat.jsonl"), jsonl).unwrap();
+        let now = [
+            eval("KOV", "Ekonomi", Status::Brist), // still a finding
+            eval("KOV", "HR", Status::Uppfyllt),   // resolved
+            eval("KOV", "Lön", Status::Brist),     // new
+            eval("IS", "Ekonomi", Status::UnderlagSaknas), // still a finding
+            eval("IS", "HR", Status::Brist),       // new
+        ];
+        let change = compare(&now, &[dir.path().to_path_buf()]);
+        let flags: Vec<bool> = (0..now.len()).map(|i| change.is_new(i)).collect();
+        assert_eq!(flags, [false, false, true, false, true]);
+        assert_eq!(change.new_count, 2);
+        assert!(!change.is_new(now.len()));
+        let resolved: Vec<(&str, &str)> = change
+            .resolved
+            .iter()
+            .map(|r| (r.organisation.as_str(), r.objekt.as_str()))
+            .collect();
+        assert_eq!(resolved, [("KOV", "HR")]);
+
+        // Without a previous run every finding is new.
+        let first = compare(&now, &[dir.path().join("saknas")]);
+        assert_eq!(first.previous, None);
+        let flags: Vec<bool> = (0..now.len()).map(|i| first.is_new(i)).collect();
+        assert_eq!(flags, [true, false, true, true, true]);
+        assert_eq!(first.new_count, 4);
     }
 }

@@ -58,14 +58,18 @@ pub const AVSTEG_RULES: [&str; 3] = ["R05", "R06", "R07"];
 pub struct Index<'a> {
     /// Worst status per (organisation, rule), over every evaluation.
     pub tally: &'a Tally,
-    /// Evaluations per (organisation, rule, subject).
+    /// Evaluations of the [`AVSTEG_RULES`] per (organisation, rule,
+    /// subject), for the avsteg tables (the only lookups by subject).
     pub by_subject: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Evaluation>>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(evaluations: &'a [Evaluation], tally: &'a Tally) -> Self {
         let mut by_subject: HashMap<(&str, &str, &str), Vec<&Evaluation>> = HashMap::new();
-        for e in evaluations {
+        for e in evaluations
+            .iter()
+            .filter(|e| AVSTEG_RULES.contains(&&*e.rule))
+        {
             by_subject
                 .entry((e.org.as_str(), &*e.rule, e.subject.as_str()))
                 .or_default()
@@ -117,17 +121,26 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
         "Uppföljning av riktlinjen för digitalisering",
     )?;
     let fmt = Formats::new();
+    let t = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!(seconds = t.elapsed().as_secs_f64(), "report: {what}");
     let idx = Index::new(d.evaluations, d.tally);
+    lap("index");
     sammanfattning(&mut wb, d, &fmt)?;
+    lap("Sammanfattning");
     organisationer(&mut wb, d, &fmt, &idx)?;
+    lap("Organisationer");
     iakttagelser(&mut wb, d, &fmt)?;
+    lap("Iakttagelser");
     avsteg(&mut wb, d, &fmt, &idx)?;
+    lap("Avsteg");
     indikatorer(&mut wb, d, &fmt)?;
     digital_mognad(&mut wb, d, &fmt)?;
     inlasning(&mut wb, d, &fmt)?;
     inlasningsvarningar(&mut wb, d, &fmt)?;
     regler(&mut wb, d, &fmt)?;
+    lap("other sheets");
     wb.save(path)?;
+    lap("saved");
     Ok(())
 }
 
@@ -143,11 +156,7 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
         .iter()
         .filter(|e| e.status.is_finding())
         .count();
-    let new = d
-        .evaluations
-        .iter()
-        .filter(|e| e.status.is_finding() && d.change.is_new(e))
-        .count();
+    let new = d.change.new_count;
     let submitted = d
         .model
         .orgs
@@ -422,10 +431,15 @@ pub fn iakttagelser_with_limit(
             )
         })
         .collect();
-    let findings = || d.evaluations.iter().filter(|e| e.status.is_finding());
+    let findings = || {
+        d.evaluations
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.status.is_finding())
+    };
     // Pre-pass for the column widths (capped, so long messages stay readable).
     let mut widths = Grid::new();
-    for e in findings() {
+    for (_, e) in findings() {
         widths.measure(0, &e.org);
         widths.measure(1, &e.rule);
         if let Some((t, re)) = titles.get(&*e.rule) {
@@ -440,7 +454,7 @@ pub fn iakttagelser_with_limit(
             widths.measure(8, l.sheet());
         }
     }
-    let rows = findings().map(|e| {
+    let rows = findings().map(|(i, e)| {
         let (title, reference) = titles.get(&*e.rule).copied().unwrap_or(("", ""));
         let (file, sheet, cell) = match &e.evidence {
             Some(l) => (l.file(), l.sheet(), Cell::owned(l.cell())),
@@ -458,7 +472,7 @@ pub fn iakttagelser_with_limit(
             Cell::s(sheet),
             cell,
             Cell::s(reference),
-            Cell::s(if d.change.is_new(e) { "Ja" } else { "Nej" }),
+            Cell::s(if d.change.is_new(i) { "Ja" } else { "Nej" }),
         ]
     });
     xlsx::write_long_table(

@@ -165,9 +165,20 @@ impl Grid {
         }
     }
 
+    /// Whether column `col` is already as wide as any column is set, so
+    /// that measuring more text cannot change it (`apply_widths` caps
+    /// every width at `MAX_WIDTH`; long messages get there on the first row).
+    fn saturated(&self, col: u16) -> bool {
+        self.widths
+            .get(col as usize)
+            .is_some_and(|w| *w >= MAX_WIDTH)
+    }
+
     /// Note a width without writing (e.g. for a pre-pass over data).
     pub fn measure(&mut self, col: u16, s: &str) {
-        self.fit(col, text_width(s));
+        if !self.saturated(col) {
+            self.fit(col, text_width(s));
+        }
     }
 
     /// Literal text (never a formula, whatever it starts with).
@@ -176,7 +187,7 @@ impl Grid {
             return Ok(());
         }
         let s = clip(s);
-        self.fit(col, text_width(&s));
+        self.measure(col, &s);
         ws.write_string(row, col, s.as_ref())?;
         Ok(())
     }
@@ -191,7 +202,7 @@ impl Grid {
         f: &Format,
     ) -> Result<()> {
         let s = clip(s);
-        self.fit(col, text_width(&s));
+        self.measure(col, &s);
         if s.is_empty() {
             ws.write_blank(row, col, f)?;
         } else {
@@ -427,5 +438,19 @@ mod tests {
     #[test]
     fn widths() {
         assert_eq!(text_width("ab\nabcd"), 4.0);
+    }
+
+    #[test]
+    fn a_column_at_the_widest_width_stays_there() {
+        let mut g = Grid::new();
+        g.measure(0, "kort");
+        assert_eq!(g.widths, [4.0]);
+        g.measure(0, &"x".repeat(70));
+        assert_eq!(g.widths, [70.0]);
+        // Saturated: wider text is no longer measured, and would not matter.
+        g.measure(0, &"x".repeat(200));
+        assert_eq!(g.widths, [70.0]);
+        g.measure(1, &"y".repeat(10));
+        assert_eq!(g.widths, [70.0, 10.0]);
     }
 }
