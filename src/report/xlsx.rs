@@ -113,7 +113,7 @@ pub fn status_chart_color(s: Status) -> u32 {
 
 /// `ÅÅÅÅ-MM-DD`.
 pub fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    crate::util::iso_date(d)
 }
 
 /// Document properties whose creation time is the per-date (deterministic).

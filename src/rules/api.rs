@@ -263,12 +263,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("ar", |d: &mut Datum| i64::from(d.0.year()));
     engine.register_get("manad", |d: &mut Datum| i64::from(d.0.month()));
     engine.register_get("dag", |d: &mut Datum| i64::from(d.0.day()));
-    engine.register_fn("to_string", |d: &mut Datum| {
-        d.0.format("%Y-%m-%d").to_string()
-    });
-    engine.register_fn("to_debug", |d: &mut Datum| {
-        d.0.format("%Y-%m-%d").to_string()
-    });
+    engine.register_fn("to_string", |d: &mut Datum| crate::util::iso_date(d.0));
+    engine.register_fn("to_debug", |d: &mut Datum| crate::util::iso_date(d.0));
     engine.register_fn("==", |a: Datum, b: Datum| a == b);
     engine.register_fn("!=", |a: Datum, b: Datum| a != b);
     engine.register_fn("<", |a: Datum, b: Datum| a < b);
@@ -378,6 +374,7 @@ pub fn register(engine: &mut Engine) {
     register_record::<Sakerhetsavvikelse>(engine, "Sakerhetsavvikelse");
     register_record::<Leveransavvikelse>(engine, "Leveransavvikelse");
     register_record::<Katalogtjanst>(engine, "Katalogtjanst");
+    register_where(engine);
 
     register_org(engine);
 
@@ -514,7 +511,7 @@ impl FieldRead {
                 }
             }
             Some(Value::Bool(b)) => b.to_string(),
-            Some(Value::Date(d)) => d.format("%Y-%m-%d").to_string(),
+            Some(Value::Date(d)) => crate::util::iso_date(d),
             Some(Value::Int(i)) => i.to_string(),
             Some(Value::Money(m)) => format!("{:?}", m.kronor()),
             Some(Value::Level(l)) => l.level().to_string(),
@@ -668,6 +665,83 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
     );
 }
 
+/// `rader.dar(falt, värde)`: the rows whose field `falt` equals `värde`, in
+/// order, as `==` would judge it (a missing field equals only `()`). One
+/// native pass instead of a script loop that reads the field row by row:
+/// R04 looks up its Tjänst-id in every Tjänster and Avsteg row this way.
+fn register_where(engine: &mut Engine) {
+    engine.register_fn(
+        "dar",
+        |rows: &mut Array, f: &str, v: Dynamic| -> RhaiResult<Array> {
+            let mut out = Array::new();
+            for r in rows.iter() {
+                if field_equals(r, f, &v)? {
+                    out.push(r.clone());
+                }
+            }
+            Ok(out)
+        },
+    );
+}
+
+/// Whether the field `f` of the row `row` equals `v` (see `dar`).
+fn field_equals(row: &Dynamic, f: &str, v: &Dynamic) -> RhaiResult<bool> {
+    macro_rules! row_types {
+        ($($t:ty),*) => {$(
+            if let Some(r) = row.read_lock::<Arc<$t>>() {
+                let Some((i, _)) = <$t>::SCHEMA.column(f) else {
+                    return err(unknown_field::<$t>(f));
+                };
+                return Ok(same_value(&value_ref_to_dynamic(r.field_ref(i)), v));
+            }
+        )*};
+    }
+    row_types!(
+        Digitaliseringsplan,
+        TjanstAnvandning,
+        System,
+        Avsteg,
+        Forandringsinsats,
+        DigitalMognad,
+        Uppfoljningsrapport,
+        Sakerhetsavvikelse,
+        Leveransavvikelse,
+        Katalogtjanst
+    );
+    err(format!(
+        "dar() väljer bland rader ur ett blad, men listan innehåller {}",
+        row.type_name()
+    ))
+}
+
+/// `a == b` for the values a field can hold: text, Ja/Nej, numbers (an
+/// integer equals the same float), dates, and `()` equal only to `()`.
+fn same_value(a: &Dynamic, b: &Dynamic) -> bool {
+    if a.is_unit() || b.is_unit() {
+        return a.is_unit() && b.is_unit();
+    }
+    if let (Some(x), Some(y)) = (
+        a.read_lock::<ImmutableString>(),
+        b.read_lock::<ImmutableString>(),
+    ) {
+        return *x == *y;
+    }
+    if let (Ok(x), Ok(y)) = (a.as_bool(), b.as_bool()) {
+        return x == y;
+    }
+    if let (Ok(x), Ok(y)) = (a.as_int(), b.as_int()) {
+        return x == y;
+    }
+    let number = |d: &Dynamic| d.as_float().ok().or(d.as_int().ok().map(|i| i as f64));
+    if let (Some(x), Some(y)) = (number(a), number(b)) {
+        return x == y;
+    }
+    if let (Some(x), Some(y)) = (a.read_lock::<Datum>(), b.read_lock::<Datum>()) {
+        return *x == *y;
+    }
+    false
+}
+
 /// `System [rad 12]: system=Ekonomi, skyddsbehov=3, …` for error context.
 pub fn describe_row<T: Record>(r: &T) -> String {
     let fields: Vec<String> = T::SCHEMA
@@ -760,4 +834,71 @@ pub fn org_location(o: &OrgData) -> Option<Location> {
         .or(o.leverantor.as_ref().map(|v| &v.inlamning))
         .or(o.katalog.as_ref().map(|v| &v.inlamning))
         .map(|i| i.record.row.clone())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn tjanst(row: u32, id: Option<&str>, anvands: Option<bool>) -> Dynamic {
+        let at = |c| Location::new("t.xlsx".into(), "Tjänster".into(), row, c);
+        let values = vec![
+            (id.map(|s| Value::Text(s.into())), at(0)),
+            (None, at(1)),
+            (anvands.map(Value::Bool), at(2)),
+            (None, at(3)),
+        ];
+        Dynamic::from(Arc::new(TjanstAnvandning::from_values(at(0), values)))
+    }
+
+    #[test]
+    fn dar_picks_the_rows_that_equal_would_pick_in_order() {
+        let engine = super::super::sandbox::engine(Default::default());
+        let rows: Array = vec![
+            tjanst(1, Some("HR-01"), Some(true)),
+            tjanst(2, Some("X-01"), None),
+            tjanst(3, None, Some(false)),
+            tjanst(4, Some("HR-01"), Some(false)),
+        ];
+        let eval = |script: &str| {
+            let mut scope = rhai::Scope::new();
+            scope.push("rader", rows.clone());
+            engine.eval_with_scope::<Dynamic>(&mut scope, script)
+        };
+        let int = |script: &str| eval(script).unwrap().as_int().unwrap();
+        assert_eq!(int(r#"rader.dar("tjanst_id", "HR-01").len()"#), 2);
+        // In sheet order: the second HR-01 row is row 4, Används = Nej.
+        assert!(!eval(r#"rader.dar("tjanst_id", "HR-01")[1].anvands"#)
+            .unwrap()
+            .as_bool()
+            .unwrap());
+        assert_eq!(int(r#"rader.dar("tjanst_id", "hr-01").len()"#), 0);
+        assert_eq!(int(r#"rader.dar("anvands", true).len()"#), 1);
+        // A missing field equals only ().
+        assert_eq!(int(r#"rader.dar("tjanst_id", ()).len()"#), 1);
+        assert_eq!(int(r#"rader.dar("anvands", ()).len()"#), 1);
+        assert_eq!(int(r#"rader.dar("tjanst_id", 1).len()"#), 0);
+        assert_eq!(int(r#"[].dar("tjanst_id", "HR-01").len()"#), 0);
+        let e = eval(r#"rader.dar("tjanstid", "HR-01")"#).unwrap_err();
+        assert!(e.to_string().contains("okänt fält \"tjanstid\""), "{e}");
+        let e = eval(r#"[1, 2].dar("tjanst_id", "HR-01")"#).unwrap_err();
+        assert!(e.to_string().contains("dar() väljer bland rader"), "{e}");
+    }
+
+    #[test]
+    fn same_value_is_equality_across_the_field_types() {
+        let s = |x: &str| Dynamic::from(ImmutableString::from(x));
+        assert!(same_value(&s("a"), &s("a")));
+        assert!(!same_value(&s("a"), &s("A")));
+        assert!(same_value(&Dynamic::from(3_i64), &Dynamic::from(3.0_f64)));
+        assert!(!same_value(&Dynamic::from(3_i64), &s("3")));
+        assert!(same_value(&Dynamic::UNIT, &Dynamic::UNIT));
+        assert!(!same_value(&Dynamic::UNIT, &s("")));
+        let d = |day| Dynamic::from(Datum(NaiveDate::from_ymd_opt(2026, 1, day).unwrap()));
+        assert!(same_value(&d(1), &d(1)));
+        assert!(!same_value(&d(1), &d(2)));
+        assert!(same_value(&Dynamic::from(true), &Dynamic::from(true)));
+        assert!(!same_value(&Dynamic::from(true), &Dynamic::from(1_i64)));
+    }
 }
