@@ -639,3 +639,44 @@ fn manifest(
         "slutstatus": exit,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organisation_tallies_merge_into_counts_and_worst_statuses() {
+        let mut tally = Tally {
+            rules: vec!["R01".into(), "R02".into()],
+            total: 0,
+            per_rule: vec![[0; Status::ALL.len()]; 2],
+            worst: HashMap::new(),
+        };
+        let mut kov = OrgTally::new(2);
+        kov.add(0, Status::Uppfyllt);
+        kov.add(1, Status::Uppfyllt);
+        kov.add(1, Status::Brist);
+        tally.merge("KOV", kov);
+        let mut is = OrgTally::new(2);
+        is.add(1, Status::EjTillamplig);
+        tally.merge("IS", is);
+        // The same organisation again (merging is additive).
+        let mut kov2 = OrgTally::new(2);
+        kov2.add(0, Status::UnderlagSaknas);
+        tally.merge("KOV", kov2);
+
+        assert_eq!(tally.total, 5);
+        assert_eq!(tally.count("R01", Status::Uppfyllt), 1);
+        assert_eq!(tally.count("R01", Status::UnderlagSaknas), 1);
+        assert_eq!(tally.count("R02", Status::Brist), 1);
+        assert_eq!(tally.count("R02", Status::EjTillamplig), 1);
+        assert_eq!(tally.worst("KOV", "R01"), Some(Status::UnderlagSaknas));
+        assert_eq!(tally.worst("KOV", "R02"), Some(Status::Brist));
+        assert_eq!(tally.worst("IS", "R01"), None);
+        assert_eq!(tally.overall("KOV"), Some(Status::Brist));
+        assert_eq!(tally.overall("IS"), Some(Status::EjTillamplig));
+        assert_eq!(tally.overall("SAKNAS"), None);
+        let sum: usize = tally.status_counts().iter().map(|(_, n)| n).sum();
+        assert_eq!(sum, 5);
+    }
+}
