@@ -49,7 +49,8 @@ pub fn match_column(schema: &SheetSchema, header: &str) -> Option<usize> {
 
 /// Whether two names are the same after normalisation.
 pub fn same(a: &str, b: &str) -> bool {
-    normal_chars(a).eq(normal_chars(b))
+    // Most cells spell a choice exactly as the contract does.
+    a == b || normal_chars(a).eq(normal_chars(b))
 }
 
 #[cfg(test)]
