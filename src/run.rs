@@ -265,14 +265,17 @@ pub fn execute(
     let model = Model::new(settings.per, settings.period, read.orgs);
 
     let lock = OutputLock::acquire(&settings.outputs)?;
-    let run_name = format!("{}_{schedule}", started.format("%Y-%m-%dT%H%M%S"));
+    let run_name = format!("{}_{schedule}", started.format(run_folder::STAMP_FORMAT));
     let pending = lock.begin(&run_name)?;
     let dir = pending.path().to_path_buf();
 
     // Evaluate and stream every evaluation to resultat.jsonl as it is made,
     // while another thread reads the previous run's findings.
     let t_rules0 = Instant::now();
-    let candidates = run_folder::previous_runs(&settings.outputs, schedule);
+    let candidates: Vec<PathBuf> = run_folder::previous_runs(&settings.outputs, schedule)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
     let (evaluated, previous) = std::thread::scope(|s| {
         let previous = s.spawn(|| change::previous_findings(&candidates));
         let evaluated = evaluate_streaming(rules, &model, &dir.join("resultat.jsonl"));

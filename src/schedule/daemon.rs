@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::Schedule;
 use crate::cli::Common;
@@ -173,27 +173,13 @@ impl Jobs for WorkspaceJobs {
 /// When the newest run folder of `name` in `root` was started (its name is
 /// the machine's local time, as `run::execute` writes it).
 pub fn last_run_in(root: &Path, name: &str) -> Option<DateTime<Utc>> {
-    crate::report::run_folder::previous_runs(root, name)
-        .iter()
-        .filter_map(|p| {
-            let file = p.file_name()?.to_str()?;
-            let (stamp, rest) = file.split_at_checked(17)?;
-            let rest = rest.strip_prefix('_')?;
-            let own = rest == name
-                || rest
-                    .strip_prefix(name)
-                    .and_then(|r| r.strip_prefix('-'))
-                    .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-            if !own {
-                return None;
-            }
-            let naive = NaiveDateTime::parse_from_str(stamp, "%Y-%m-%dT%H%M%S").ok()?;
-            chrono::Local
-                .from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-        })
-        .max()
+    let (start, _) = crate::report::run_folder::previous_runs(root, name)
+        .into_iter()
+        .next()?;
+    chrono::Local
+        .from_local_datetime(&start)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Whether a schedule missed a time while the daemon was down: its first
@@ -438,6 +424,7 @@ pub fn cli_daemon(c: &Common, catch_up: bool) -> Result<i32> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use chrono::NaiveDateTime;
     use std::rc::Rc;
 
     fn utc(s: &str) -> DateTime<Utc> {
