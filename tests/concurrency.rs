@@ -338,6 +338,14 @@ struct Hold {
 /// its `unlocked` before the next `locked`, and every published folder lies
 /// inside a hold.
 fn holds(p: &Proc) -> Vec<Hold> {
+    let (done, open) = holds_and_open(p);
+    assert!(open.is_none(), "{}: exited holding the lock", p.name);
+    done
+}
+
+/// The finished holds of a process's log, and the hold still open at its
+/// end (a process killed while holding the lock).
+fn holds_and_open(p: &Proc) -> (Vec<Hold>, Option<Hold>) {
     let mut out: Vec<Hold> = Vec::new();
     let mut open: Option<Hold> = None;
     for e in p.events() {
@@ -367,8 +375,7 @@ fn holds(p: &Proc) -> Vec<Hold> {
             out.push(h);
         }
     }
-    assert!(open.is_none(), "{}: exited holding the lock", p.name);
-    out
+    (out, open)
 }
 
 /// The holds of all processes do not overlap in time, each published one
@@ -579,6 +586,8 @@ fn a_run_waiting_for_a_daemon_killed_mid_run_proceeds() {
 
     let mut waiter = Proc::spawn(&ws, "waiter", &["run"]);
     waiter.wait_until("waiting for the lock", |p| p.has(WAITING));
+    // The frozen holder cannot let go before this.
+    let killed_at = Utc::now();
     let st = daemon.kill_and_reap();
     assert_eq!(st.signal(), Some(9), "killed by SIGKILL: {st}");
 
@@ -600,36 +609,19 @@ fn a_run_waiting_for_a_daemon_killed_mid_run_proceeds() {
             .count(),
         1
     );
-    // The killed hold never logged its end: only the waiter's and the
-    // daemon's finished holds are checked for overlap.
-    let finished: Vec<Hold> = holds_until_killed(&daemon);
-    let mut all: Vec<Hold> = holds(&waiter);
-    all.extend(finished);
+    // The killed hold never logged its end; the waiter took the lock only
+    // after the kill, and no hold of either overlaps another.
+    let (mut all, killed) = holds_and_open(&daemon);
+    let killed = killed.unwrap_or_else(|| panic!("the daemon was killed holding the lock"));
+    let waited = holds(&waiter);
+    assert_eq!(waited.len(), 1, "{waited:#?}");
+    assert!(
+        waited[0].locked >= killed_at && waited[0].locked > killed.locked,
+        "the waiter locked before the holder was killed: {waited:#?} {killed:#?}"
+    );
+    all.extend(waited);
     all.sort_by_key(|h| h.locked);
     for w in all.windows(2) {
         assert!(w[0].unlocked <= w[1].locked, "overlap: {w:#?}");
     }
-}
-
-/// The completed holds of a process killed while holding the lock.
-fn holds_until_killed(p: &Proc) -> Vec<Hold> {
-    let mut out = Vec::new();
-    let mut open: Option<Hold> = None;
-    for e in p.events() {
-        if e.is(LOCKED) {
-            open = Some(Hold {
-                process: p.name.clone(),
-                locked: e.at,
-                unlocked: e.at,
-                published: Vec::new(),
-            });
-        } else if e.is(UNLOCKED) {
-            if let Some(mut h) = open.take() {
-                h.unlocked = e.at;
-                out.push(h);
-            }
-        }
-    }
-    assert!(open.is_some(), "{} was killed holding the lock", p.name);
-    out
 }

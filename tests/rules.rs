@@ -4,10 +4,8 @@
 
 use std::fs;
 
-use serde_json::Value;
-
 use crate::common::fixture::{d, valid_verksamhet};
-use crate::common::{stderr, stdout, Workspace};
+use crate::common::{results, stderr, stdout, Workspace};
 use crate::row;
 
 fn hostile_rule(ws: &Workspace, id: &str, script: &str) {
@@ -17,14 +15,6 @@ fn hostile_rule(ws: &Workspace, id: &str, script: &str) {
     );
     fs::write(ws.path().join(format!("rules/{id}-fientlig.yaml")), yaml).unwrap();
     fs::write(ws.path().join(format!("rules/{id}-fientlig.rhai")), script).unwrap();
-}
-
-fn results(run: &std::path::Path) -> Vec<Value> {
-    fs::read_to_string(run.join("resultat.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// One organisation (KOV) with a system below its skyddsbehov.

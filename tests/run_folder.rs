@@ -154,12 +154,15 @@ pub(crate) fn assert_complete(run: &Path) {
     } else {
         PathBuf::from(manifest["indata"].as_str().expect("indata"))
     };
+    let mut hashed = 0;
     for f in manifest["filer"].as_array().expect("filer") {
         if let Some(hash) = f["sha256"].as_str() {
             let p = inputs.join(f["sokvag"].as_str().unwrap());
             assert_eq!(sha(&p), hash, "{at}: {}", p.display());
+            hashed += 1;
         }
     }
+    assert!(hashed > 0, "{at}: no input file was hashed");
 }
 
 #[test]

@@ -78,13 +78,7 @@ fn run(ws: &Workspace) -> (i32, Vec<Json>) {
         .run_folders()
         .pop()
         .unwrap_or_else(|| panic!("no run folder; exit {code}\n{}\n{}", stdout(&o), stderr(&o)));
-    let text = std::fs::read_to_string(folder.join("resultat.jsonl")).expect("resultat.jsonl");
-    let evals = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("json line"))
-        .collect();
-    (code, evals)
+    (code, crate::common::results(&folder))
 }
 
 /// The library ingester over the workspace's inputs.

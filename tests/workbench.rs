@@ -6,10 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use serde_json::Value;
 
 use crate::common::fixture::{d, valid_verksamhet, AVSTEG_HEADERS};
-use crate::common::{copy_dir, stderr, stdout, Workspace};
+use crate::common::{copy_dir, results, stderr, stdout, Workspace};
 use crate::row;
 
 /// A Verksamhet workbook whose one Avsteg row is correct in every respect
@@ -66,14 +65,6 @@ fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
                 })
                 .collect()
         })
-        .collect()
-}
-
-fn results(run: &Path) -> Vec<Value> {
-    fs::read_to_string(run.join("resultat.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
 
@@ -138,28 +129,13 @@ fn rules_diff_against_a_run_names_the_organisations_whose_status_changes() {
     let copy = ws.path().join("regler-ny");
     copy_dir(&ws.path().join("rules"), &copy);
     let yaml = copy.join("R05-avsteg-motiverat-beslutat.yaml");
-    let text = fs::read_to_string(&yaml).unwrap();
-    assert!(text.contains("min_tecken: 40"));
-    fs::write(&yaml, text.replace("min_tecken: 40", "min_tecken: 20")).unwrap();
+    fs::write(&yaml, text_with(&yaml, "min_tecken: 40", "min_tecken: 20")).unwrap();
 
     // The inputs folder changes after the run: the diff must use the archive.
     fs::remove_file(ws.inputs().join("TN 2026.xlsx")).unwrap();
 
     let xlsx = ws.path().join("diff.xlsx");
-    let out = ws
-        .cmd(&[
-            "rules",
-            "diff",
-            "--rules",
-            copy.to_str().unwrap(),
-            "--against",
-            run.to_str().unwrap(),
-            "-o",
-            xlsx.to_str().unwrap(),
-        ])
-        .output();
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    let text = rules_diff(&ws, Some(&copy), &run, Some(&xlsx));
     assert_eq!(
         summary_lines(&text),
         ["R05: 3 organisationer går från brist till uppfyllt: TN, GSN, GEAB"],
@@ -228,17 +204,7 @@ fn rules_diff_against_a_run_names_the_organisations_whose_status_changes() {
 
     // Raising it instead: UBN's 45 characters are not enough for 50.
     fs::write(&yaml, text_with(&yaml, "min_tecken: 20", "min_tecken: 50")).unwrap();
-    let out = ws
-        .cmd(&[
-            "rules",
-            "diff",
-            "--rules",
-            copy.to_str().unwrap(),
-            "--against",
-            run.to_str().unwrap(),
-        ])
-        .output();
-    let text = stdout(&out);
+    let text = rules_diff(&ws, Some(&copy), &run, None);
     assert_eq!(
         summary_lines(&text),
         ["R05: 1 organisation går från uppfyllt till brist: UBN"],
@@ -250,13 +216,26 @@ fn rules_diff_against_a_run_names_the_organisations_whose_status_changes() {
     );
 
     // The configured rules against the run's own: nothing changes.
-    let out = ws
-        .cmd(&["rules", "diff", "--against", run.to_str().unwrap()])
-        .output();
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = rules_diff(&ws, None, &run, None);
     assert!(text.contains("Ingen organisation byter status."), "{text}");
     assert!(summary_lines(&text).is_empty(), "{text}");
+}
+
+/// `rules diff [--rules R] --against RUN [-o XLSX]`, which must succeed;
+/// its standard output.
+fn rules_diff(ws: &Workspace, rules: Option<&Path>, run: &Path, xlsx: Option<&Path>) -> String {
+    let mut args = vec!["rules", "diff"];
+    if let Some(r) = rules {
+        args.extend(["--rules", r.to_str().unwrap()]);
+    }
+    args.extend(["--against", run.to_str().unwrap()]);
+    if let Some(x) = xlsx {
+        args.extend(["-o", x.to_str().unwrap()]);
+    }
+    let out = ws.cmd(&args).output();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    text
 }
 
 fn text_with(path: &Path, from: &str, to: &str) -> String {
@@ -309,6 +288,11 @@ fn rules_new_scaffolds_pass_check_and_rules_test_unchanged() {
         .collect();
     assert!(
         made.contains(&"R19-systemagare-ar-angiven.yaml".to_string()),
+        "{made:?}"
+    );
+    assert!(
+        made.iter()
+            .any(|n| n.starts_with("R20-") && n.ends_with(".rhai")),
         "{made:?}"
     );
 

@@ -116,3 +116,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Every evaluation of a run folder's `resultat.jsonl`.
+pub fn results(run: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(run.join("resultat.jsonl"))
+        .expect("resultat.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
