@@ -6,7 +6,7 @@
 
 use std::io::{Cursor, Read};
 
-use super::workbook::FileFault;
+use super::workbook::{declared_count, raw_attrs, tag_end, unescape, FileFault};
 use crate::config::Limits;
 
 /// Refuse an .ods whose sheets declare content beyond the row limit or more
@@ -31,18 +31,18 @@ pub fn check_ods(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
     )
 }
 
-fn attr_u64(tag: &[u8], name: &[u8]) -> Option<u64> {
-    let i = find(tag, name)?;
-    let rest = &tag[i + name.len()..];
-    let rest = rest
-        .strip_prefix(b"=\"")
-        .or_else(|| rest.strip_prefix(b"='"))?;
-    let digits: Vec<u8> = rest
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .copied()
-        .collect();
-    std::str::from_utf8(&digits).ok()?.parse().ok()
+/// The largest value of the attribute `name` in a start tag's attributes, read as
+/// calamine reads it at most: the key exactly (spaces around `=` allowed),
+/// the value unescaped, a leading `+` allowed; `None` when absent.
+fn attr_u64(attrs: &[u8], name: &[u8]) -> Option<u64> {
+    raw_attrs(attrs)
+        .filter(|(k, _)| *k == name)
+        .map(|(_, v)| {
+            let text = String::from_utf8_lossy(v);
+            let text = unescape(&text).unwrap_or_else(|| text.into_owned());
+            declared_count(text.as_bytes())
+        })
+        .max()
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -58,7 +58,7 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
     let mut sheet = String::new();
     while let Some(off) = find(&xml[pos..], b"<table:table") {
         let start = pos + off;
-        let Some(end_off) = xml[start..].iter().position(|&b| b == b'>') else {
+        let Some(end_off) = tag_end(&xml[start..]) else {
             break;
         };
         let tag = &xml[start..start + end_off + 1];
@@ -67,21 +67,22 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
             .iter()
             .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
             .unwrap_or(tag.len());
+        let attrs = &tag[name_end..];
         match &tag[..name_end] {
             b"<table:table" => {
                 row = 0;
                 cells = 0;
                 used_cols = 0;
-                sheet = find(tag, b"table:name=\"")
-                    .map(|i| {
-                        let rest = &tag[i + 12..];
-                        let n = rest.iter().position(|&b| b == b'"').unwrap_or(0);
-                        String::from_utf8_lossy(&rest[..n]).into_owned()
+                sheet = raw_attrs(attrs)
+                    .find(|(k, _)| *k == b"table:name")
+                    .map(|(_, v)| {
+                        let v = String::from_utf8_lossy(v);
+                        unescape(&v).unwrap_or_else(|| v.into_owned())
                     })
                     .unwrap_or_default();
             }
             b"<table:table-row" => {
-                let repeat = attr_u64(tag, b"table:number-rows-repeated").unwrap_or(1);
+                let repeat = attr_u64(attrs, b"table:number-rows-repeated").unwrap_or(1);
                 // The row's cells: up to its end tag (or none if self-closing).
                 let self_closing = tag.ends_with(b"/>");
                 let body_end = if self_closing {
@@ -137,10 +138,7 @@ fn count_value_cells(body: &[u8]) -> (u64, u64) {
         {
             continue;
         }
-        let end = body[name_end..]
-            .iter()
-            .position(|&b| b == b'>')
-            .map_or(body.len(), |e| name_end + e + 1);
+        let end = tag_end(&body[name_end..]).map_or(body.len(), |e| name_end + e + 1);
         let tag = &body[name_end..end];
         let repeat = attr_u64(tag, b"table:number-columns-repeated")
             .unwrap_or(1)
@@ -228,6 +226,34 @@ mod tests {
             "<table:table-row table:number-rows-repeated=\"300\">{CELL}<table:table-cell table:number-columns-repeated=\"16382\"/>{CELL}</table:table-row>"
         );
         assert!(scan(&table(&few), 100_000, 6_400_000).is_ok());
+    }
+
+    #[test]
+    fn repeats_are_read_as_calamine_reads_them() {
+        // Spaces around `=`, a `+`, a character reference, the name as a
+        // decoy in another value, a `>` inside a quoted value: each still
+        // declares 16 384 columns or 1 000 rows.
+        for cell_attrs in [
+            "table:number-columns-repeated = \"16384\"",
+            "table:number-columns-repeated=\"+16384\"",
+            "table:number-columns-repeated=\"&#49;6384\"",
+            "x=\"table:number-columns-repeated=1\" table:number-columns-repeated=\"16384\"",
+            "x=\"a>b\" table:number-columns-repeated=\"16384\"",
+        ] {
+            let rows = format!(
+                "<table:table-row table:number-rows-repeated=\"1000\"><table:table-cell {cell_attrs} office:value-type=\"float\" office:value=\"1\"/></table:table-row>"
+            );
+            assert!(
+                scan(&table(&rows), 100_000, 6_400_000).is_err(),
+                "{cell_attrs}"
+            );
+        }
+        let rows = format!(
+            "<table:table-row x=\"a>b\" table:number-rows-repeated=\"1000000\">{CELL}</table:table-row>"
+        );
+        let e = scan(&table(&rows), 100_000, 6_400_000).unwrap_err();
+        assert!(e.message.contains("bortom rad 100000"), "{}", e.message);
+        assert!(e.message.contains("\"System\""), "{}", e.message);
     }
 
     #[test]

@@ -449,20 +449,7 @@ fn start_tags<'a>(xml: &'a [u8], local: &'a [u8]) -> impl Iterator<Item = Tag<'a
                 continue;
             }
             let attrs = &xml[start + name_len..];
-            let mut quote = None;
-            let end = attrs.iter().take(TAG_MAX).position(|&b| match quote {
-                Some(q) => {
-                    if b == q {
-                        quote = None;
-                    }
-                    false
-                }
-                None if b == b'"' || b == b'\'' => {
-                    quote = Some(b);
-                    false
-                }
-                None => b == b'>',
-            });
+            let end = tag_end(&attrs[..attrs.len().min(TAG_MAX)]);
             return Some(match end {
                 Some(end) => Tag::Complete(&attrs[..end]),
                 None if attrs.len() > TAG_MAX => Tag::TooLong,
@@ -473,9 +460,28 @@ fn start_tags<'a>(xml: &'a [u8], local: &'a [u8]) -> impl Iterator<Item = Tag<'a
     })
 }
 
+/// Where a tag ends in `attrs` (what follows its name): at the first `>`
+/// outside quotes, as in quick-xml (a `>` in a quoted value does not end it).
+pub(super) fn tag_end(attrs: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    attrs.iter().position(|&b| match quote {
+        Some(q) => {
+            if b == q {
+                quote = None;
+            }
+            false
+        }
+        None if b == b'"' || b == b'\'' => {
+            quote = Some(b);
+            false
+        }
+        None => b == b'>',
+    })
+}
+
 /// The attributes of a start tag as calamine reads them (`RawAttrIter`):
 /// key up to `=`, then a quoted value; malformed input ends the list.
-fn raw_attrs(tag: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+pub(super) fn raw_attrs(tag: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     let mut pos = 0;
     std::iter::from_fn(move || {
         let rest = tag.get(pos..)?;
@@ -532,7 +538,7 @@ fn office_document_targets(xml: &[u8]) -> (Vec<String>, bool) {
 
 /// XML's predefined entities and character references, as quick-xml
 /// unescapes an attribute; `None` where it would fail.
-fn unescape(s: &str) -> Option<String> {
+pub(super) fn unescape(s: &str) -> Option<String> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(amp) = rest.find('&') {
@@ -572,28 +578,34 @@ fn sst_unique_count(head: &[u8]) -> Result<Option<u64>, FileFault> {
             Tag::Unterminated => break,
             Tag::TooLong => return Err(open_fault("orimligt lång sst-tagg i sharedStrings.xml")),
         };
-        let n = tag
-            .windows(b"uniqueCount".len())
-            .position(|w| w == b"uniqueCount")
-            .map_or(0, |at| {
-                let digits: Vec<u8> = tag[at + b"uniqueCount".len()..]
-                    .iter()
-                    .copied()
-                    .skip_while(|b| {
-                        b.is_ascii_whitespace() || *b == b'=' || *b == b'"' || *b == b'\''
-                    })
-                    .skip_while(|b| *b == b'+' || *b == b'0')
-                    .take_while(u8::is_ascii_digit)
-                    .collect();
-                // More digits than a u64 holds: as large as it gets.
-                std::str::from_utf8(&digits)
-                    .ok()
-                    .filter(|d| !d.is_empty())
-                    .map_or(0, |d| d.parse().unwrap_or(u64::MAX))
-            });
+        // The attribute by its exact key, as calamine looks it up (not the
+        // text `uniqueCount` anywhere in the tag: `x="uniqueCount"` is a
+        // value, `xuniqueCount` another key). Every such key counts.
+        let n = raw_attrs(tag)
+            .filter(|(k, _)| *k == b"uniqueCount")
+            .map(|(_, v)| declared_count(v))
+            .max()
+            .unwrap_or(0);
         found = Some(found.map_or(n, |m| m.max(n)));
     }
     Ok(found)
+}
+
+/// A declared count as calamine would read it at most: a leading `+` and
+/// zeros skipped, then the digits (more than a u64 holds: as large as it
+/// gets); 0 when there are none.
+pub(super) fn declared_count(v: &[u8]) -> u64 {
+    let v = v.trim_ascii();
+    let v = v.strip_prefix(b"+").unwrap_or(v);
+    let digits: &[u8] = {
+        let start = v.iter().position(|b| *b != b'0').unwrap_or(v.len());
+        let len = v[start..].iter().take_while(|b| b.is_ascii_digit()).count();
+        &v[start..start + len]
+    };
+    std::str::from_utf8(digits)
+        .ok()
+        .filter(|d| !d.is_empty())
+        .map_or(0, |d| d.parse().unwrap_or(u64::MAX))
 }
 
 fn contains_utf16(bytes: &[u8], s: &str) -> bool {
@@ -737,6 +749,16 @@ mod tests {
             raw(b"<x a=\"<sst uniqueCount='8'>\"><sst uniqueCount='2'>"),
             Some(8)
         );
+        // Only the attribute itself counts, not its name elsewhere in the tag.
+        assert_eq!(
+            raw(b"<sst x=\"uniqueCount\" uniqueCount=\"4294967295\">"),
+            Some(4_294_967_295)
+        );
+        assert_eq!(
+            raw(b"<sst xuniqueCount=\"0\" uniqueCount=\"4294967295\">"),
+            Some(4_294_967_295)
+        );
+        assert_eq!(raw(b"<sst count=\"uniqueCount=9\">"), Some(0));
         // An `sst` tag longer than any real one is refused.
         let long = format!("<sst a=\"{}\" uniqueCount=\"1\">", "x".repeat(TAG_MAX));
         assert!(sst_unique_count(long.as_bytes()).is_err());
