@@ -51,8 +51,6 @@ pub struct RunData<'a> {
 pub struct Tally {
     /// The rule ids, in rule order (the index of the other fields).
     pub rules: Vec<String>,
-    /// How many evaluations in all.
-    pub total: usize,
     /// Per rule, the count per status in `Status::ALL` order.
     pub per_rule: Vec<[usize; Status::ALL.len()]>,
     /// Per organisation, its worst status per rule (`None`: not evaluated).
@@ -63,7 +61,6 @@ impl Tally {
     pub fn new(rules: &RuleSet) -> Self {
         Self {
             rules: rules.rules.iter().map(|r| r.def.id.clone()).collect(),
-            total: 0,
             per_rule: vec![[0; Status::ALL.len()]; rules.rules.len()],
             worst: HashMap::new(),
         }
@@ -74,21 +71,32 @@ impl Tally {
         for (sum, c) in self.per_rule.iter_mut().zip(&t.per_rule) {
             for (a, b) in sum.iter_mut().zip(c) {
                 *a += b;
-                self.total += b;
             }
         }
-        match self.worst.get_mut(org) {
-            Some(slots) => {
-                for (slot, s) in slots.iter_mut().zip(t.worst) {
-                    if let Some(s) = s {
-                        *slot = Some(slot.map_or(s, |x| x.worst(s)));
-                    }
-                }
-            }
-            None => {
-                self.worst.insert(org.to_string(), t.worst);
-            }
+        let slots = self
+            .worst
+            .entry(org.to_string())
+            .or_insert_with(|| vec![None; t.per_rule.len()]);
+        for (slot, s) in slots.iter_mut().zip(t.worst()) {
+            *slot = match (*slot, s) {
+                (Some(a), Some(b)) => Some(a.worst(b)),
+                (a, b) => a.or(b),
+            };
         }
+    }
+
+    /// How many evaluations in all.
+    pub fn total(&self) -> usize {
+        self.per_rule.iter().flatten().sum()
+    }
+
+    /// How many evaluations are findings.
+    pub fn findings(&self) -> usize {
+        self.status_counts()
+            .iter()
+            .filter(|(s, _)| s.is_finding())
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// The worst status of `rule` for `org`.
@@ -109,13 +117,10 @@ impl Tally {
 
     /// How many evaluations of `rule` ended in `status`.
     pub fn count(&self, rule: &str, status: Status) -> usize {
-        let (Some(r), Some(s)) = (
-            self.rules.iter().position(|x| x == rule),
-            Status::ALL.iter().position(|x| *x == status),
-        ) else {
-            return 0;
-        };
-        self.per_rule[r][s]
+        self.rules
+            .iter()
+            .position(|x| x == rule)
+            .map_or(0, |r| self.per_rule[r][status.index()])
     }
 
     /// The number of evaluations per status, in `Status::ALL` order.
@@ -128,33 +133,34 @@ impl Tally {
     }
 }
 
-/// The [`Tally`] of one organisation's evaluations, made where they are
-/// made (on a worker) and merged once per organisation.
+/// The counts of one organisation's evaluations per rule and status, made
+/// where they are made (on a worker) and merged into the [`Tally`] once per
+/// organisation.
 #[derive(Debug, Clone)]
 pub struct OrgTally {
     per_rule: Vec<[usize; Status::ALL.len()]>,
-    worst: Vec<Option<Status>>,
 }
 
 impl OrgTally {
     pub fn new(rules: usize) -> Self {
         Self {
             per_rule: vec![[0; Status::ALL.len()]; rules],
-            worst: vec![None; rules],
         }
     }
 
     /// Count one evaluation of the rule at index `rule`.
     pub fn add(&mut self, rule: usize, status: Status) {
-        if let (Some(c), Some(i)) = (
-            self.per_rule.get_mut(rule),
-            Status::ALL.iter().position(|s| *s == status),
-        ) {
-            c[i] += 1;
+        if let Some(c) = self.per_rule.get_mut(rule) {
+            c[status.index()] += 1;
         }
-        if let Some(slot) = self.worst.get_mut(rule) {
-            *slot = Some(slot.map_or(status, |s| s.worst(status)));
-        }
+    }
+
+    /// The worst status per rule: the first in `Status::ALL` (worst first)
+    /// with a count.
+    fn worst(&self) -> impl Iterator<Item = Option<Status>> + '_ {
+        self.per_rule
+            .iter()
+            .map(|c| c.iter().position(|n| *n > 0).map(|i| Status::ALL[i]))
     }
 }
 
@@ -288,7 +294,7 @@ pub fn execute(
     let (evaluations, tally) = evaluated?;
     let t_rules = t_rules0.elapsed();
     tracing::info!(
-        evaluations = tally.total,
+        evaluations = tally.total(),
         kept = evaluations.len(),
         seconds = t_rules.as_secs_f64(),
         rss_mb = rss_mb(),
@@ -387,7 +393,7 @@ pub fn execute(
     let folder = pending.publish()?;
     tracing::info!(
         folder = %folder.display(),
-        evaluations = tally.total,
+        evaluations = tally.total(),
         files = read.log.entries.len(),
         files_in_error,
         exit,
@@ -632,9 +638,9 @@ fn manifest(
         "regeluppsattning_sha256": d.rules.fingerprint(),
         "regler": rules,
         "antal_per_status": by_status,
-        "antal_utvarderingar": d.tally.total,
-        "antal_iakttagelser": d.evaluations.iter().filter(|e| e.status.is_finding()).count(),
-        "nya_iakttagelser": d.change.new_count,
+        "antal_utvarderingar": d.tally.total(),
+        "antal_iakttagelser": d.tally.findings(),
+        "nya_iakttagelser": d.change.new_count(),
         "atgardade_iakttagelser": d.change.resolved.len(),
         "foregaende_korning": d.change.previous,
         "indikatorer": d.indicators,
@@ -651,7 +657,6 @@ mod tests {
     fn organisation_tallies_merge_into_counts_and_worst_statuses() {
         let mut tally = Tally {
             rules: vec!["R01".into(), "R02".into()],
-            total: 0,
             per_rule: vec![[0; Status::ALL.len()]; 2],
             worst: HashMap::new(),
         };
@@ -668,7 +673,7 @@ mod tests {
         kov2.add(0, Status::UnderlagSaknas);
         tally.merge("KOV", kov2);
 
-        assert_eq!(tally.total, 5);
+        assert_eq!(tally.total(), 5);
         assert_eq!(tally.count("R01", Status::Uppfyllt), 1);
         assert_eq!(tally.count("R01", Status::UnderlagSaknas), 1);
         assert_eq!(tally.count("R02", Status::Brist), 1);

@@ -7,17 +7,17 @@ use std::path::{Path, PathBuf};
 
 use crate::rules::{Evaluation, EvaluationJson};
 
-/// A finding's identity as one string: organisation, rule and subject
-/// separated by NUL. Organisation and rule ids never hold a NUL, so the
-/// first two separate the parts whatever the subject holds.
-fn joined_key(o: &str, r: &str, s: &str) -> Box<str> {
-    let mut k = String::with_capacity(o.len() + r.len() + s.len() + 2);
-    k.push_str(o);
-    k.push('\0');
-    k.push_str(r);
-    k.push('\0');
-    k.push_str(s);
-    k.into_boxed_str()
+/// A finding's identity as one string, written into `buf`: organisation,
+/// rule and subject separated by NUL. Organisation and rule ids never hold
+/// a NUL, so the first two separate the parts whatever the subject holds.
+fn write_key<'b>(buf: &'b mut String, o: &str, r: &str, s: &str) -> &'b str {
+    buf.clear();
+    buf.push_str(o);
+    buf.push('\0');
+    buf.push_str(r);
+    buf.push('\0');
+    buf.push_str(s);
+    buf
 }
 
 /// The comparison with the previous run.
@@ -27,8 +27,6 @@ pub struct Change {
     pub previous: Option<String>,
     /// Per evaluation compared (by index): whether it is a new finding.
     new: Vec<bool>,
-    /// How many of the findings are new.
-    pub new_count: usize,
     /// Findings of the previous run that are no longer findings.
     pub resolved: Vec<EvaluationJson>,
 }
@@ -41,6 +39,11 @@ impl Change {
     pub fn is_new(&self, index: usize) -> bool {
         self.new.get(index).copied().unwrap_or(false)
     }
+
+    /// How many of the findings are new.
+    pub fn new_count(&self) -> usize {
+        self.new.iter().filter(|n| **n).count()
+    }
 }
 
 /// The findings of a previous run, as [`previous_findings`] keeps them:
@@ -52,16 +55,6 @@ impl Change {
 pub struct PreviousFindings {
     path: PathBuf,
     findings: Vec<(Box<str>, u64)>,
-}
-
-/// Read a run folder's `resultat.jsonl`.
-pub fn read_results(run: &Path) -> std::io::Result<Vec<EvaluationJson>> {
-    let mut out = Vec::new();
-    each_line(&run.join("resultat.jsonl"), |line, _| {
-        out.push(serde_json::from_str(line).map_err(invalid)?);
-        Ok(())
-    })?;
-    Ok(out)
 }
 
 /// Call `f` with every non-blank line of a JSON-lines file and the byte
@@ -104,13 +97,8 @@ struct KeyFields<'a> {
     objekt: std::borrow::Cow<'a, str>,
 }
 
-/// Compare with the newest readable earlier run among `candidates` (newest first).
-pub fn compare(evaluations: &[Evaluation], candidates: &[PathBuf]) -> Change {
-    compare_with(evaluations, previous_findings(candidates))
-}
-
 /// The findings of the newest readable run among `candidates` (newest
-/// first) and that run's folder name: the half of [`compare`] that does
+/// first) and that run's folder name: the half of the comparison that does
 /// not need this run's evaluations, so it can run while they are made.
 pub fn previous_findings(candidates: &[PathBuf]) -> Option<(Option<String>, PreviousFindings)> {
     candidates.iter().find_map(|p| {
@@ -127,7 +115,9 @@ fn finding_keys(run: &Path) -> std::io::Result<PreviousFindings> {
     each_line(&path, |line, at| {
         let k: KeyFields = serde_json::from_str(line).map_err(invalid)?;
         if k.status.is_finding() {
-            findings.push((joined_key(&k.organisation, &k.regel, &k.objekt), at));
+            let mut key = String::new();
+            write_key(&mut key, &k.organisation, &k.regel, &k.objekt);
+            findings.push((key.into_boxed_str(), at));
         }
         Ok(())
     })?;
@@ -155,10 +145,8 @@ pub fn compare_with(
     previous: Option<(Option<String>, PreviousFindings)>,
 ) -> Change {
     let Some((run, previous)) = previous else {
-        let new: Vec<bool> = evaluations.iter().map(|e| e.status.is_finding()).collect();
         return Change {
-            new_count: new.iter().filter(|n| **n).count(),
-            new,
+            new: evaluations.iter().map(|e| e.status.is_finding()).collect(),
             ..Change::default()
         };
     };
@@ -166,14 +154,14 @@ pub fn compare_with(
         let before: HashSet<&str> = previous.findings.iter().map(|(k, _)| &**k).collect();
         // The previous findings that are still findings now.
         let mut still: HashSet<&str> = HashSet::new();
+        let mut key = String::new();
         let new: Vec<bool> = evaluations
             .iter()
             .map(|e| {
                 if !e.status.is_finding() {
                     return false;
                 }
-                let key = joined_key(&e.org, &e.rule, &e.subject);
-                match before.get(&*key) {
+                match before.get(write_key(&mut key, &e.org, &e.rule, &e.subject)) {
                     Some(k) => {
                         still.insert(k);
                         false
@@ -203,7 +191,6 @@ pub fn compare_with(
     };
     Change {
         previous: run,
-        new_count: new.iter().filter(|n| **n).count(),
         new,
         resolved,
     }
@@ -214,6 +201,10 @@ pub fn compare_with(
 mod tests {
     use super::*;
     use crate::rules::{Severity, Status};
+
+    fn compare(evaluations: &[Evaluation], candidates: &[PathBuf]) -> Change {
+        compare_with(evaluations, previous_findings(candidates))
+    }
 
     fn eval(org: &str, subject: &str, status: Status) -> Evaluation {
         Evaluation {
@@ -251,7 +242,7 @@ mod tests {
         let change = compare(&now, &[dir.path().to_path_buf()]);
         let flags: Vec<bool> = (0..now.len()).map(|i| change.is_new(i)).collect();
         assert_eq!(flags, [false, false, true, false, true]);
-        assert_eq!(change.new_count, 2);
+        assert_eq!(change.new_count(), 2);
         assert!(!change.is_new(now.len()));
         let resolved: Vec<(&str, &str)> = change
             .resolved
@@ -265,6 +256,6 @@ mod tests {
         assert_eq!(first.previous, None);
         let flags: Vec<bool> = (0..now.len()).map(|i| first.is_new(i)).collect();
         assert_eq!(flags, [true, false, true, true, true]);
-        assert_eq!(first.new_count, 4);
+        assert_eq!(first.new_count(), 4);
     }
 }

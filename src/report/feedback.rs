@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use rust_xlsxwriter::Workbook;
 
-use super::workbook::{mognad_by_year, mognad_values, Index, MOGNAD_AREAS};
+use super::workbook::{mognad_by_year, mognad_values, MOGNAD_AREAS};
 use super::xlsx::{self, Formats, Grid};
 use crate::ingest::FileEntry;
 use crate::model::{valid_org_id, OrgData};
@@ -22,7 +22,6 @@ pub const MOGNAD_SHEET: &str = "Digital mognad";
 
 pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let idx = Index::new(d.evaluations, d.tally);
     let fmt = Formats::new();
     // Each organisation's findings and files, found once (not once per organisation).
     let mut findings: HashMap<&str, Vec<&Evaluation>> = HashMap::new();
@@ -51,7 +50,7 @@ pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
             findings: findings.get(id).unwrap_or(&none_e),
             files: files.get(id).unwrap_or(&none_f),
         };
-        write_one(&mut wb, d, o, &mine, &idx, &fmt)?;
+        write_one(&mut wb, d, o, &mine, &fmt)?;
         wb.save(dir.join(format!("{id}.xlsx")))?;
         Ok(())
     });
@@ -102,7 +101,6 @@ fn write_one(
     d: &RunData<'_>,
     o: &OrgData,
     mine: &Mine<'_, '_>,
-    idx: &Index<'_>,
     fmt: &Formats,
 ) -> Result<()> {
     let id = o.org.id.as_str();
@@ -155,12 +153,12 @@ fn write_one(
             g.text(ws, r, 0, &rule.def.id)?;
             g.text(ws, r, 1, &rule.def.titel)?;
             g.text(ws, r, 2, rule.def.allvarlighet.label())?;
-            if let Some(s) = idx.tally.worst(id, rule.def.id.as_str()) {
+            if let Some(s) = d.tally.worst(id, rule.def.id.as_str()) {
                 g.text_fmt(ws, r, 3, s.label(), fmt.status(s))?;
             }
         }
         r += 1;
-        if let Some(s) = idx.tally.overall(id) {
+        if let Some(s) = d.tally.overall(id) {
             g.text_fmt(ws, r, 1, "Samlad status (sämsta över reglerna)", &fmt.bold)?;
             g.text_fmt(ws, r, 3, s.label(), fmt.status(s))?;
         }
@@ -190,14 +188,13 @@ fn write_one(
         let mut r = 0;
         for e in findings {
             r += 1;
+            // An evaluation's rule id is its rule's, exactly.
             let title = d
                 .rules
                 .rules
                 .iter()
                 .find(|x| *x.def.id == *e.rule)
-                .or_else(|| d.rules.get(&e.rule))
-                .map(|x| x.def.titel.as_str())
-                .unwrap_or("");
+                .map_or("", |x| x.def.titel.as_str());
             g.text(ws, r, 0, &e.rule)?;
             g.text(ws, r, 1, title)?;
             g.text(ws, r, 2, e.severity.label())?;

@@ -13,7 +13,7 @@ use super::xlsx::{self, Cell, Formats, Grid};
 use crate::model::records::Avsteg;
 use crate::rules::indicators::{BASELINE_EFFEKTIVITET_PERCENT, BASELINE_INNOVATION_PERCENT};
 use crate::rules::{Evaluation, Severity, Status};
-use crate::run::{RunData, Tally};
+use crate::run::RunData;
 
 /// The sheet names, in order.
 pub const SHEETS: [&str; 9] = [
@@ -54,17 +54,14 @@ pub use crate::rules::maturity::values as mognad_values;
 /// The rules whose outcomes the `Avsteg` sheet shows beside each avsteg.
 pub const AVSTEG_RULES: [&str; 3] = ["R05", "R06", "R07"];
 
-/// Precomputed lookups over a run's evaluations.
-pub struct Index<'a> {
-    /// Worst status per (organisation, rule), over every evaluation.
-    pub tally: &'a Tally,
-    /// Evaluations of the [`AVSTEG_RULES`] per (organisation, rule,
-    /// subject), for the avsteg tables (the only lookups by subject).
-    pub by_subject: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Evaluation>>,
+/// The evaluations of the [`AVSTEG_RULES`] per (organisation, rule,
+/// subject), for the avsteg tables (the only lookups by subject).
+struct Index<'a> {
+    by_subject: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Evaluation>>,
 }
 
 impl<'a> Index<'a> {
-    pub fn new(evaluations: &'a [Evaluation], tally: &'a Tally) -> Self {
+    fn new(evaluations: &'a [Evaluation]) -> Self {
         let mut by_subject: HashMap<(&str, &str, &str), Vec<&Evaluation>> = HashMap::new();
         for e in evaluations
             .iter()
@@ -75,17 +72,19 @@ impl<'a> Index<'a> {
                 .or_default()
                 .push(e);
         }
-        Self { tally, by_subject }
+        Self { by_subject }
     }
-}
 
-/// The subject key evaluation gives an Avsteg row (see `rules/evaluate.rs`).
-pub fn avsteg_key(a: &Avsteg) -> String {
-    a.avsteg_id
-        .get()
-        .or(a.tjanst_id.get())
-        .cloned()
-        .unwrap_or_else(|| format!("rad {}", a.row.row + 1))
+    /// The evaluation of `rule` for one avsteg row whose subject key is
+    /// `key` ([`crate::rules::subject_key`]), preferring the one whose
+    /// evidence lies on that row (keys can repeat).
+    fn avsteg(&self, org: &str, rule: &str, key: &str, a: &Avsteg) -> Option<&'a Evaluation> {
+        let list = self.by_subject.get(&(org, rule, key))?;
+        list.iter()
+            .find(|e| e.evidence.as_ref().is_some_and(|l| l.same_row(&a.row)))
+            .or(list.first())
+            .copied()
+    }
 }
 
 /// `Utgånget`, `Går ut inom 90 dagar` or empty.
@@ -95,22 +94,6 @@ pub fn avsteg_flag(galler_till: Option<NaiveDate>, per: NaiveDate) -> &'static s
         Some(d) if (d - per).num_days() <= AVSTEG_WARNING_DAYS => "Går ut inom 90 dagar",
         _ => "",
     }
-}
-
-/// The evaluation of `rule` for one avsteg row: same subject key, preferring
-/// the one whose evidence lies on that row (keys can repeat).
-pub fn avsteg_evaluation<'a>(
-    idx: &Index<'a>,
-    org: &str,
-    rule: &str,
-    a: &Avsteg,
-) -> Option<&'a Evaluation> {
-    let key = avsteg_key(a);
-    let list = idx.by_subject.get(&(org, rule, key.as_str()))?;
-    list.iter()
-        .find(|e| e.evidence.as_ref().is_some_and(|l| l.same_row(&a.row)))
-        .or(list.first())
-        .copied()
 }
 
 pub use crate::rules::maturity::by_year as mognad_by_year;
@@ -123,11 +106,11 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     let fmt = Formats::new();
     let t = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!(seconds = t.elapsed().as_secs_f64(), "report: {what}");
-    let idx = Index::new(d.evaluations, d.tally);
+    let idx = Index::new(d.evaluations);
     lap("index");
     sammanfattning(&mut wb, d, &fmt)?;
     lap("Sammanfattning");
-    organisationer(&mut wb, d, &fmt, &idx)?;
+    organisationer(&mut wb, d, &fmt)?;
     lap("Organisationer");
     iakttagelser(&mut wb, d, &fmt)?;
     lap("Iakttagelser");
@@ -151,12 +134,8 @@ fn rule_ids<'a>(d: &'a RunData<'_>) -> Vec<&'a str> {
 fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     let ws = wb.add_worksheet().set_name("Sammanfattning")?;
     let mut g = Grid::new();
-    let findings = d
-        .evaluations
-        .iter()
-        .filter(|e| e.status.is_finding())
-        .count();
-    let new = d.change.new_count;
+    let findings = d.tally.findings();
+    let new = d.change.new_count();
     let submitted = d
         .model
         .orgs
@@ -338,12 +317,7 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
     Ok(())
 }
 
-fn organisationer(
-    wb: &mut Workbook,
-    d: &RunData<'_>,
-    fmt: &Formats,
-    idx: &Index<'_>,
-) -> Result<()> {
+fn organisationer(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     let ws = wb.add_worksheet().set_name("Organisationer")?;
     let mut g = Grid::new();
     let rules = rule_ids(d);
@@ -370,11 +344,11 @@ fn organisationer(
             None if o.submitted_anything() => g.text(ws, r, 4, "inlämnad, datum saknas")?,
             None => g.text(ws, r, 4, "ej inlämnad")?,
         }
-        if let Some(s) = idx.tally.overall(id) {
+        if let Some(s) = d.tally.overall(id) {
             g.text_fmt(ws, r, 5, s.label(), fmt.status(s))?;
         }
         for (i, rule) in rules.iter().enumerate() {
-            if let Some(s) = idx.tally.worst(id, rule) {
+            if let Some(s) = d.tally.worst(id, rule) {
                 g.text_fmt(ws, r, 6 + i as u16, s.label(), fmt.status(s))?;
             }
         }
@@ -558,9 +532,10 @@ fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) ->
                 "" => {}
                 _ => g.text_fmt(ws, r, 7, flag, fmt.status(Status::UnderlagSaknas))?,
             }
+            let key = crate::rules::subject_key(&**a, crate::rules::AVSTEG_KEY_FIELDS);
             for (i, rule) in AVSTEG_RULES.iter().enumerate() {
                 let c = 8 + 2 * i as u16;
-                match avsteg_evaluation(idx, &o.org.id, rule, a) {
+                match idx.avsteg(&o.org.id, rule, &key, a) {
                     Some(e) => {
                         g.text_fmt(ws, r, c, e.status.label(), fmt.status(e.status))?;
                         g.text(ws, r, c + 1, &e.message)?;

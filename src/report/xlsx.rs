@@ -77,7 +77,7 @@ impl Formats {
 
     /// The fill of a status cell.
     pub fn status(&self, s: Status) -> &Format {
-        let i = Status::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        let i = s.index();
         &self.status[i]
     }
 }

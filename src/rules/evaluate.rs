@@ -185,16 +185,25 @@ impl<T: Record> ErasedRecord for T {
     }
 }
 
+/// The fields whose first present value names an Avsteg row.
+pub const AVSTEG_KEY_FIELDS: &[&str] = &["avsteg_id", "tjanst_id"];
+
+/// The key a row subject is known by in the results: the first of
+/// `key_fields` that has a value, else `rad N`.
+pub fn subject_key<T: Record>(r: &T, key_fields: &[&str]) -> String {
+    key_fields
+        .iter()
+        .find_map(|f| {
+            let (i, _) = T::SCHEMA.column(f)?;
+            r.field_ref(i).map(|v| v.display())
+        })
+        .unwrap_or_else(|| format!("rad {}", r.row().row + 1))
+}
+
 fn rows<T: Record + std::fmt::Debug + Clone>(rows: &[Arc<T>], key_fields: &[&str]) -> Vec<Subject> {
     rows.iter()
         .map(|r| {
-            let key = key_fields
-                .iter()
-                .find_map(|f| {
-                    let (i, _) = T::SCHEMA.column(f)?;
-                    r.field_ref(i).map(|v| v.display())
-                })
-                .unwrap_or_else(|| format!("rad {}", r.row().row + 1));
+            let key = subject_key(&**r, key_fields);
             Subject {
                 key,
                 value: Dynamic::from(r.clone()),
@@ -260,7 +269,7 @@ fn subjects(kind: SubjectKind, o: &Arc<OrgData>, ctx: &Context) -> Vec<Subject> 
         ),
         SubjectKind::Avsteg => rows(
             v.and_then(|v| v.avsteg.as_deref()).unwrap_or(&[]),
-            &["avsteg_id", "tjanst_id"],
+            AVSTEG_KEY_FIELDS,
         ),
         SubjectKind::Insats => rows(
             v.and_then(|v| v.insatser.as_deref()).unwrap_or(&[]),

@@ -18,7 +18,9 @@ use std::sync::Arc;
 use rhai::{Dynamic, Engine, Map, Scope, AST};
 
 pub use definition::{RuleDef, SubjectKind};
-pub use evaluate::{format_rhai_error, Context, Evaluation, EvaluationJson};
+pub use evaluate::{
+    format_rhai_error, subject_key, Context, Evaluation, EvaluationJson, AVSTEG_KEY_FIELDS,
+};
 pub use status::{Severity, Status};
 
 use crate::yaml;

@@ -48,6 +48,11 @@ impl Status {
             })
     }
 
+    /// The position in [`Status::ALL`] (worst first).
+    pub fn index(self) -> usize {
+        usize::from(4 - self.rank())
+    }
+
     /// Severity rank: regelfel > brist > underlag saknas > uppfyllt > ej tillämplig.
     pub fn rank(self) -> u8 {
         match self {
@@ -107,6 +112,16 @@ impl Severity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_is_worst_first_and_index_finds_each() {
+        for (i, st) in Status::ALL.iter().enumerate() {
+            assert_eq!(st.index(), i);
+        }
+        for w in Status::ALL.windows(2) {
+            assert_eq!(w[0].worst(w[1]), w[0]);
+        }
+    }
 
     #[test]
     fn worst_order() {
