@@ -561,13 +561,14 @@ pub fn field_log_stop() {
 fn note_read<T: Record>(r: &Arc<T>, idx: usize) {
     FIELDS_READ.with(|f| {
         let f = &mut *f.borrow_mut();
-        if f.on {
+        // Most evaluations read few fields; a full log takes no more.
+        if f.on && f.read.len() < MAX_FIELDS_LOGGED {
             let v = &mut f.read;
             let ptr = Arc::as_ptr(r) as *const ();
             let seen = v
                 .iter()
                 .any(|x| x.idx == idx && Arc::as_ptr(&x.record) as *const () == ptr);
-            if !seen && v.len() < MAX_FIELDS_LOGGED {
+            if !seen {
                 v.push(FieldRead {
                     record: r.clone() as Arc<dyn ReadRecord>,
                     idx,
@@ -684,7 +685,8 @@ fn register_where(engine: &mut Engine) {
     );
 }
 
-/// Whether the field `f` of the row `row` equals `v` (see `dar`).
+/// Whether the field `f` of the row `row` equals `v` (see `dar`); a field
+/// that does is noted as read (`lästa fält` of a rule error).
 fn field_equals(row: &Dynamic, f: &str, v: &Dynamic) -> RhaiResult<bool> {
     macro_rules! row_types {
         ($($t:ty),*) => {$(
@@ -692,7 +694,12 @@ fn field_equals(row: &Dynamic, f: &str, v: &Dynamic) -> RhaiResult<bool> {
                 let Some((i, _)) = <$t>::SCHEMA.column(f) else {
                     return err(unknown_field::<$t>(f));
                 };
-                return Ok(same_value(&value_ref_to_dynamic(r.field_ref(i)), v));
+                let same = same_value(&value_ref_to_dynamic(r.field_ref(i)), v);
+                if same {
+                    // The rows picked are context for a later rule error.
+                    note_read(&r, i);
+                }
+                return Ok(same);
             }
         )*};
     }
