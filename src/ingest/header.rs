@@ -13,20 +13,16 @@ fn is_separator(c: char) -> bool {
 /// and white space folded to single spaces and dropped at both ends, a
 /// trailing `:` or `*` dropped (also `Namn:-`), lower case.
 pub fn normal_chars(s: &str) -> impl Iterator<Item = char> + '_ {
-    let t = s.trim_end_matches(|c: char| c == ':' || c == '*' || is_separator(c));
-    let mut space = false;
-    let mut started = false;
-    t.chars().flat_map(move |c| {
-        if is_separator(c) {
-            space = true;
-            return None.into_iter().chain(None.into_iter().flatten());
-        }
-        let gap = (space && started).then_some(' ');
-        space = false;
-        started = true;
-        gap.into_iter()
-            .chain(Some(c.to_lowercase()).into_iter().flatten())
-    })
+    s.trim_end_matches(|c: char| c == ':' || c == '*' || is_separator(c))
+        .split(is_separator)
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .flat_map(|(i, w)| {
+            (i > 0)
+                .then_some(' ')
+                .into_iter()
+                .chain(w.chars().flat_map(char::to_lowercase))
+        })
 }
 
 /// The normal form two names are compared in.
@@ -97,22 +93,10 @@ mod tests {
 #[cfg(test)]
 mod proptests {
     use super::*;
-    use crate::model::records::*;
-    use crate::model::Record;
     use proptest::prelude::*;
 
     fn schemas() -> Vec<&'static SheetSchema> {
-        vec![
-            System::SCHEMA,
-            Avsteg::SCHEMA,
-            TjanstAnvandning::SCHEMA,
-            Forandringsinsats::SCHEMA,
-            DigitalMognad::SCHEMA,
-            Uppfoljningsrapport::SCHEMA,
-            Sakerhetsavvikelse::SCHEMA,
-            Leveransavvikelse::SCHEMA,
-            Katalogtjanst::SCHEMA,
-        ]
+        crate::model::records::ALL.to_vec()
     }
 
     /// Rewrite a name the ways a person might: case, separators, padding,

@@ -309,21 +309,6 @@ pub fn parse_bytes_for_fuzzing(
 
 type Partial = Option<(Option<SubmissionType>, Option<String>, Option<String>)>;
 
-/// The key-value sheets (read with their merged cells) …
-const KEY_VALUE_SHEETS: &[&str] = &["Inlämning", "Digitaliseringsplan"];
-
-/// … and every other sheet the contract knows (tables).
-const TABLE_SHEETS: &[&str] = &[
-    "Tjänster",
-    "System",
-    "Avsteg",
-    "Förändringsinsatser",
-    "Digital mognad",
-    "Uppföljningsrapport",
-    "Säkerhetsavvikelser",
-    "Leveransavvikelser",
-];
-
 fn parse_workbook(
     file: &Arc<str>,
     bytes: &[u8],
@@ -332,14 +317,11 @@ fn parse_workbook(
 ) -> Result<(Parsed, Vec<CellWarning>), (FileFault, Partial)> {
     workbook::check_zip(bytes, &opts.limits).map_err(|f| (f, None))?;
     ods_guard::check_ods(bytes, &opts.limits).map_err(|f| (f, None))?;
-    let wanted = |name: &str| {
-        if workbook::sheet_is(name, KEY_VALUE_SHEETS) {
-            workbook::Wanted::CellsAndMerges
-        } else if workbook::sheet_is(name, TABLE_SHEETS) {
-            workbook::Wanted::Cells
-        } else {
-            workbook::Wanted::No
-        }
+    // Every sheet the contract knows; key-value sheets with their merges.
+    let wanted = |name: &str| match records::ALL.iter().find(|s| header::same(name, s.sheet)) {
+        Some(s) if s.layout == Layout::KeyValue => workbook::Wanted::CellsAndMerges,
+        Some(_) => workbook::Wanted::Cells,
+        None => workbook::Wanted::No,
     };
     let sheets = workbook::read_sheets(bytes, &wanted, &opts.limits).map_err(|f| (f, None))?;
     let find = |contract: &str| {

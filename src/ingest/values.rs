@@ -607,7 +607,10 @@ mod proptests {
         fn never_panics(cell in any_cell(), k in 0..KINDS.len()) {
             let r = normalize(KINDS[k], &cell);
             if let Err(e) = r {
-                prop_assert!(!e.message.is_empty() && !e.expected.is_empty());
+                // The message quotes what the cell held and says what was expected.
+                prop_assert!(!e.expected.is_empty());
+                prop_assert!(e.message.contains(&format!("\"{}\"", e.found)), "{}", e.message);
+                prop_assert!(e.message.contains(&e.expected), "{}", e.message);
             }
             let _ = text(&cell);
             let _ = cell.shown();

@@ -11,7 +11,6 @@ use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 mod xls_guard;
 
 use super::grid::{CellValue, Grid, Merge};
-use super::header;
 use crate::config::Limits;
 
 /// A whole-file fault; `message` is the Swedish reason for the input log.
@@ -675,11 +674,6 @@ fn from_data(v: &Data) -> Option<CellValue> {
         Data::Error(e) => CellValue::Error(e.to_string()),
         Data::Empty => return None,
     })
-}
-
-/// Whether a sheet name is one of the given contract sheet names.
-pub fn sheet_is(name: &str, contract_names: &[&str]) -> bool {
-    contract_names.iter().any(|c| header::same(name, c))
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 
-use super::schema::{record, Kind};
-use super::{Money, Sakerhetsniva};
+use super::schema::{record, Kind, SheetSchema};
+use super::{Money, Record, Sakerhetsniva};
 
 const JA_NEJ: Kind = Kind::Bool;
 
@@ -176,3 +176,19 @@ record! {
         giltig_till: NaiveDate = Kind::Date, "Giltig till";
     }
 }
+
+/// Every sheet the contract knows, in contract order (`Tjänster` twice:
+/// a Verksamhet's use of services and a catalogue's rows).
+pub const ALL: [&SheetSchema; 11] = [
+    Inlamning::SCHEMA,
+    Digitaliseringsplan::SCHEMA,
+    TjanstAnvandning::SCHEMA,
+    System::SCHEMA,
+    Avsteg::SCHEMA,
+    Forandringsinsats::SCHEMA,
+    DigitalMognad::SCHEMA,
+    Uppfoljningsrapport::SCHEMA,
+    Sakerhetsavvikelse::SCHEMA,
+    Leveransavvikelse::SCHEMA,
+    Katalogtjanst::SCHEMA,
+];
