@@ -27,7 +27,7 @@ pub fn check_ods(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
     scan(
         &xml,
         u64::from(limits.max_rader),
-        u64::from(limits.max_rader) * 64,
+        super::workbook::cell_limit(limits),
     )
 }
 
@@ -102,9 +102,19 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
                     // it allocates.
                     used_cols = used_cols.max(width);
                     let area = row.saturating_add(repeat).saturating_mul(used_cols);
-                    if cells > max_cells || area > max_cells {
+                    if cells > max_cells {
                         return Err(FileFault::new(format!(
                             "Bladet \"{sheet}\" är för stort: det deklarerar fler än {max_cells} celler."
+                        )));
+                    }
+                    if area > max_cells {
+                        // Name the corner, so the submitter can find what is far out.
+                        let last = crate::model::column_letters(
+                            u32::try_from(used_cols.saturating_sub(1)).unwrap_or(u32::MAX),
+                        );
+                        let rows = row.saturating_add(repeat);
+                        return Err(FileFault::new(format!(
+                            "Bladet \"{sheet}\" är för stort: dess värden sträcker sig till kolumn {last} och rad {rows}, fler än {max_cells} celler räknat från A1; ta bort innehållet längst ut."
                         )));
                     }
                 }
@@ -214,7 +224,11 @@ mod tests {
             "<table:table-row table:number-rows-repeated=\"400\">{CELL}<table:table-cell table:number-columns-repeated=\"16382\"/>{CELL}</table:table-row>"
         );
         let e = scan(&table(&wide), 100_000, 6_400_000).unwrap_err();
-        assert!(e.message.contains("celler"), "{}", e.message);
+        assert!(
+            e.message.contains("till kolumn XFD och rad 400"),
+            "{}",
+            e.message
+        );
         // The same one row at a time.
         let rows = format!(
             "<table:table-row>{CELL}<table:table-cell table:number-columns-repeated=\"16382\"/>{CELL}</table:table-row>"

@@ -193,13 +193,19 @@ fn check_size(sheet: &str, row: u32, count: &mut u64, limits: &Limits) -> Result
             limits.max_rader
         )));
     }
-    if *count > u64::from(limits.max_rader) * 64 {
+    let max = cell_limit(limits);
+    if *count > max {
         return Err(FileFault::new(format!(
-            "Bladet \"{sheet}\" är för stort: fler än {} celler.",
-            u64::from(limits.max_rader) * 64
+            "Bladet \"{sheet}\" är för stort: fler än {max} celler."
         )));
     }
     Ok(())
+}
+
+/// Cells one sheet may hold: 64 × the row limit (every guard and the
+/// reader count against the same figure).
+pub(super) fn cell_limit(limits: &Limits) -> u64 {
+    u64::from(limits.max_rader) * 64
 }
 
 /// Characters of text the cells of one workbook may hold together: 1 024
@@ -306,7 +312,7 @@ fn check_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> 
     const HEAD: u64 = 64 * 1024;
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
-    let max = u64::from(limits.max_rader) * 64;
+    let max = cell_limit(limits);
     for name in shared_strings_parts(&mut archive)? {
         let Ok(entry) = archive.by_name(&name) else {
             continue;

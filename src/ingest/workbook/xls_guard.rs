@@ -75,10 +75,9 @@ pub struct XlsLimits {
 
 impl XlsLimits {
     pub fn new(limits: &Limits) -> Self {
-        let rows = u64::from(limits.max_rader);
         Self {
-            cells: rows * 64,
-            area_total: rows * 64,
+            cells: super::cell_limit(limits),
+            area_total: super::cell_limit(limits),
             text: super::text_limit(limits),
         }
     }
@@ -1562,12 +1561,17 @@ mod tests {
             &[1, b'd', 0, b'e', 0, b'f', 0, 2, 0, 0, b'a', b'b'],
         ));
         let mut r = Records::new(&s, 0);
-        let rec = r.next().unwrap().unwrap();
-        assert_eq!(sst_lengths(&rec, 10).unwrap(), vec![6, 2]);
-        // Cut short: the string runs past the last CONTINUE.
-        let cut = &s[..s.len() - 5];
-        let mut r = Records::new(cut, 0);
-        assert!(r.next().is_err() || sst_lengths(&r.next().unwrap().unwrap(), 10).is_err());
+        let whole = r.next().unwrap().unwrap();
+        assert_eq!(sst_lengths(&whole, 10).unwrap(), vec![6, 2]);
+        // A string declaring 9 characters that has 6: it runs past the last
+        // CONTINUE, and the records themselves are whole.
+        let mut d = 1u32.to_le_bytes().to_vec();
+        d.extend(1u32.to_le_bytes());
+        d.extend([9, 0, 0, b'a', b'b', b'c']);
+        let mut s = rec(0x00FC, &d);
+        s.extend(rec(0x003C, &[1, b'd', 0, b'e', 0, b'f', 0]));
+        let short = Records::new(&s, 0).next().unwrap().unwrap();
+        assert!(sst_lengths(&short, 10).is_err());
     }
 
     #[test]
