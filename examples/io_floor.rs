@@ -2,7 +2,8 @@
 //!
 //!     cargo run --release --example io_floor -- --inputs DIR --run OUTPUTS/<run> --out /tmp/floor
 //!
-//! Opens every workbook under `--inputs` with calamine and reads every cell
+//! Opens every workbook under `--inputs` that the run reads (the run's own
+//! discovery, skipped files left out) with calamine and reads every cell
 //! of every sheet (in parallel, like `uppsikt run`), then writes what the
 //! run at `--run` wrote, in volume: as many JSON lines (and bytes) as its
 //! `resultat.jsonl`, a report workbook with as many finding rows as its
@@ -23,17 +24,6 @@ use std::time::Instant;
 use calamine::Reader;
 use rust_xlsxwriter::Workbook;
 use uppsikt::report::xlsx::{MAX_DATA_ROWS, ZIP_LEVEL};
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("read inputs").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
 
 /// Read every cell of every sheet; returns the number of cells.
 fn read_all(path: &Path) -> u64 {
@@ -180,9 +170,13 @@ fn main() {
     let t0 = Instant::now();
 
     // 1. Read every cell of every workbook, on all cores.
-    let mut files = Vec::new();
-    files_under(&inputs, &mut files);
-    files.sort();
+    // The files the run reads: found as it finds them, skips left out.
+    let files: Vec<PathBuf> = uppsikt::ingest::discover::discover(&inputs)
+        .expect("read inputs")
+        .into_iter()
+        .filter(|f| f.skip.is_none())
+        .map(|f| f.path)
+        .collect();
     let cells: u64 = uppsikt::parallel::map(&files, |p| read_all(p)).iter().sum();
     let t_read = t0.elapsed();
 
