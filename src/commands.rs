@@ -212,9 +212,10 @@ fn rules(cmd: RulesCommand) -> Result<i32> {
             Ok(0)
         }
         RulesCommand::Explain { id, common } => {
-            let rules = load_rules(&Settings::from_common(&common)?)?;
+            let settings = Settings::from_common(&common)?;
+            let rules = load_rules(&settings)?;
             let Some(r) = rules.get(&id) else {
-                eprintln!("uppsikt: ingen regel med id {id}");
+                no_such_rule(&rules, &settings, &id);
                 return Ok(EXIT_UNUSABLE);
             };
             let d = &r.def;
@@ -246,10 +247,11 @@ fn rules(cmd: RulesCommand) -> Result<i32> {
             coverage,
             common,
         } => {
-            let mut rules = load_rules(&Settings::from_common(&common)?)?;
+            let settings = Settings::from_common(&common)?;
+            let mut rules = load_rules(&settings)?;
             if let Some(i) = id.as_deref() {
                 if rules.get(i).is_none() {
-                    eprintln!("uppsikt: ingen regel med id {i}");
+                    no_such_rule(&rules, &settings, i);
                     return Ok(EXIT_UNUSABLE);
                 }
             }
@@ -482,4 +484,16 @@ fn indent(s: &str) -> String {
         .map(|l| format!("  {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The error for a rule id that is not in the rule folder, with the folder
+/// and the ids that are.
+fn no_such_rule(rules: &RuleSet, settings: &Settings, id: &str) {
+    let ids: Vec<&str> = rules.rules.iter().map(|r| r.def.id.as_str()).collect();
+    eprintln!(
+        "uppsikt: ingen regel med id {} i {}; där finns {}",
+        terminal_safe(id),
+        settings.rules.display(),
+        ids.join(", ")
+    );
 }

@@ -488,3 +488,21 @@ fn a_runtime_error_names_line_column_subject_and_the_fields_read() {
         "{text}"
     );
 }
+
+#[test]
+fn an_unknown_rule_id_names_the_folder_and_the_ids_there() {
+    let ws = Workspace::new();
+    for args in [
+        &["rules", "explain", "R99"][..],
+        &["rules", "test", "R99"][..],
+    ] {
+        let out = ws.cmd(args).output();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("ingen regel med id R99 i "), "{err}");
+        assert!(err.contains("rules"), "{err}");
+        assert!(err.contains("R00, R01"), "{err}");
+    }
+    let ok = ws.cmd(&["rules", "explain", "R05"]).output();
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}
