@@ -443,7 +443,8 @@ pub fn evaluate_streaming(
                 || crate::report::workbook::AVSTEG_RULES.contains(&r.def.id.as_str())
         })
         .collect();
-    let file = std::fs::File::create(path)?;
+    let cannot_write = || format!("{}: kan inte skrivas", path.display());
+    let file = std::fs::File::create(path).with_context(cannot_write)?;
     let progress = crate::parallel::Progress::new("regler", "organisationer", model.orgs.len());
     let batch = crate::parallel::workers() * ORGS_PER_WORKER_BATCH;
     // Per organisation: the evaluations to keep, the JSON lines of all, and
@@ -460,12 +461,12 @@ pub fn evaluate_streaming(
             for done in rx {
                 for (org, one) in done {
                     let (evals, json, t) = one?;
-                    w.write_all(&json)?;
+                    w.write_all(&json).with_context(cannot_write)?;
                     tally.merge(&org, t);
                     kept.extend(evals);
                 }
             }
-            w.flush()?;
+            w.flush().with_context(cannot_write)?;
             Ok((kept, tally))
         });
         for orgs in model.orgs.chunks(batch.max(1)) {

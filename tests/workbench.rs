@@ -506,3 +506,31 @@ fn an_unknown_rule_id_names_the_folder_and_the_ids_there() {
     let ok = ws.cmd(&["rules", "explain", "R05"]).output();
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 }
+
+#[test]
+fn evidence_naming_an_unknown_field_is_a_regelfel_on_the_subjects_row() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    write_rule(&ws, "R90", "system", "", "brist(\"fel\", \"skydsbehov\")");
+    let out = ws.cmd(&["run", "--per", "2026-11-26"]).output();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let res = results(&ws.run_folders()[0]);
+    let e = res
+        .iter()
+        .find(|e| e["regel"] == "R90" && e["organisation"] == "KOV")
+        .unwrap_or_else(|| panic!("R90 evaluated for KOV: {res:?}"));
+    assert_eq!(e["status"], "regelfel", "{e}");
+    let m = e["meddelande"].as_str().unwrap();
+    assert!(
+        m.contains("bevis: okänt fält \"skydsbehov\" på en rad ur bladet System; fälten är:")
+            && m.contains("skyddsbehov"),
+        "{m}"
+    );
+    // The row of the subject, not nothing.
+    assert_eq!(e["fil"], "kov.xlsx", "{e}");
+    assert_eq!(e["blad"], "System", "{e}");
+    assert!(
+        e["cell"].as_str().is_some_and(|c| c.starts_with('A')),
+        "{e}"
+    );
+}

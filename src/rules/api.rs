@@ -436,7 +436,7 @@ pub fn unknown_field_of_type(type_name: &str, name: &str) -> Option<String> {
     })
 }
 
-fn unknown_field<T: Record>(name: &str) -> String {
+pub(crate) fn unknown_field<T: Record>(name: &str) -> String {
     format!(
         "okänt fält \"{name}\" på en rad ur bladet {}; fälten är: {}",
         T::SCHEMA.sheet,

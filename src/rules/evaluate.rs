@@ -174,6 +174,8 @@ struct Subject {
 trait ErasedRecord: Send + Sync {
     fn row(&self) -> &Location;
     fn field_location(&self, name: &str) -> Option<Location>;
+    /// The Swedish error for a field name the row type does not have.
+    fn unknown_field(&self, name: &str) -> String;
 }
 
 impl<T: Record> ErasedRecord for T {
@@ -182,6 +184,9 @@ impl<T: Record> ErasedRecord for T {
     }
     fn field_location(&self, name: &str) -> Option<Location> {
         self.field_by_name(name).map(|(_, l)| l.clone())
+    }
+    fn unknown_field(&self, name: &str) -> String {
+        api::unknown_field::<T>(name)
     }
 }
 
@@ -411,7 +416,7 @@ impl RuleSet {
                                         &org_view,
                                         &[],
                                     ),
-                                    None,
+                                    s.record.as_ref().map(|r| r.row().clone()),
                                 ),
                             }
                         }
@@ -679,7 +684,7 @@ fn resolve(ev: &Evidence, s: &Subject, o: &OrgData) -> Result<Option<Location>, 
         Evidence::Field(name) => match &s.record {
             Some(r) => Some(
                 r.field_location(name)
-                    .ok_or_else(|| format!("okänt fält \"{name}\" som bevis"))?,
+                    .ok_or_else(|| format!("bevis: {}", r.unknown_field(name)))?,
             ),
             None => api::org_location(o),
         },
