@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::common::{bin, Workspace};
+use crate::common::Workspace;
 use crate::run_folder::{assert_complete, populate};
 
 const LOG_FILTER: &str = "uppsikt=info,uppsikt::report::run_folder=debug";
@@ -81,18 +81,10 @@ struct Proc {
 impl Proc {
     fn spawn(ws: &Workspace, name: &str, args: &[&str]) -> Proc {
         let log = ws.path().join(format!("{name}.log"));
-        let child = Command::new(bin())
-            .args(args)
-            .arg("--config")
-            .arg(ws.config())
-            .args([
-                "--vantetid",
-                "0",
-                "--per",
-                "2026-11-26",
-                "--log-format",
-                "json",
-            ])
+        let child = ws
+            .cmd(args)
+            .command()
+            .args(["--per", "2026-11-26", "--log-format", "json"])
             .env("RUST_LOG", LOG_FILTER)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

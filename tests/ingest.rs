@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use crate::common::fixture::{d, valid_verksamhet, Book, E, V};
-use crate::common::{stderr, Workspace};
+use crate::common::{entry, stderr, Workspace};
 use crate::row;
 
 const PER: &str = "2026-06-30";
@@ -47,16 +47,6 @@ fn check(ws: &Workspace) -> (i32, Value) {
         )
     });
     (code, j)
-}
-
-/// The input-log line of one file (path relative to inputs/).
-fn entry<'a>(j: &'a Value, path: &str) -> &'a Value {
-    j["filer"]
-        .as_array()
-        .expect("filer")
-        .iter()
-        .find(|f| f["sokvag"] == path)
-        .unwrap_or_else(|| panic!("{path} not in the input log:\n{j:#}"))
 }
 
 fn status<'a>(j: &'a Value, path: &str) -> &'a str {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
 use uppsikt::cli::Common;
@@ -13,7 +13,7 @@ use uppsikt::rules::RuleSet;
 use uppsikt::settings::Settings;
 
 use crate::common::fixture::{d, valid_verksamhet};
-use crate::common::{bin, Workspace};
+use crate::common::Workspace;
 use crate::row;
 
 /// Five valid Verksamhet workbooks in the workspace's input folder.
@@ -231,9 +231,9 @@ fn killing_the_process_never_leaves_a_half_run_that_looks_whole() {
     let before = snapshot(&ws.inputs());
     // Delays spread over a run's lifetime (a debug build takes a few hundred ms).
     for delay_ms in [0u64, 15, 40, 80, 120, 180, 250, 350, 500, 700] {
-        let mut child = Command::new(bin())
-            .args(["run", "--per", "2026-11-26", "--vantetid", "0", "--config"])
-            .arg(ws.config())
+        let mut child = ws
+            .cmd(&["run", "--per", "2026-11-26"])
+            .command()
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -81,8 +81,9 @@ impl Run {
         self
     }
 
-    /// Run and return the output; settle time 0 and the workspace config are added.
-    pub fn output(self) -> Output {
+    /// The command: the arguments, the workspace config, settle time 0 and
+    /// warnings-only logs (callers may add to it, e.g. pipes or a log filter).
+    pub fn command(&self) -> Command {
         let mut c = Command::new(bin());
         c.args(&self.args)
             .arg("--config")
@@ -90,7 +91,12 @@ impl Run {
             .arg("--vantetid")
             .arg("0")
             .env("RUST_LOG", "uppsikt=warn");
-        c.output().expect("run uppsikt")
+        c
+    }
+
+    /// Run and return the output.
+    pub fn output(self) -> Output {
+        self.command().output().expect("run uppsikt")
     }
 }
 
@@ -125,4 +131,15 @@ pub fn results(run: &Path) -> Vec<serde_json::Value> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
+}
+
+/// The input-log line of one file (path relative to inputs/) in the JSON
+/// of `check --format json`.
+pub fn entry<'a>(j: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+    j["filer"]
+        .as_array()
+        .expect("filer")
+        .iter()
+        .find(|f| f["sokvag"] == path)
+        .unwrap_or_else(|| panic!("{path} not in the input log:\n{j:#}"))
 }
