@@ -605,43 +605,38 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
     });
     engine.register_fn("to_string", |r: &mut Arc<T>| describe_row(&**r));
     engine.register_fn("to_debug", |r: &mut Arc<T>| describe_row(&**r));
-    engine.register_fn(
-        "krav_finns",
-        |b: &mut Bedomning, r: Arc<T>, f: &str| -> RhaiResult<bool> {
-            let header = header_of::<T>(f)?;
-            note_read_by_name(&r, f);
-            let (v, loc) = r
-                .field_by_name(f)
-                .map_or((None, None), |(v, l)| (v, Some(l.clone())));
-            let present = !is_missing(&value_to_dynamic(v));
-            if !present {
-                b.brister
-                    .push((format!("{header} saknas"), Evidence::At(loc)));
-            }
-            Ok(present)
-        },
-    );
-    engine.register_fn(
-        "krav_finns",
-        |b: &mut Bedomning, r: Arc<T>, f: &str, m: &str| -> RhaiResult<bool> {
-            header_of::<T>(f)?;
-            note_read_by_name(&r, f);
-            let (v, loc) = r
-                .field_by_name(f)
-                .map_or((None, None), |(v, l)| (v, Some(l.clone())));
-            let present = !is_missing(&value_to_dynamic(v));
-            if !present {
-                b.brister.push((m.to_string(), Evidence::At(loc)));
-            }
-            Ok(present)
-        },
-    );
-    let krav_ja = |b: &mut Bedomning, r: Arc<T>, f: &str, m: Option<&str>| -> RhaiResult<bool> {
+    // The field a check names: its header (an unknown name is an error),
+    // noted as read, with its value and cell.
+    fn checked<T: Record>(
+        r: &Arc<T>,
+        f: &str,
+    ) -> RhaiResult<(&'static str, Option<Value>, Option<Location>)> {
         let header = header_of::<T>(f)?;
-        note_read_by_name(&r, f);
+        note_read_by_name(r, f);
         let (v, loc) = r
             .field_by_name(f)
             .map_or((None, None), |(v, l)| (v, Some(l.clone())));
+        Ok((header, v, loc))
+    }
+    let krav_finns = |b: &mut Bedomning, r: Arc<T>, f: &str, m: Option<&str>| -> RhaiResult<bool> {
+        let (header, v, loc) = checked(&r, f)?;
+        let present = !is_missing(&value_to_dynamic(v));
+        if !present {
+            let msg = m.map_or_else(|| format!("{header} saknas"), str::to_string);
+            b.brister.push((msg, Evidence::At(loc)));
+        }
+        Ok(present)
+    };
+    engine.register_fn(
+        "krav_finns",
+        move |b: &mut Bedomning, r: Arc<T>, f: &str| krav_finns(b, r, f, None),
+    );
+    engine.register_fn(
+        "krav_finns",
+        move |b: &mut Bedomning, r: Arc<T>, f: &str, m: &str| krav_finns(b, r, f, Some(m)),
+    );
+    let krav_ja = |b: &mut Bedomning, r: Arc<T>, f: &str, m: Option<&str>| -> RhaiResult<bool> {
+        let (header, v, loc) = checked(&r, f)?;
         match v {
             Some(Value::Bool(true)) => Ok(true),
             Some(Value::Bool(false)) => {
