@@ -4,17 +4,18 @@
 //! or content a million rows down, would cost gigabytes. The scan only
 //! counts, with plain byte searches, and never builds the sheet.
 
-use std::io::{Cursor, Read};
+use std::io::{Read, Seek};
 
 use super::workbook::{declared_count, raw_attrs, tag_end, unescape, FileFault};
 use crate::config::Limits;
 
 /// Refuse an .ods whose sheets declare content beyond the row limit or more
-/// value cells than a sheet may hold. Non-ods input passes unchecked.
-pub fn check_ods(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(());
-    };
+/// value cells than a sheet may hold. An archive without `content.xml`
+/// passes unchecked.
+pub fn check_ods<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    limits: &Limits,
+) -> Result<(), FileFault> {
     let Ok(entry) = archive.by_name("content.xml") else {
         return Ok(());
     };

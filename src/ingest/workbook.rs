@@ -87,12 +87,11 @@ pub fn read_sheets(
     wanted: &dyn Fn(&str) -> Wanted,
     limits: &Limits,
 ) -> Result<Vec<(String, Grid)>, FileFault> {
-    let format = sniff(bytes)?;
+    let format = identify(bytes, limits)?;
     // Text in all the grids of this workbook (see `check_text`).
     let mut text = 0u64;
     match format {
         Format::Xlsx => {
-            check_shared_strings(bytes, limits)?;
             let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| open_fault(&e.to_string()))?;
             let mut out = Vec::new();
             for name in wb.sheet_names() {
@@ -273,8 +272,11 @@ fn sheet_fault(sheet: &str, detail: &str) -> FileFault {
 
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-/// Decide the format from the content.
-fn sniff(bytes: &[u8]) -> Result<Format, FileFault> {
+/// Decide the format from the content, and run the guards of a zip-based
+/// format on one opened archive before calamine opens it: the declared
+/// unpacked size first (nothing is inflated before it), then the .ods
+/// content scan or the xlsx shared-string count.
+fn identify(bytes: &[u8], limits: &Limits) -> Result<Format, FileFault> {
     if bytes.starts_with(CFB_MAGIC) {
         // An encrypted OOXML workbook is a CFB container holding these streams.
         if contains_utf16(bytes, "EncryptedPackage") || contains_utf16(bytes, "EncryptionInfo") {
@@ -285,21 +287,25 @@ fn sniff(bytes: &[u8]) -> Result<Format, FileFault> {
     if !bytes.starts_with(b"PK") {
         return Err(FileFault::new(NOT_SPREADSHEET));
     }
-    let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
-    let names: Vec<String> = archive
-        .file_names()
-        .filter_map(|r| r.ok())
-        .map(|c| c.into_owned())
-        .collect();
-    if names.iter().any(|n| n == "content.xml") {
-        Ok(Format::Ods)
-    } else if names.iter().any(|n| n == "xl/workbook.bin") {
-        Ok(Format::Xlsb)
-    } else if names.iter().any(|n| n == "xl/workbook.xml") {
-        Ok(Format::Xlsx)
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
+    check_zip(&mut archive, bytes.len() as u64, limits)?;
+    let has = |name: &str| archive.index_for_name(name).is_some();
+    let format = if has("content.xml") {
+        Format::Ods
+    } else if has("xl/workbook.bin") {
+        Format::Xlsb
+    } else if has("xl/workbook.xml") {
+        Format::Xlsx
     } else {
-        Err(FileFault::new(NOT_SPREADSHEET))
+        return Err(FileFault::new(NOT_SPREADSHEET));
+    };
+    match format {
+        Format::Ods => super::ods_guard::check_ods(&mut archive, limits)?,
+        Format::Xlsx => check_shared_strings(&mut archive, limits)?,
+        Format::Xlsb | Format::Xls => {}
     }
+    Ok(format)
 }
 
 /// Refuse an xlsx whose shared-string table declares more strings than a
@@ -308,12 +314,13 @@ fn sniff(bytes: &[u8]) -> Result<Format, FileFault> {
 /// asks for 100 GB and aborts the process (an allocation failure is no
 /// panic and cannot be caught). Only the part calamine reads is checked
 /// (see `shared_strings_parts`), and only its start is inflated.
-fn check_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
+fn check_shared_strings<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    limits: &Limits,
+) -> Result<(), FileFault> {
     const HEAD: u64 = 64 * 1024;
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
     let max = cell_limit(limits);
-    for name in shared_strings_parts(&mut archive)? {
+    for name in shared_strings_parts(archive)? {
         let Ok(entry) = archive.by_name(&name) else {
             continue;
         };
@@ -619,13 +626,12 @@ fn contains_utf16(bytes: &[u8], s: &str) -> bool {
 }
 
 /// Refuse a zip whose declared inflated size is unreasonable (a zip bomb),
-/// before any part of it is inflated. Returns `Ok` for non-zip content.
-pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
-    if !bytes.starts_with(b"PK") {
-        return Ok(());
-    }
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
+/// before any part of it is inflated (`packed`: the file's size).
+fn check_zip<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    packed: u64,
+    limits: &Limits,
+) -> Result<(), FileFault> {
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive
@@ -633,7 +639,6 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
             .map_err(|_| FileFault::new(CORRUPT))?;
         total = total.saturating_add(entry.size());
     }
-    let packed = bytes.len() as u64;
     let mb = |b: u64| b / (1024 * 1024);
     if total > limits.max_uppackat_mb * 1024 * 1024
         || (total > 10 * 1024 * 1024 && total / packed.max(1) > limits.max_packningsgrad)
@@ -685,6 +690,12 @@ fn from_data(v: &Data) -> Option<CellValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shared-string guard on a zip's bytes.
+    fn sst_check(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        check_shared_strings(&mut archive, limits)
+    }
 
     #[test]
     fn every_copy_of_a_shared_string_counts_toward_the_text_limit() {
@@ -807,7 +818,7 @@ mod tests {
         };
         let huge = sst_of(4_294_967_295);
         let small = sst_of(3);
-        let check = |entries: &[(&str, &[u8])]| check_shared_strings(&zip_of(entries), &limits);
+        let check = |entries: &[(&str, &[u8])]| sst_check(&zip_of(entries), &limits);
         // The usual place, matched case-insensitively and with `\`.
         let r = rels("xl/workbook.xml");
         for name in [
@@ -881,33 +892,33 @@ mod tests {
         // No `sst` tag at the start of a large part: refused.
         let mut all = entries.clone();
         all.push(("xl/sharedStrings.xml", &lts));
-        let e = check_shared_strings(&zip_of(&all), &limits).unwrap_err();
+        let e = sst_check(&zip_of(&all), &limits).unwrap_err();
         assert!(e.message.starts_with(CORRUPT), "{}", e.message);
         // A real start tag, then `<` to the end: read and passed.
         let ok = [sst_of(3).as_bytes(), &lts].concat();
         let mut all = entries.clone();
         all.push(("xl/sharedStrings.xml", &ok));
-        assert!(check_shared_strings(&zip_of(&all), &limits).is_ok());
+        assert!(sst_check(&zip_of(&all), &limits).is_ok());
         // The same with a declared count too large: refused for it.
         let big = [sst_of(641).as_bytes(), &lts].concat();
         let mut all = entries.clone();
         all.push(("xl/sharedStrings.xml", &big));
-        let e = check_shared_strings(&zip_of(&all), &limits).unwrap_err();
+        let e = sst_check(&zip_of(&all), &limits).unwrap_err();
         assert!(e.message.contains("641 olika texter"), "{}", e.message);
         // `<sst` over and over, never closed within a tag's length.
         let ssts = b"<sst ".repeat(200_000);
         let mut all = entries.clone();
         all.push(("xl/sharedStrings.xml", &ssts));
-        assert!(check_shared_strings(&zip_of(&all), &limits).is_err());
+        assert!(sst_check(&zip_of(&all), &limits).is_err());
         // Relationships that cannot be made out, with hundreds of parts
         // that might be read: refused without reading them.
         let mut all: Vec<(&str, &[u8])> = vec![("_rels/.rels", &lts)];
         all.extend(others.iter().map(|n| (n.as_str(), lts.as_slice())));
-        assert!(check_shared_strings(&zip_of(&all), &limits).is_err());
+        assert!(sst_check(&zip_of(&all), &limits).is_err());
         // Hostile package relationships are scanned in linear time too.
         let rel_tags = b"<Relationship ".repeat(18_000);
         let mut all: Vec<(&str, &[u8])> = vec![("_rels/.rels", &rel_tags)];
         all.push(("xl/sharedStrings.xml", &ok));
-        assert!(check_shared_strings(&zip_of(&all), &limits).is_ok());
+        assert!(sst_check(&zip_of(&all), &limits).is_ok());
     }
 }
