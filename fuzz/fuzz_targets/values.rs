@@ -7,22 +7,6 @@ use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
 use uppsikt::ingest::grid::CellValue;
 use uppsikt::ingest::{header, values};
-use uppsikt::model::Kind;
-
-const KINDS: &[Kind] = &[
-    Kind::Text,
-    Kind::Id,
-    Kind::Bool,
-    Kind::Date,
-    Kind::DateOrYearStart,
-    Kind::DateOrYearEnd,
-    Kind::Int,
-    Kind::Money,
-    Kind::Level,
-    Kind::Choice(&["Gemensam tjänst", "Verksamhetsspecifik", "Ja", "Nej"]),
-    Kind::Percent,
-    Kind::Year,
-];
 
 fn eight(rest: &[u8]) -> [u8; 8] {
     let mut b = [0u8; 8];
@@ -54,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
             CellValue::DateTime(d.and_hms_opt(0, 0, 0).unwrap_or_default())
         }
     };
-    for kind in KINDS {
+    for kind in values::EVERY_KIND {
         if let Err(e) = values::normalize(*kind, &cell) {
             // The message quotes what the cell held and says what was expected.
             assert!(!e.expected.is_empty());
