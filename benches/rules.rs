@@ -23,19 +23,6 @@ use uppsikt::config::Config;
 use uppsikt::model::Model;
 use uppsikt::rules::{Context, RuleSet};
 
-/// User + system CPU seconds of this process so far (Linux; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the command name (which may hold spaces) in parentheses.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of the line: 11 and 12 after ')'.
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     // `cargo bench` passes `--bench`; the first other argument is the corpus.
@@ -104,13 +91,13 @@ fn main() {
     let mut cpu_all = 0.0;
     for _ in 0..rounds {
         let t = Instant::now();
-        let c = cpu_seconds();
+        let c = uppsikt::util::cpu_seconds();
         let n = std::hint::black_box(rules.evaluate(&model)).len();
         assert_eq!(n, evaluations);
         let wall = t.elapsed().as_secs_f64();
         if wall < best_all {
             best_all = wall;
-            cpu_all = cpu_seconds() - c;
+            cpu_all = uppsikt::util::cpu_seconds() - c;
         }
     }
     println!(

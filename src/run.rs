@@ -265,7 +265,8 @@ pub fn execute(
         files = read.log.entries.len(),
         read = read.log.count(FileStatus::Inlast),
         seconds = t_ingest.as_secs_f64(),
-        rss_mb = rss_mb(),
+        rss_mb = crate::util::rss_mb(),
+        cpu_seconds = crate::util::cpu_seconds(),
         "files read"
     );
     let model = Model::new(settings.per, settings.period, read.orgs);
@@ -297,7 +298,8 @@ pub fn execute(
         evaluations = tally.total(),
         kept = evaluations.len(),
         seconds = t_rules.as_secs_f64(),
-        rss_mb = rss_mb(),
+        rss_mb = crate::util::rss_mb(),
+        cpu_seconds = crate::util::cpu_seconds(),
         "rules evaluated"
     );
     if fail_at == Some("resultat") {
@@ -311,6 +313,7 @@ pub fn execute(
         previous = change.previous.as_deref().unwrap_or(""),
         resolved = change.resolved.len(),
         seconds = t_change.elapsed().as_secs_f64(),
+        cpu_seconds = crate::util::cpu_seconds(),
         "compared with the previous run"
     );
     let data = RunData {
@@ -335,7 +338,8 @@ pub fn execute(
             let r = crate::report::workbook::write(&dir.join("uppsikt-rapport.xlsx"), &data);
             tracing::info!(
                 seconds = t_write.elapsed().as_secs_f64(),
-                rss_mb = rss_mb(),
+                rss_mb = crate::util::rss_mb(),
+                cpu_seconds = crate::util::cpu_seconds(),
                 "report written"
             );
             r
@@ -353,7 +357,8 @@ pub fn execute(
     feedback?;
     tracing::info!(
         seconds = t_write.elapsed().as_secs_f64(),
-        rss_mb = rss_mb(),
+        rss_mb = crate::util::rss_mb(),
+        cpu_seconds = crate::util::cpu_seconds(),
         "report and feedback written"
     );
     let archive_problems = if archive {
@@ -398,6 +403,7 @@ pub fn execute(
         files_in_error,
         exit,
         seconds = t0.elapsed().as_secs_f64(),
+        cpu_seconds = crate::util::cpu_seconds(),
         "run finished"
     );
     Ok(RunSummary {
@@ -407,18 +413,6 @@ pub fn execute(
         per_rule,
         files_in_error,
     })
-}
-
-/// The resident set size in MiB (Linux; 0 elsewhere), for the milestone logs.
-fn rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
 }
 
 /// Organisations evaluated per batch and worker thread: enough to keep every

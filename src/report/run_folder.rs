@@ -137,17 +137,49 @@ impl Drop for PendingRun {
 /// Flush every file below `dir` and the directories themselves: a file's
 /// directory entry is only durable once its directory is flushed, and the
 /// rename must not reach the disk before the entries it makes visible.
+/// The files are flushed from several threads at once: a flush mostly waits
+/// for the disk, and the file system commits concurrent flushes together
+/// (one at a time took about half a second for 3,000 feedback workbooks).
 fn sync_tree(dir: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    collect_tree(dir, &mut files, &mut dirs)?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let flush_all = || -> std::io::Result<()> {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(p) = files.get(i) else { return Ok(()) };
+            File::open(p)?.sync_all()?;
+        }
+    };
+    std::thread::scope(|s| {
+        let threads: Vec<_> = (0..SYNC_THREADS).map(|_| s.spawn(flush_all)).collect();
+        threads
+            .into_iter()
+            .try_for_each(|t| t.join().unwrap_or_else(|_| Err(std::io::Error::other("avbröts"))))
+    })?;
+    // Directories after their files, deepest first.
+    #[cfg(unix)]
+    for d in dirs.iter().rev() {
+        File::open(d)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Threads flushing a run folder's files (I/O waits, not CPU).
+const SYNC_THREADS: usize = 8;
+
+/// Every file and directory below `dir` (`dir` first among the directories).
+fn collect_tree(dir: &Path, files: &mut Vec<PathBuf>, dirs: &mut Vec<PathBuf>) -> Result<()> {
+    dirs.push(dir.to_path_buf());
     for e in fs::read_dir(dir)? {
         let p = e?.path();
         if p.is_dir() {
-            sync_tree(&p)?;
+            collect_tree(&p, files, dirs)?;
         } else {
-            File::open(&p)?.sync_all()?;
+            files.push(p);
         }
     }
-    #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
     Ok(())
 }
 
