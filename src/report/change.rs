@@ -113,6 +113,9 @@ fn finding_keys(run: &Path) -> std::io::Result<PreviousFindings> {
     let path = run.join("resultat.jsonl");
     let mut findings = Vec::new();
     each_line(&path, |line, at| {
+        if quick_status(line).is_some_and(|s| NOT_FINDINGS.contains(&s)) {
+            return Ok(()); // most lines: no need to parse them
+        }
         let k: KeyFields = serde_json::from_str(line).map_err(invalid)?;
         if k.status.is_finding() {
             let mut key = String::new();
@@ -123,6 +126,21 @@ fn finding_keys(run: &Path) -> std::io::Result<PreviousFindings> {
     })?;
     Ok(PreviousFindings { path, findings })
 }
+
+/// The `status` of a `resultat.jsonl` line, found without parsing the line
+/// (a run's lines run to millions, and most are no findings): the text
+/// after the first `"status":"`, up to the next quote. That is the key of
+/// the line's own `status` field, as every line is one flat object: inside
+/// a JSON string each `"` is escaped, so `":"` cannot occur there. `None`
+/// when the line has no such key; the caller then parses the line.
+fn quick_status(line: &str) -> Option<&str> {
+    const KEY: &str = "\"status\":\"";
+    let rest = &line[line.find(KEY)? + KEY.len()..];
+    rest.get(..rest.find('"')?)
+}
+
+/// The status labels (as `resultat.jsonl` writes them) that are no finding.
+const NOT_FINDINGS: [&str; 2] = ["uppfyllt", "ej tillämplig"];
 
 /// The lines of `path` that start at `offsets`, as records.
 fn read_lines_at(path: &Path, offsets: &[u64]) -> std::io::Result<Vec<EvaluationJson>> {
@@ -216,6 +234,28 @@ mod tests {
             message: format!("{subject}: {}", status.label()),
             evidence: None,
         }
+    }
+
+    #[test]
+    fn the_quick_status_is_the_status_field_whatever_the_message_holds() {
+        for status in Status::ALL {
+            let mut e = eval("KOV", "Ekonomi", status);
+            // A message that quotes another status field and ends in a
+            // backslash, and a subject that ends in one.
+            e.message = r#"x","status":"brist","y":"\\"#.to_string();
+            e.subject = "C:\\".to_string();
+            let mut line = Vec::new();
+            e.write_json_line(&mut line).unwrap();
+            let line = String::from_utf8(line).unwrap();
+            assert_eq!(quick_status(&line), Some(status.label()), "{line}");
+            assert_eq!(
+                NOT_FINDINGS.contains(&status.label()),
+                !status.is_finding(),
+                "{status:?}"
+            );
+        }
+        assert_eq!(quick_status(r#"{"organisation":"KOV"}"#), None);
+        assert_eq!(quick_status(r#"{"status":"brist"#), None);
     }
 
     #[test]
