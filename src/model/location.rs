@@ -71,6 +71,14 @@ impl Location {
         a1(self.row, self.col)
     }
 
+    /// [`Location::cell`] without the allocation.
+    pub fn a1(&self) -> A1 {
+        A1 {
+            row: self.row,
+            col: self.col,
+        }
+    }
+
     /// The same row, another column.
     pub fn with_col(&self, col: u32) -> Self {
         Self {
@@ -105,20 +113,42 @@ impl fmt::Display for Location {
 
 /// Column letters for a zero-based column index (0 = A, 26 = AA).
 pub fn column_letters(col: u32) -> String {
+    let mut buf = [0u8; 7];
+    letters(col, &mut buf).to_string()
+}
+
+/// The letters of zero-based column `col`, written at the end of `buf`
+/// (seven letters reach past any u32).
+fn letters(col: u32, buf: &mut [u8; 7]) -> &str {
     let mut n = col as u64 + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        let rem = ((n - 1) % 26) as u8;
-        out.push(b'A' + rem);
+    let mut start = buf.len();
+    while n > 0 && start > 0 {
+        start -= 1;
+        buf[start] = b'A' + ((n - 1) % 26) as u8;
         n = (n - 1) / 26;
     }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
+    std::str::from_utf8(&buf[start..]).unwrap_or_default()
 }
 
 /// A1 reference for zero-based coordinates.
 pub fn a1(row: u32, col: u32) -> String {
-    format!("{}{}", column_letters(col), row as u64 + 1)
+    A1 { row, col }.to_string()
+}
+
+/// An A1 reference that writes itself without allocating (the cell of
+/// every line of `resultat.jsonl`).
+#[derive(Debug, Clone, Copy)]
+pub struct A1 {
+    pub row: u32,
+    pub col: u32,
+}
+
+impl fmt::Display for A1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; 7];
+        f.write_str(letters(self.col, &mut buf))?;
+        write!(f, "{}", self.row as u64 + 1)
+    }
 }
 
 #[cfg(test)]
@@ -133,6 +163,9 @@ mod tests {
         assert_eq!(a1(0, 25), "Z1");
         assert_eq!(a1(0, 26), "AA1");
         assert_eq!(a1(1_048_575, 16_383), "XFD1048576");
+        assert_eq!(column_letters(u32::MAX), "MWLQKWV");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod schema;
 mod submission;
 mod value;
 
-pub use location::{a1, column_letters, Location, Source};
+pub use location::{a1, column_letters, Location, Source, A1};
 pub use organisation::{valid_org_id, OrgTyp, Organisation};
 pub use period::Period;
 pub use schema::{Column, Kind, Layout, Record, SheetSchema};

@@ -154,9 +154,10 @@ fn sync_tree(dir: &Path) -> Result<()> {
     };
     std::thread::scope(|s| {
         let threads: Vec<_> = (0..SYNC_THREADS).map(|_| s.spawn(flush_all)).collect();
-        threads
-            .into_iter()
-            .try_for_each(|t| t.join().unwrap_or_else(|_| Err(std::io::Error::other("avbröts"))))
+        threads.into_iter().try_for_each(|t| {
+            t.join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("avbröts")))
+        })
     })?;
     // Directories after their files, deepest first.
     #[cfg(unix)]

@@ -386,6 +386,9 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("alla", |k: &mut Katalog| -> Array {
         k.rows.iter().map(|r| Dynamic::from(r.clone())).collect()
     });
+    // As on arrays, without building one: R07 and R09 ask for every subject.
+    engine.register_fn("len", |k: &mut Katalog| k.rows.len() as i64);
+    engine.register_fn("is_empty", |k: &mut Katalog| k.rows.is_empty());
 
     engine.register_type_with_name::<Register>("Register");
     engine.register_fn("hitta", |r: &mut Register, id: &str| {
@@ -401,6 +404,8 @@ pub fn register(engine: &mut Engine) {
             .map(|o| Dynamic::from(OrgView(o.clone())))
             .collect()
     });
+    engine.register_fn("len", |r: &mut Register| r.0.len() as i64);
+    engine.register_fn("is_empty", |r: &mut Register| r.0.is_empty());
 }
 
 /// `()` and the empty string are missing.
@@ -886,6 +891,41 @@ mod tests {
         assert!(e.to_string().contains("okänt fält \"tjanstid\""), "{e}");
         let e = eval(r#"[1, 2].dar("tjanst_id", "HR-01")"#).unwrap_err();
         assert!(e.to_string().contains("dar() väljer bland rader"), "{e}");
+    }
+
+    #[test]
+    fn catalogue_and_register_count_without_building_arrays() {
+        let engine = super::super::sandbox::engine(Default::default());
+        let eval = |katalog: Katalog, script: &str| {
+            let mut scope = rhai::Scope::new();
+            scope.push_constant("katalog", katalog);
+            scope.push_constant("register", Register(Arc::new(Vec::new())));
+            engine
+                .eval_with_scope::<Dynamic>(&mut scope, script)
+                .unwrap()
+        };
+        let row = |id: &str| {
+            let at = |c| Location::new("k.xlsx".into(), "Tjänster".into(), 1, c);
+            let mut values: Vec<_> = (0..Katalogtjanst::SCHEMA.columns.len())
+                .map(|c| (None, at(c as u32)))
+                .collect();
+            values[0].0 = Some(Value::Text(id.into()));
+            Arc::new(Katalogtjanst::from_values(at(0), values))
+        };
+        let two = || Katalog::new(vec![row("HR-01"), row("HR-02")]);
+        for (script, expected) in [
+            ("katalog.len() == katalog.alla().len()", true),
+            ("katalog.is_empty() == katalog.alla().is_empty()", true),
+            ("katalog.is_empty()", false),
+            ("register.is_empty() && register.len() == 0", true),
+        ] {
+            assert_eq!(eval(two(), script).as_bool(), Ok(expected), "{script}");
+        }
+        assert_eq!(eval(two(), "katalog.len()").as_int(), Ok(2));
+        assert_eq!(
+            eval(Katalog::new(Vec::new()), "katalog.is_empty()").as_bool(),
+            Ok(true)
+        );
     }
 
     #[test]

@@ -54,7 +54,19 @@ struct EvaluationJsonRef<'a> {
     meddelande: &'a str,
     fil: &'a str,
     blad: &'a str,
-    cell: String,
+    cell: CellText,
+}
+
+/// The `cell` of a JSON line: the A1 reference, or `""` without evidence.
+struct CellText(Option<crate::model::A1>);
+
+impl Serialize for CellText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(a1) => s.collect_str(&a1),
+            None => s.serialize_str(""),
+        }
+    }
 }
 
 impl Evaluation {
@@ -72,7 +84,7 @@ impl Evaluation {
                 meddelande: &self.message,
                 fil: ev.map(|l| l.file()).unwrap_or(""),
                 blad: ev.map(|l| l.sheet()).unwrap_or(""),
-                cell: ev.map(|l| l.cell()).unwrap_or_default(),
+                cell: CellText(ev.map(Location::a1)),
             },
         )?;
         out.push(b'\n');
