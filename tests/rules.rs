@@ -127,9 +127,15 @@ fn a_misspelt_field_is_a_regelfel_not_a_pass() {
         .find(|e| e["regel"] == "R08" && e["organisation"] == "KOV")
         .unwrap();
     assert_eq!(e["status"], "regelfel");
+    // In Swedish, at the `.` before the misspelt name, with the row
+    // type's fields.
+    let m = e["meddelande"].as_str().unwrap();
     assert!(
-        e["meddelande"].as_str().unwrap().contains("skyddsbehv"),
-        "{e}"
+        m.starts_with(
+            "rules/R08-sakerhetsniva-uppnadd.rhai:1:10: okänt fält \"skyddsbehv\" på en rad ur bladet System; fälten är: system, "
+        ) && m.contains(", skyddsbehov, ")
+            && m.contains(" | skript: if objekt.skyddsbehv > 1 {"),
+        "{m}"
     );
 }
 

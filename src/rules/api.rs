@@ -423,24 +423,6 @@ fn header_of<T: Record>(name: &str) -> RhaiResult<&'static str> {
     }
 }
 
-/// The Swedish "unknown field" message for a row type by its Rhai name
-/// (for Rhai's own "Unknown property" error), or `None` for other types.
-pub fn unknown_field_of_type(type_name: &str, name: &str) -> Option<String> {
-    Some(match type_name {
-        "Digitaliseringsplan" => unknown_field::<Digitaliseringsplan>(name),
-        "TjanstAnvandning" => unknown_field::<TjanstAnvandning>(name),
-        "System" => unknown_field::<System>(name),
-        "Avsteg" => unknown_field::<Avsteg>(name),
-        "Forandringsinsats" => unknown_field::<Forandringsinsats>(name),
-        "DigitalMognad" => unknown_field::<DigitalMognad>(name),
-        "Uppfoljningsrapport" => unknown_field::<Uppfoljningsrapport>(name),
-        "Sakerhetsavvikelse" => unknown_field::<Sakerhetsavvikelse>(name),
-        "Leveransavvikelse" => unknown_field::<Leveransavvikelse>(name),
-        "Katalogtjanst" => unknown_field::<Katalogtjanst>(name),
-        _ => return None,
-    })
-}
-
 pub(crate) fn unknown_field<T: Record>(name: &str) -> String {
     format!(
         "okänt fält \"{name}\" på en rad ur bladet {}; fälten är: {}",
@@ -598,6 +580,18 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
             value_ref_to_dynamic(r.field_ref(i))
         });
     }
+    // `objekt["skyddsbehov"]`, the field by its name; rhai also calls it for
+    // a property without a getter, so a misspelt `objekt.skydsbehov` is this
+    // Swedish error, naming the row type's fields.
+    engine.register_indexer_get(|r: &mut Arc<T>, f: &str| -> RhaiResult<Dynamic> {
+        match T::SCHEMA.column(f) {
+            Some((i, _)) => {
+                note_read(r, i);
+                Ok(value_ref_to_dynamic(r.field_ref(i)))
+            }
+            None => err(unknown_field::<T>(f)),
+        }
+    });
     engine.register_fn("plats", |r: &mut Arc<T>| Plats(Some(r.row().clone())));
     engine.register_fn("plats", |r: &mut Arc<T>, f: &str| -> RhaiResult<Plats> {
         match r.field_by_name(f) {
@@ -889,6 +883,20 @@ mod tests {
         assert_eq!(int(r#"[].dar("tjanst_id", "HR-01").len()"#), 0);
         let e = eval(r#"rader.dar("tjanstid", "HR-01")"#).unwrap_err();
         assert!(e.to_string().contains("okänt fält \"tjanstid\""), "{e}");
+        // A field by its name, and a misspelt one in Swedish.
+        assert_eq!(
+            eval(r#"rader[0]["tjanst_id"]"#).unwrap().into_string(),
+            Ok("HR-01".to_string())
+        );
+        for misspelt in [r#"rader[0]["tjanstid"]"#, "rader[0].tjanstid"] {
+            let e = eval(misspelt).unwrap_err();
+            assert!(
+                e.to_string().contains(
+                    "okänt fält \"tjanstid\" på en rad ur bladet Tjänster; fälten är: tjanst_id, "
+                ),
+                "{misspelt}: {e}"
+            );
+        }
         let e = eval(r#"[1, 2].dar("tjanst_id", "HR-01")"#).unwrap_err();
         assert!(e.to_string().contains("dar() väljer bland rader"), "{e}");
     }

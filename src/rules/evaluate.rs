@@ -641,9 +641,6 @@ pub fn format_rhai_error(file: &str, e: &EvalAltResult) -> String {
     if let Some(i) = msg.find(" (line ") {
         msg.truncate(i);
     }
-    if let Some(swedish) = unknown_property(&msg) {
-        msg = swedish;
-    }
     if let (Some((outer, at)), Some((inner, _))) = (calls.first(), calls.last()) {
         let line = at
             .line()
@@ -675,15 +672,6 @@ fn error_position(e: &EvalAltResult) -> rhai::Position {
         e = inner;
     }
     pos
-}
-
-/// Rhai's "Unknown property 'x' - a getter is not registered for type 'Avsteg'"
-/// on a row type, in Swedish with the valid field names.
-fn unknown_property(msg: &str) -> Option<String> {
-    let rest = msg.strip_prefix("Unknown property '")?;
-    let (field, rest) = rest.split_once('\'')?;
-    let ty = rest.split('\'').nth(1)?;
-    api::unknown_field_of_type(ty, field)
 }
 
 fn resolve(ev: &Evidence, s: &Subject, o: &OrgData) -> Result<Option<Location>, String> {
