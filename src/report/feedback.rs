@@ -26,7 +26,7 @@ pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
     // Each organisation's findings and files, found once (not once per organisation).
     let mut findings: HashMap<&str, Vec<&Evaluation>> = HashMap::new();
     for e in d.evaluations.iter().filter(|e| e.status.is_finding()) {
-        findings.entry(e.org.as_str()).or_default().push(e);
+        findings.entry(&*e.org).or_default().push(e);
     }
     let mut files: HashMap<&str, Vec<&FileEntry>> = HashMap::new();
     for e in &d.log.entries {

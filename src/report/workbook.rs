@@ -68,7 +68,7 @@ impl<'a> Index<'a> {
             .filter(|e| AVSTEG_RULES.contains(&&*e.rule))
         {
             by_subject
-                .entry((e.org.as_str(), &*e.rule, e.subject.as_str()))
+                .entry((&*e.org, &*e.rule, e.subject.as_str()))
                 .or_default()
                 .push(e);
         }
@@ -146,7 +146,7 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
         .evaluations
         .iter()
         .filter(|e| e.status == Status::Brist && e.severity == Severity::Hog)
-        .map(|e| e.org.as_str())
+        .map(|e| &*e.org)
         .collect();
     let no_high = d
         .model

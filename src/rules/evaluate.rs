@@ -18,7 +18,8 @@ use crate::model::{Location, Model, OrgData, Record};
 /// One evaluation of one rule on one subject.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
-    pub org: String,
+    /// The organisation's id, shared by all its evaluations of a rule.
+    pub org: Arc<str>,
     pub rule: Arc<str>,
     pub status: Status,
     pub severity: Severity,
@@ -93,7 +94,7 @@ impl Evaluation {
 
     pub fn json(&self) -> EvaluationJson {
         EvaluationJson {
-            organisation: self.org.clone(),
+            organisation: self.org.to_string(),
             regel: self.rule.to_string(),
             status: self.status,
             allvarlighet: self.severity,
@@ -351,8 +352,9 @@ impl RuleSet {
     /// Evaluate one rule for one organisation.
     pub fn evaluate_rule(&self, rule: &Rule, o: &Arc<OrgData>, ctx: &Context) -> Vec<Evaluation> {
         let id: Arc<str> = rule.def.id.as_str().into();
+        let org: Arc<str> = o.org.id.as_str().into();
         let org_level = |status: Status, message: String| Evaluation {
-            org: o.org.id.clone(),
+            org: org.clone(),
             rule: id.clone(),
             status,
             severity: rule.def.allvarlighet,
@@ -439,7 +441,7 @@ impl RuleSet {
                         ),
                     };
                 let e = Evaluation {
-                    org: o.org.id.clone(),
+                    org: org.clone(),
                     rule: id.clone(),
                     status,
                     severity: rule.def.allvarlighet,

@@ -376,7 +376,7 @@ fn table(
 fn worst_map(evals: &[Evaluation]) -> BTreeMap<(String, String), Status> {
     let mut m: BTreeMap<(String, String), Status> = BTreeMap::new();
     for e in evals {
-        m.entry((e.rule.to_string(), e.org.clone()))
+        m.entry((e.rule.to_string(), e.org.to_string()))
             .and_modify(|s| *s = s.worst(e.status))
             .or_insert(e.status);
     }
@@ -390,7 +390,7 @@ pub fn diff(old: &[Evaluation], new: &[Evaluation]) -> Diff {
     let mut order: HashMap<&str, usize> = HashMap::new();
     for e in new.iter().chain(old) {
         let n = order.len();
-        order.entry(e.org.as_str()).or_insert(n);
+        order.entry(&*e.org).or_insert(n);
     }
     let mut keys: Vec<_> = wo
         .keys()
