@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
@@ -456,24 +455,15 @@ pub fn evaluate_streaming(
     type Batch = Vec<(String, serde_json::Result<Evaluated>)>;
     // Workers evaluate batch k+1 while this consumer writes and tallies batch k.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
-    // The JSON buffers go back to the workers once written: an
-    // organisation's lines run to some 200 KB, and a fresh buffer for each
-    // grew by copying and touched new memory every time.
-    let buffers: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let result = std::thread::scope(|s| {
-        let buffers = &buffers;
         let consumer = s.spawn(move || -> Result<(Vec<Evaluation>, Tally)> {
             let mut tally = Tally::new(rules);
             let mut kept = Vec::new();
             let mut w = BufWriter::with_capacity(1 << 20, file);
             for done in rx {
                 for (org, one) in done {
-                    let (evals, mut json, t) = one?;
+                    let (evals, json, t) = one?;
                     w.write_all(&json).with_context(cannot_write)?;
-                    if let Ok(mut free) = buffers.lock() {
-                        json.clear();
-                        free.push(json);
-                    }
                     tally.merge(&org, t);
                     kept.extend(evals);
                 }
@@ -484,11 +474,7 @@ pub fn evaluate_streaming(
         for orgs in model.orgs.chunks(batch.max(1)) {
             let done = crate::parallel::map_with_progress(orgs, Some(&progress), |o| {
                 let mut kept = Vec::new();
-                let mut json = buffers
-                    .lock()
-                    .ok()
-                    .and_then(|mut free| free.pop())
-                    .unwrap_or_default();
+                let mut json = Vec::new();
                 let mut t = OrgTally::new(rules.rules.len());
                 let mut evaluate = || -> serde_json::Result<()> {
                     for (i, r) in rules.rules.iter().enumerate() {
