@@ -10,8 +10,7 @@ use super::workbook::{declared_count, raw_attrs, tag_end, unescape, FileFault};
 use crate::config::Limits;
 
 /// Refuse an .ods whose sheets declare content beyond the row limit or more
-/// value cells than a sheet may hold. An archive without `content.xml`
-/// passes unchecked.
+/// value cells than a sheet may hold (the caller has seen `content.xml`).
 pub fn check_ods<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     limits: &Limits,
@@ -50,12 +49,39 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// `xml` with its comments and CDATA sections blanked out: calamine's XML
+/// reader sees no tags in them, so neither may the scan (a row start tag in
+/// a comment would otherwise stand in for the real one after it, and a
+/// table start tag would restart the counts). An unterminated one runs to
+/// the end. Borrowed when there is none, as in every file LibreOffice writes.
+fn without_comments(xml: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    const KINDS: [(&[u8], &[u8]); 2] = [(b"<!--", b"-->"), (b"<![CDATA[", b"]]>")];
+    if !KINDS.iter().any(|(open, _)| find(xml, open).is_some()) {
+        return std::borrow::Cow::Borrowed(xml);
+    }
+    let mut out = xml.to_vec();
+    let mut pos = 0;
+    while let Some((start, close)) = KINDS
+        .iter()
+        .filter_map(|(open, close)| find(&out[pos..], open).map(|o| (pos + o, *close)))
+        .min_by_key(|(start, _)| *start)
+    {
+        let end = find(&out[start..], close).map_or(out.len(), |e| start + e + close.len());
+        out[start..end].fill(b' ');
+        pos = end;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Walk `<table:table>` / `<table:table-row>` / `<table:table-cell>` tags.
 fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
+    let xml = &*without_comments(xml);
     let mut pos = 0;
     let mut row: u64 = 0; // rows seen in the current table
     let mut cells: u64 = 0; // value cells declared in the current table
     let mut used_cols: u64 = 0; // columns up to the last value in the table
+    let mut area: u64 = 0; // the current table's area from A1 to its last value
+    let mut earlier_area: u64 = 0; // the areas of the tables before it
     let mut sheet = String::new();
     while let Some(off) = find(&xml[pos..], b"<table:table") {
         let start = pos + off;
@@ -71,6 +97,8 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
         let attrs = &tag[name_end..];
         match &tag[..name_end] {
             b"<table:table" => {
+                earlier_area = earlier_area.saturating_add(area);
+                area = 0;
                 row = 0;
                 cells = 0;
                 used_cols = 0;
@@ -84,12 +112,17 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
             }
             b"<table:table-row" => {
                 let repeat = attr_u64(attrs, b"table:number-rows-repeated").unwrap_or(1);
-                // The row's cells: up to its end tag (or none if self-closing).
+                // The row's cells: up to its end tag, or the next row if that
+                // comes first (none if self-closing).
                 let self_closing = tag.ends_with(b"/>");
                 let body_end = if self_closing {
                     pos
                 } else {
-                    find(&xml[pos..], b"</table:table-row>").map_or(xml.len(), |e| pos + e)
+                    [&b"</table:table-row>"[..], b"<table:table-row"]
+                        .iter()
+                        .filter_map(|t| find(&xml[pos..], t))
+                        .min()
+                        .map_or(xml.len(), |e| pos + e)
                 };
                 let (value_cells, width) = count_value_cells(&xml[pos..body_end]);
                 if value_cells > 0 {
@@ -102,7 +135,7 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
                     // from A1 to the last value, not the values, is what
                     // it allocates.
                     used_cols = used_cols.max(width);
-                    let area = row.saturating_add(repeat).saturating_mul(used_cols);
+                    area = row.saturating_add(repeat).saturating_mul(used_cols);
                     if cells > max_cells {
                         return Err(FileFault::new(format!(
                             "Bladet \"{sheet}\" är för stort: det deklarerar fler än {max_cells} celler."
@@ -116,6 +149,12 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
                         let rows = row.saturating_add(repeat);
                         return Err(FileFault::new(format!(
                             "Bladet \"{sheet}\" är för stort: dess värden sträcker sig till kolumn {last} och rad {rows}, fler än {max_cells} celler räknat från A1; ta bort innehållet längst ut."
+                        )));
+                    }
+                    // calamine reads every sheet before any is used.
+                    if earlier_area.saturating_add(area) > max_cells {
+                        return Err(FileFault::new(format!(
+                            "Arbetsbokens blad sträcker sig tillsammans över fler än {max_cells} celler räknat från A1 (bladet \"{sheet}\" når över gränsen); filen läses inte."
                         )));
                     }
                 }
@@ -269,6 +308,57 @@ mod tests {
         let e = scan(&table(&rows), 100_000, 6_400_000).unwrap_err();
         assert!(e.message.contains("bortom rad 100000"), "{}", e.message);
         assert!(e.message.contains("\"System\""), "{}", e.message);
+    }
+
+    #[test]
+    fn tags_in_comments_and_cdata_are_no_tags() {
+        let big = format!(
+            "<table:table-row table:number-rows-repeated=\"1000000\">{CELL}</table:table-row>"
+        );
+        // A decoy row start in a comment must not stand in for the real row.
+        for decoy in [
+            "<!-- <table:table-row> -->",
+            "<![CDATA[ <table:table-row> ]]>",
+        ] {
+            let e = scan(&table(&format!("{decoy}{big}")), 100_000, 6_400_000).unwrap_err();
+            assert!(
+                e.message.contains("bortom rad 100000"),
+                "{decoy}: {}",
+                e.message
+            );
+        }
+        // A table start in a comment does not restart the counts: two
+        // halves of 90 000 rows are one sheet of 180 000.
+        let half = format!(
+            "<table:table-row table:number-rows-repeated=\"90000\">{CELL}</table:table-row>"
+        );
+        let split = table(&format!(
+            "{half}<!-- <table:table table:name=\"x\"> -->{half}"
+        ));
+        let e = scan(&split, 100_000, 6_400_000).unwrap_err();
+        assert!(e.message.contains("bortom rad 100000"), "{}", e.message);
+        // An unterminated comment hides the rest; a closed one hides nothing else.
+        let row = format!("<table:table-row>{CELL}</table:table-row>");
+        assert!(scan(&table(&format!("<!-- x -->{row}")), 100_000, 6_400_000).is_ok());
+        assert_eq!(&*without_comments(b"a<!-- b"), b"a      ");
+        assert_eq!(&*without_comments(b"a<!--b-->c"), b"a        c");
+    }
+
+    #[test]
+    fn sheets_together_may_not_exceed_one_sheets_cells() {
+        // Two sheets of 5 000 × 1 000 cells: each passes, both do not.
+        let rows = "<table:table-row table:number-rows-repeated=\"5000\"><table:table-cell table:number-columns-repeated=\"1000\" office:value-type=\"float\" office:value=\"1\"/></table:table-row>";
+        let one = format!("<table:table table:name=\"A\">{rows}</table:table>");
+        assert!(scan(one.as_bytes(), 100_000, 6_400_000).is_ok());
+        let two = format!("{one}{}", one.replace("\"A\"", "\"B\""));
+        let e = scan(two.as_bytes(), 100_000, 6_400_000).unwrap_err();
+        assert!(
+            e.message
+                .contains("tillsammans över fler än 6400000 celler")
+                && e.message.contains("\"B\""),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
