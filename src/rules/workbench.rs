@@ -350,26 +350,28 @@ pub struct Diff {
     pub reworded: Vec<(Evaluation, Evaluation)>,
 }
 
-/// A sheet with a bold, frozen header row and one row of text per item
-/// (text from inputs stays literal text, never a formula).
+/// A sheet with the report's header row, filter and frozen panes, and one
+/// row of text per item, written as the report writes text (literal, never
+/// a formula; clipped to what a cell holds; columns as wide as they need).
 fn table(
     wb: &mut rust_xlsxwriter::Workbook,
     name: &str,
     headers: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<()> {
-    let bold = rust_xlsxwriter::Format::new().set_bold();
+    use crate::report::xlsx::{table_setup, Formats, Grid};
     let ws = wb.add_worksheet().set_name(name)?;
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
+    let mut g = Grid::new();
+    g.header(ws, 0, 0, headers, &Formats::new())?;
+    let mut last = 0;
     for (i, row) in rows.enumerate() {
+        last = i as u32 + 1;
         for (c, v) in row.iter().enumerate() {
-            ws.write_string(i as u32 + 1, c as u16, v)?;
+            g.text(ws, last, c as u16, v)?;
         }
     }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofit();
+    g.apply_widths(ws)?;
+    table_setup(ws, 0, last, headers.len() as u16, true)?;
     Ok(())
 }
 
@@ -506,8 +508,6 @@ impl Diff {
             row.extend([j.meddelande, j.fil, j.blad, j.cell]);
             row
         };
-        let mut headers = vec!["Regel", "Organisation", "Objekt", "Status", "Meddelande"];
-        headers.extend(["Fil", "Blad", "Cell"]);
         for (name, list) in [
             ("Nya iakttagelser", &self.appear),
             ("Försvunna iakttagelser", &self.disappear),
@@ -515,16 +515,33 @@ impl Diff {
             table(
                 &mut wb,
                 name,
-                &headers,
+                &[
+                    "Regel",
+                    "Organisation",
+                    "Objekt",
+                    "Status",
+                    "Meddelande",
+                    "Fil",
+                    "Blad",
+                    "Cell",
+                ],
                 list.iter().map(|e| finding(e, None)),
             )?;
         }
-        headers[4] = "Före";
-        headers.insert(5, "Efter");
         table(
             &mut wb,
             "Ändrade meddelanden",
-            &headers,
+            &[
+                "Regel",
+                "Organisation",
+                "Objekt",
+                "Status",
+                "Före",
+                "Efter",
+                "Fil",
+                "Blad",
+                "Cell",
+            ],
             self.reworded
                 .iter()
                 .map(|(before, after)| finding(after, Some(&before.message))),
@@ -549,6 +566,24 @@ mod tests {
             message: message.into(),
             evidence: None,
         }
+    }
+
+    #[test]
+    fn the_review_workbook_takes_a_message_longer_than_a_cell_holds() {
+        use calamine::{open_workbook, Reader, Xlsx};
+        let long = "x".repeat(40_000);
+        let diff = Diff {
+            appear: vec![ev("KOV", "A1", Status::Brist, &long)],
+            ..Diff::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("diff.xlsx");
+        diff.write_xlsx(&path).unwrap();
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let range = wb.worksheet_range("Nya iakttagelser").unwrap();
+        let cell = range.get_value((1, 4)).unwrap().to_string();
+        assert!(cell.ends_with("(avkortad)"), "{}", &cell[cell.len() - 30..]);
+        assert!(cell.chars().count() <= 32_767);
     }
 
     #[test]
