@@ -17,12 +17,33 @@ use crate::config::Limits;
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileFault {
     pub message: String,
+    /// For a damaged file: the technical detail the message ends with, so
+    /// that [`FileFault::in_sheet`] can say which sheet it is in.
+    detail: Option<String>,
 }
 
 impl FileFault {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            detail: None,
+        }
+    }
+
+    /// A damaged file, with the technical detail of what is wrong.
+    pub(super) fn corrupt(detail: &str) -> Self {
+        Self {
+            message: format!("{CORRUPT} (Tekniskt fel: {detail})"),
+            detail: Some(detail.to_string()),
+        }
+    }
+
+    /// A damaged part of sheet `sheet`: the message names the sheet (other
+    /// faults already say what they are about and are kept as they are).
+    pub(super) fn in_sheet(self, sheet: &str) -> Self {
+        match &self.detail {
+            Some(detail) => sheet_fault(sheet, detail),
+            None => self,
         }
     }
 }
@@ -261,7 +282,7 @@ fn open_fault(detail: &str) -> FileFault {
     if lower.contains("password") || lower.contains("encrypt") {
         return FileFault::new(ENCRYPTED);
     }
-    FileFault::new(format!("{CORRUPT} (Tekniskt fel: {detail})"))
+    FileFault::corrupt(detail)
 }
 
 fn sheet_fault(sheet: &str, detail: &str) -> FileFault {
@@ -361,7 +382,7 @@ fn shared_strings_parts<R: Read + Seek>(
 ) -> Result<Vec<String>, FileFault> {
     const RELS_MAX: u64 = 256 * 1024;
     const MAX_PARTS: usize = 16;
-    let too_many = || open_fault("för många delade texttabeller (sharedStrings.xml)");
+    let too_many = || FileFault::corrupt("för många delade texttabeller (sharedStrings.xml)");
     let mut cache: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for name in archive.file_names() {
         let Ok(name) = name else {
@@ -588,7 +609,11 @@ fn sst_unique_count(head: &[u8]) -> Result<Option<u64>, FileFault> {
         let tag = match tag {
             Tag::Complete(t) => t,
             Tag::Unterminated => break,
-            Tag::TooLong => return Err(open_fault("orimligt lång sst-tagg i sharedStrings.xml")),
+            Tag::TooLong => {
+                return Err(FileFault::corrupt(
+                    "orimligt lång sst-tagg i sharedStrings.xml",
+                ))
+            }
         };
         // The attribute by its exact key, as calamine looks it up (not the
         // text `uniqueCount` anywhere in the tag: `x="uniqueCount"` is a

@@ -40,7 +40,7 @@
 
 use std::collections::HashMap;
 
-use super::{FileFault, CORRUPT};
+use super::FileFault;
 use crate::config::Limits;
 
 const RESERVED: u32 = 0xFFFF_FFFA;
@@ -93,10 +93,6 @@ pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
         None => return Ok(()),
     };
     check_biff(&stream, &XlsLimits::new(limits))
-}
-
-fn corrupt(detail: &str) -> FileFault {
-    FileFault::new(format!("{CORRUPT} (Tekniskt fel: {detail})"))
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
@@ -177,7 +173,7 @@ impl<'a> Fat<'a> {
         // would make calamine's table larger than the file (the same
         // sector listed again and again), up to 127 times its size.
         if ids.len() > maxid + 1 {
-            return Err(corrupt(
+            return Err(FileFault::corrupt(
                 "filens sektortabell räknar upp fler sektorer än filen har.",
             ));
         }
@@ -234,9 +230,9 @@ pub fn check_cfb_chains(bytes: &[u8]) -> Result<(), FileFault> {
             cur = fat[cur] as usize;
         }
         if cur < fat.len() && state[cur] == 1 {
-            return Err(FileFault::new(format!(
-                "{CORRUPT} (Tekniskt fel: en kedja i filens sektortabell går i ring.)"
-            )));
+            return Err(FileFault::corrupt(
+                "en kedja i filens sektortabell går i ring.",
+            ));
         }
         for p in path.drain(..) {
             state[p] = 2;
@@ -275,7 +271,9 @@ impl<'a> Sectors<'a> {
         let start = self.base + id * self.size;
         match self.data.get(start..start + self.size) {
             Some(s) => Ok(Ok(s)),
-            None => Err(corrupt("filen tar slut mitt i en sektor som används.")),
+            None => Err(FileFault::corrupt(
+                "filen tar slut mitt i en sektor som används.",
+            )),
         }
     }
 
@@ -293,7 +291,9 @@ impl<'a> Sectors<'a> {
         while id != ENDOFCHAIN {
             steps += 1;
             if steps > table.len() + 1 {
-                return Err(corrupt("en kedja i filens sektortabell tar inte slut."));
+                return Err(FileFault::corrupt(
+                    "en kedja i filens sektortabell tar inte slut.",
+                ));
             }
             let sector = match self.get(id)? {
                 Ok(s) => s,
@@ -328,7 +328,7 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Vec<u8>>, FileFault> {
         return Ok(None);
     };
     if fat.short {
-        return Err(corrupt("filen tar slut mitt i sektortabellen."));
+        return Err(FileFault::corrupt("filen tar slut mitt i sektortabellen."));
     }
     let head = &bytes[..512];
     let big = Sectors {
@@ -502,14 +502,14 @@ impl<'a> Records<'a> {
     }
 
     fn truncated(&self, at: usize) -> FileFault {
-        corrupt(&format!(
+        FileFault::corrupt(&format!(
             "posten på byte {at} i arbetsbokens ström är längre än det som finns kvar av strömmen."
         ))
     }
 }
 
 fn short_record(r: &Record<'_>, name: &str) -> FileFault {
-    corrupt(&format!(
+    FileFault::corrupt(&format!(
         "posten {name} (0x{:04X}) på byte {} är för kort ({} byte).",
         r.typ,
         r.at,
@@ -606,7 +606,9 @@ fn sst_lengths(r: &Record<'_>, max: u64) -> Result<Vec<u32>, FileFault> {
             true
         }
     }
-    let bad = |what: &str| corrupt(&format!("tabellen med delade texter är felaktig ({what})."));
+    let bad = |what: &str| {
+        FileFault::corrupt(&format!("tabellen med delade texter är felaktig ({what})."))
+    };
     let Some(data) = r.data.get(8..) else {
         return Err(short_record(r, "SST"));
     };
@@ -1116,7 +1118,7 @@ fn check_biff(stream: &[u8], lim: &XlsLimits) -> Result<(), FileFault> {
     let mut seen: HashMap<usize, SheetCost> = HashMap::new();
     for (pos, name) in &g.sheets {
         if *pos > stream.len() {
-            return Err(corrupt(&format!(
+            return Err(FileFault::corrupt(&format!(
                 "bladet \"{name}\" börjar på byte {pos}, efter strömmens slut ({} byte).",
                 stream.len()
             )));
@@ -1124,13 +1126,13 @@ fn check_biff(stream: &[u8], lim: &XlsLimits) -> Result<(), FileFault> {
         let cost = match seen.get(pos) {
             Some(c) => *c,
             None => {
-                let c = sheet_cost(stream, *pos, &g)?;
+                let c = sheet_cost(stream, *pos, &g).map_err(|e| e.in_sheet(name))?;
                 // Legitimate sheets are separate parts of the stream; sheets
                 // that start inside each other make calamine (and this
                 // check) read the same records again and again.
                 scanned += c.scanned;
                 if scanned > 2 * stream.len() as u64 + 4096 {
-                    return Err(corrupt("bladen i filen överlappar varandra."));
+                    return Err(FileFault::corrupt("bladen i filen överlappar varandra."));
                 }
                 seen.insert(*pos, c);
                 c
@@ -1145,12 +1147,10 @@ fn check_biff(stream: &[u8], lim: &XlsLimits) -> Result<(), FileFault> {
         for (what, a) in [("värden", cost.values), ("formler", cost.formulas)] {
             if a.cells() > lim.cells {
                 return Err(FileFault::new(format!(
-                    "Bladet \"{name}\" sträcker sig över {} celler (rad {}–{}, kolumn {}–{}), fler än gränsen {} celler per blad; filen läses inte.",
+                    "Bladet \"{name}\" sträcker sig över {} celler ({}–{}), fler än gränsen {} celler per blad; filen läses inte.",
                     a.cells(),
-                    u64::from(a.first_row) + 1,
-                    u64::from(a.last_row) + 1,
-                    u64::from(a.first_col) + 1,
-                    u64::from(a.last_col) + 1,
+                    crate::model::a1(a.first_row, a.first_col),
+                    crate::model::a1(a.last_row, a.last_col),
                     lim.cells
                 )));
             }
@@ -1185,6 +1185,7 @@ fn check_biff(stream: &[u8], lim: &XlsLimits) -> Result<(), FileFault> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::CORRUPT;
     use super::*;
 
     /// A CFB header with one FAT sector (sector 0) and `fat` as its table.
@@ -1345,7 +1346,7 @@ mod tests {
         let e = check_biff(&s, &lim()).unwrap_err();
         assert_eq!(
             e.message,
-            "Bladet \"System\" sträcker sig över 632003516 celler (rad 1–24839, kolumn 1–25444), fler än gränsen 6400000 celler per blad; filen läses inte."
+            "Bladet \"System\" sträcker sig över 632003516 celler (A1–AKPP24839), fler än gränsen 6400000 celler per blad; filen läses inte."
         );
         // The same two cells close together pass.
         let body = [number(0, 0), number(99, 20)].concat();
@@ -1591,12 +1592,16 @@ mod tests {
             "{}",
             e.message
         );
-        // A NUMBER record too short for its value.
+        // A NUMBER record too short for its value: named with its sheet.
         let s = workbook(&[], &[("S", rec(0x0203, &[0; 8]))]);
-        assert!(check_biff(&s, &lim())
-            .unwrap_err()
-            .message
-            .contains("för kort"));
+        let e = check_biff(&s, &lim()).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("Bladet \"S\" kan inte läsas; filen är skadad eller ofullständig.")
+                && e.message.contains("för kort"),
+            "{}",
+            e.message
+        );
         // A sheet starting past the end of the stream.
         let mut s = workbook(&[], &[("S", number(0, 0))]);
         let at = 4 + 8 + 4;
@@ -1716,7 +1721,8 @@ mod tests {
         // The other fuzz findings end as a refusal, never a panic.
         for f in ["xls-cfb-chain-loop.xls", "xls-cfb-slice-panic.xls"] {
             let b = fixture(&format!("fuzz/regressions/{f}"));
-            let _ = check_xls(&b, &Limits::default());
+            let e = check_xls(&b, &Limits::default()).unwrap_err();
+            assert!(e.message.starts_with(CORRUPT), "{f}: {}", e.message);
         }
     }
 }
