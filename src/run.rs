@@ -287,7 +287,10 @@ pub fn execute(
         let previous = s.spawn(|| change::previous_findings(&candidates));
         let evaluated = evaluate_streaming(rules, &model, &dir.join("resultat.jsonl"));
         let previous = previous.join().unwrap_or_else(|_| {
-            tracing::warn!("reading the previous run failed; every finding is reported as new");
+            tracing::warn!(
+                run = %candidates.first().map(|p| p.display().to_string()).unwrap_or_default(),
+                "reading the previous run failed; every finding is reported as new"
+            );
             None
         });
         (evaluated, previous)
@@ -393,8 +396,10 @@ pub fn execute(
         archive,
     );
     manifest["arkiv_avvikelser"] = serde_json::json!(archive_problems);
-    let f = std::fs::File::create(dir.join("manifest.json"))?;
-    serde_json::to_writer_pretty(BufWriter::new(f), &manifest)?;
+    crate::util::write_file(
+        &dir.join("manifest.json"),
+        &serde_json::to_vec_pretty(&manifest)?,
+    )?;
     let folder = pending.publish()?;
     tracing::info!(
         folder = %folder.display(),
@@ -540,14 +545,15 @@ fn archive_inputs(root: &Path, dest: &Path, log: &InputLog) -> Result<Vec<String
 
 /// Copy the rule files the run used into `dest` (so `rules diff --against` can re-run them).
 fn archive_rules(rules: &RuleSet, dest: &Path) -> Result<()> {
-    std::fs::create_dir_all(dest)?;
+    std::fs::create_dir_all(dest)
+        .with_context(|| format!("{}: mappen kan inte skapas", dest.display()))?;
     for r in &rules.rules {
         for (p, text) in [
             (&r.yaml_path, &r.yaml_source),
             (&r.script_path, &r.script_source),
         ] {
             if let Some(name) = p.file_name() {
-                std::fs::write(dest.join(name), text.as_bytes())?;
+                crate::util::write_file(&dest.join(name), text.as_bytes())?;
             }
         }
     }

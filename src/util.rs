@@ -142,3 +142,9 @@ pub fn cpu_seconds() -> f64 {
     // Clock ticks: 100 per second on Linux (USER_HZ).
     (ticks(11) + ticks(12)) / 100.0
 }
+
+/// Write `bytes` to `path`; a failure names the file, in Swedish.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::write(path, bytes).with_context(|| format!("{}: kan inte skrivas", path.display()))
+}

@@ -259,7 +259,7 @@ impl Template<'_> {
                 .with_context(|| format!("{}: mappen kan inte skapas", p.display()))?;
         }
         let bytes = self.to_bytes()?;
-        std::fs::write(path, bytes).with_context(|| format!("{}: kan inte skrivas", path.display()))
+        crate::util::write_file(path, &bytes)
     }
 }
 
