@@ -445,10 +445,7 @@ pub fn evaluate_streaming(
     let keep_all: Vec<bool> = rules
         .rules
         .iter()
-        .map(|r| {
-            r.def.objekt == crate::rules::SubjectKind::Avsteg
-                || crate::report::workbook::AVSTEG_RULES.contains(&r.def.id.as_str())
-        })
+        .map(|r| crate::report::workbook::needs_every_outcome(&r.def.id))
         .collect();
     let cannot_write = || format!("{}: kan inte skrivas", path.display());
     let file = std::fs::File::create(path).with_context(cannot_write)?;

@@ -54,6 +54,12 @@ pub use crate::rules::maturity::values as mognad_values;
 /// The rules whose outcomes the `Avsteg` sheet shows beside each avsteg.
 pub const AVSTEG_RULES: [&str; 3] = ["R05", "R06", "R07"];
 
+/// Whether the report needs every outcome of rule `id`, not only its
+/// findings (which is all any other table or workbook reads).
+pub fn needs_every_outcome(id: &str) -> bool {
+    AVSTEG_RULES.contains(&id)
+}
+
 /// The evaluations of the [`AVSTEG_RULES`] per (organisation, rule,
 /// subject), for the avsteg tables (the only lookups by subject).
 struct Index<'a> {
@@ -63,10 +69,7 @@ struct Index<'a> {
 impl<'a> Index<'a> {
     fn new(evaluations: &'a [Evaluation]) -> Self {
         let mut by_subject: HashMap<(&str, &str, &str), Vec<&Evaluation>> = HashMap::new();
-        for e in evaluations
-            .iter()
-            .filter(|e| AVSTEG_RULES.contains(&&*e.rule))
-        {
+        for e in evaluations.iter().filter(|e| needs_every_outcome(&e.rule)) {
             by_subject
                 .entry((&*e.org, &*e.rule, e.subject.as_str()))
                 .or_default()
