@@ -23,7 +23,7 @@ use rust_xlsxwriter::Workbook;
 use serde_json::Value;
 
 use crate::common::fixture::{valid_verksamhet, Book};
-use crate::common::{entry, Workspace};
+use crate::common::{entry, zip_of, Workspace};
 use crate::row;
 
 const PER: &str = "2026-06-30";
@@ -130,24 +130,6 @@ fn one_line_any(j: &Value, path: &str, status: &str) -> String {
         "{path}: reason not Swedish: {reason}"
     );
     reason
-}
-
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        for (name, content) in entries {
-            z.start_file(
-                *name,
-                zip::write::SimpleFileOptions::default()
-                    .compression_method(zip::CompressionMethod::Deflated),
-            )
-            .unwrap();
-            z.write_all(content).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 /// The same xlsx with one part replaced (or added).

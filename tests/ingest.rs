@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use crate::common::fixture::{d, valid_verksamhet, Book, E, V};
-use crate::common::{entry, stderr, Workspace};
+use crate::common::{entry, results, stderr, zip_of, Workspace};
 use crate::row;
 
 const PER: &str = "2026-06-30";
@@ -856,7 +856,7 @@ fn a_folder_of_broken_files_is_reported_and_left_untouched() {
     std::fs::write(i.join("kopia.tmp"), b"x").unwrap();
     std::fs::write(i.join(".dold.xlsx"), good.to_bytes()).unwrap();
     // A zip that is no workbook.
-    std::fs::write(i.join("arkiv.xlsx"), zip_with("readme.txt", b"hej")).unwrap();
+    std::fs::write(i.join("arkiv.xlsx"), zip_of(&[("readme.txt", b"hej")])).unwrap();
     // Settle: the files must be older than "now" for a stable comparison.
     let old = SystemTime::now() - Duration::from_secs(600);
     for e in std::fs::read_dir(&i).unwrap().flatten() {
@@ -905,23 +905,6 @@ fn a_folder_of_broken_files_is_reported_and_left_untouched() {
         snapshot(&ws.inputs()) == before,
         "the shared folder changed"
     );
-}
-
-fn zip_with(name: &str, content: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        z.start_file(
-            name,
-            zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Stored),
-        )
-        .unwrap();
-        z.write_all(content).unwrap();
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 #[test]
@@ -1215,15 +1198,12 @@ fn level_and_ja_nej_forms_reach_the_rules_with_their_meaning() {
         .save(ws.inputs().join("kov.xlsx"));
     let o = ws.cmd(&["run", "--per", PER]).output();
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
-    let folder = ws.run_folders().pop().expect("a run folder");
-    let results = std::fs::read_to_string(folder.join("resultat.jsonl")).unwrap();
+    let res = results(&ws.run_folders().pop().expect("a run folder"));
     let status = |rule: &str, subject: &str| -> String {
-        results
-            .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        res.iter()
             .find(|r| r["organisation"] == "KOV" && r["regel"] == rule && r["objekt"] == subject)
             .map(|r| r["status"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("no {rule} result for {subject}:\n{results}"))
+            .unwrap_or_else(|| panic!("no {rule} result for {subject}: {res:#?}"))
     };
     // R08: Uppnådd säkerhetsnivå ≥ Skyddsbehov.
     assert_eq!(status("R08", "A"), "brist"); // 2 < 3

@@ -5,7 +5,7 @@
 use std::fs;
 
 use crate::common::fixture::{d, valid_verksamhet};
-use crate::common::{results, stderr, stdout, Workspace};
+use crate::common::{evaluation, results, stderr, stdout, Workspace};
 use crate::row;
 
 fn hostile_rule(ws: &Workspace, id: &str, script: &str) {
@@ -84,10 +84,7 @@ fn hostile_rules_end_in_regelfel_and_the_run_goes_on() {
         msg("R93")
     );
     // The other rules are still evaluated and reported.
-    let r08 = res
-        .iter()
-        .find(|e| e["regel"] == "R08" && e["organisation"] == "KOV")
-        .expect("R08 for KOV");
+    let r08 = evaluation(&res, "R08", "KOV");
     assert_eq!(r08["status"], "brist");
     assert_eq!(r08["cell"], "C2");
 }
@@ -122,10 +119,7 @@ fn a_misspelt_field_is_a_regelfel_not_a_pass() {
     let out = ws.cmd(&["run", "--per", "2026-11-26"]).output();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let res = results(&ws.run_folders()[0]);
-    let e = res
-        .iter()
-        .find(|e| e["regel"] == "R08" && e["organisation"] == "KOV")
-        .unwrap();
+    let e = evaluation(&res, "R08", "KOV");
     assert_eq!(e["status"], "regelfel");
     // In Swedish, at the `.` before the misspelt name, with the row
     // type's fields.
@@ -156,10 +150,7 @@ fn comparing_a_missing_value_is_a_regelfel() {
     .unwrap();
     let out = ws.cmd(&["run", "--per", "2026-11-26"]).output();
     let res = results(&ws.run_folders()[0]);
-    let e = res
-        .iter()
-        .find(|e| e["regel"] == "R08" && e["organisation"] == "KOV")
-        .unwrap();
+    let e = evaluation(&res, "R08", "KOV");
     assert_eq!(e["status"], "regelfel", "{}", stdout(&out));
     assert!(
         e["meddelande"].as_str().unwrap().contains("saknat värde"),

@@ -237,13 +237,13 @@ mod tests {
     }
 
     #[test]
-    fn the_quick_status_is_the_status_field_whatever_the_message_holds() {
+    fn the_quick_status_is_the_status_field_whatever_the_fields_before_hold() {
         for status in Status::ALL {
-            let mut e = eval("KOV", "Ekonomi", status);
-            // A message that quotes another status field and ends in a
-            // backslash, and a subject that ends in one.
-            e.message = r#"x","status":"brist","y":"\\"#.to_string();
-            e.subject = "C:\\".to_string();
+            // The organisation and the rule come before the status field
+            // in a line: one quotes another status field, the other ends
+            // in a backslash right before the real key.
+            let mut e = eval(r#"x","status":"brist","y":"z"#, "Ekonomi", status);
+            e.rule = "R08\\".into();
             let mut line = Vec::new();
             e.write_json_line(&mut line).unwrap();
             let line = String::from_utf8(line).unwrap();

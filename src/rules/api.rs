@@ -902,15 +902,18 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_and_register_count_without_building_arrays() {
+    fn catalogue_and_register_count_as_their_arrays_do() {
         let engine = super::super::sandbox::engine(Default::default());
-        let eval = |katalog: Katalog, script: &str| {
+        let eval_with = |katalog: Katalog, register: Register, script: &str| {
             let mut scope = rhai::Scope::new();
             scope.push_constant("katalog", katalog);
-            scope.push_constant("register", Register(Arc::new(Vec::new())));
+            scope.push_constant("register", register);
             engine
                 .eval_with_scope::<Dynamic>(&mut scope, script)
                 .unwrap()
+        };
+        let eval = |katalog: Katalog, script: &str| {
+            eval_with(katalog, Register(Arc::new(Vec::new())), script)
         };
         let row = |id: &str| {
             let at = |c| Location::new("k.xlsx".into(), "Tjänster".into(), 1, c);
@@ -932,6 +935,26 @@ mod tests {
         assert_eq!(eval(two(), "katalog.len()").as_int(), Ok(2));
         assert_eq!(
             eval(Katalog::new(Vec::new()), "katalog.is_empty()").as_bool(),
+            Ok(true)
+        );
+        let org = |id: &str| {
+            Arc::new(OrgData::new(Arc::new(crate::model::Organisation {
+                id: id.into(),
+                namn: id.into(),
+                typ: crate::model::OrgTyp::Namnd,
+                beslutsorgan: "Nämnden".into(),
+                leverantor: false,
+                alias: Vec::new(),
+            })))
+        };
+        let register = Register(Arc::new(vec![org("KOV"), org("IS")]));
+        assert_eq!(
+            eval_with(
+                two(),
+                register,
+                "!register.is_empty() && register.len() == 2 && register.len() == register.alla().len()"
+            )
+            .as_bool(),
             Ok(true)
         );
     }

@@ -133,6 +133,38 @@ pub fn results(run: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The evaluation of rule `regel` for organisation `org` among `res` (the
+/// first, for a rule with several subjects).
+pub fn evaluation<'a>(
+    res: &'a [serde_json::Value],
+    regel: &str,
+    org: &str,
+) -> &'a serde_json::Value {
+    res.iter()
+        .find(|e| e["regel"] == regel && e["organisation"] == org)
+        .unwrap_or_else(|| panic!("no {regel} evaluation for {org}: {res:#?}"))
+}
+
+/// A zip archive of `entries` (name, content), deflated.
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        for (name, content) in entries {
+            z.start_file(
+                *name,
+                zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated),
+            )
+            .unwrap();
+            z.write_all(content).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
 /// The input-log line of one file (path relative to inputs/) in the JSON
 /// of `check --format json`.
 pub fn entry<'a>(j: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
