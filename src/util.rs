@@ -46,41 +46,6 @@ pub fn terminal_safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn control_and_bidi_characters_are_escaped_for_the_terminal() {
-        use super::terminal_safe;
-        assert_eq!(terminal_safe("giltig-åäö.xlsx"), "giltig-åäö.xlsx");
-        assert!(matches!(
-            terminal_safe("vanlig text"),
-            std::borrow::Cow::Borrowed(_)
-        ));
-        assert_eq!(
-            terminal_safe("styr\u{1b}[31m\u{7}.xlsx"),
-            "styr\\u{1b}[31m\\u{7}.xlsx"
-        );
-        assert_eq!(
-            terminal_safe("\u{202e}xslx.exe\u{202c}\u{2066}\u{2069}"),
-            "\\u{202e}xslx.exe\\u{202c}\\u{2066}\\u{2069}"
-        );
-        assert_eq!(
-            terminal_safe("a\tb\r\nc\u{0}\u{7f}\u{9b}2J\u{85}"),
-            "a\\u{9}b\\u{d}\\u{a}c\\u{0}\\u{7f}\\u{9b}2J\\u{85}"
-        );
-        // Other invisible or unusual characters are shown as they are.
-        assert_eq!(terminal_safe("a\u{a0}b\u{200b}c"), "a\u{a0}b\u{200b}c");
-    }
-
-    #[test]
-    fn sha256_of_abc() {
-        assert_eq!(
-            super::sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-}
-
 /// A date as `YYYY-MM-DD`, exactly as chrono's `%Y-%m-%d` writes it, without
 /// parsing a format string on every call (dates are shown in every message
 /// and report row that names one).
@@ -90,27 +55,6 @@ pub fn iso_date(d: chrono::NaiveDate) -> String {
         format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
     } else {
         d.format("%Y-%m-%d").to_string()
-    }
-}
-
-#[cfg(test)]
-mod iso_date_tests {
-    use super::iso_date;
-    use chrono::NaiveDate;
-
-    #[test]
-    fn writes_what_the_format_string_writes() {
-        for (y, m, d) in [
-            (2026, 11, 26),
-            (1, 1, 1),
-            (0, 2, 29),
-            (9999, 12, 31),
-            (10000, 1, 1),
-            (-5, 3, 4),
-        ] {
-            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
-            assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
-        }
     }
 }
 
@@ -147,4 +91,54 @@ pub fn cpu_seconds() -> f64 {
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context as _;
     std::fs::write(path, bytes).with_context(|| format!("{}: kan inte skrivas", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_and_bidi_characters_are_escaped_for_the_terminal() {
+        use super::terminal_safe;
+        assert_eq!(terminal_safe("giltig-åäö.xlsx"), "giltig-åäö.xlsx");
+        assert!(matches!(
+            terminal_safe("vanlig text"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            terminal_safe("styr\u{1b}[31m\u{7}.xlsx"),
+            "styr\\u{1b}[31m\\u{7}.xlsx"
+        );
+        assert_eq!(
+            terminal_safe("\u{202e}xslx.exe\u{202c}\u{2066}\u{2069}"),
+            "\\u{202e}xslx.exe\\u{202c}\\u{2066}\\u{2069}"
+        );
+        assert_eq!(
+            terminal_safe("a\tb\r\nc\u{0}\u{7f}\u{9b}2J\u{85}"),
+            "a\\u{9}b\\u{d}\\u{a}c\\u{0}\\u{7f}\\u{9b}2J\\u{85}"
+        );
+        // Other invisible or unusual characters are shown as they are.
+        assert_eq!(terminal_safe("a\u{a0}b\u{200b}c"), "a\u{a0}b\u{200b}c");
+    }
+
+    #[test]
+    fn sha256_of_abc() {
+        assert_eq!(
+            super::sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn iso_date_writes_what_the_format_string_writes() {
+        for (y, m, d) in [
+            (2026, 11, 26),
+            (1, 1, 1),
+            (0, 2, 29),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-5, 3, 4),
+        ] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(super::iso_date(date), date.format("%Y-%m-%d").to_string());
+        }
+    }
 }

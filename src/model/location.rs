@@ -107,7 +107,7 @@ impl fmt::Debug for Location {
 impl fmt::Display for Location {
     /// `inputs/kov.xlsx[System]!F12`, the form every message leads with.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]!{}", self.file(), self.sheet(), self.cell())
+        write!(f, "{}[{}]!{}", self.file(), self.sheet(), self.a1())
     }
 }
 

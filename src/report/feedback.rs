@@ -132,7 +132,7 @@ fn write_one(
         let s1 = format!(
             "Det här är stadsledningskontorets återkoppling på er inlämning för period {}, bedömd per {} mot stadens riktlinje och plan för digitalisering; bladet {FINDINGS_SHEET} visar vad som behöver åtgärdas och bladet {WARNINGS_SHEET} vilka celler som inte gick att läsa.",
             d.settings.period,
-            xlsx::date(d.settings.per)
+            crate::util::iso_date(d.settings.per)
         );
         let s2 = format!(
             "Rätta uppgifterna i er arbetsbok och lägg den i den delade mappen igen, så bedöms den på nytt {next_phrase}."

@@ -162,7 +162,10 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
 
     g.header(ws, 0, 0, &["Uppgift", "Värde"], fmt)?;
     let facts: Vec<(&str, Cell)> = vec![
-        ("Per-datum", Cell::owned(xlsx::date(d.settings.per))),
+        (
+            "Per-datum",
+            Cell::owned(crate::util::iso_date(d.settings.per)),
+        ),
         ("Period", Cell::owned(d.settings.period.to_string())),
         ("Schema", Cell::s(d.schedule)),
         ("Programversion", Cell::s(env!("CARGO_PKG_VERSION"))),
@@ -343,7 +346,7 @@ fn organisationer(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
         g.text(ws, r, 2, o.org.typ.as_str())?;
         g.text(ws, r, 3, if o.org.leverantor { "Ja" } else { "Nej" })?;
         match o.submitted() {
-            Some(dt) => g.text(ws, r, 4, &xlsx::date(dt))?,
+            Some(dt) => g.text(ws, r, 4, &crate::util::iso_date(dt))?,
             None if o.submitted_anything() => g.text(ws, r, 4, "inlämnad, datum saknas")?,
             None => g.text(ws, r, 4, "ej inlämnad")?,
         }
@@ -522,11 +525,11 @@ fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) ->
                 a.beslutat_av.get().map(String::as_str).unwrap_or(""),
             )?;
             if let Some(dt) = a.beslutsdatum.get() {
-                g.text(ws, r, 5, &xlsx::date(*dt))?;
+                g.text(ws, r, 5, &crate::util::iso_date(*dt))?;
             }
             let gt = a.galler_till.get().copied();
             match gt {
-                Some(dt) => g.text(ws, r, 6, &xlsx::date(dt))?,
+                Some(dt) => g.text(ws, r, 6, &crate::util::iso_date(dt))?,
                 None => g.text(ws, r, 6, "tills vidare")?,
             }
             let flag = avsteg_flag(gt, per);

@@ -111,11 +111,6 @@ pub fn status_chart_color(s: Status) -> u32 {
     }
 }
 
-/// `ÅÅÅÅ-MM-DD`.
-pub fn date(d: NaiveDate) -> String {
-    crate::util::iso_date(d)
-}
-
 /// Document properties whose creation time is the per-date (deterministic).
 pub fn properties(per: NaiveDate, title: &str) -> Result<DocProperties> {
     use chrono::Datelike;
