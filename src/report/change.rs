@@ -1,7 +1,7 @@
 //! Change since the previous run of the same schedule: which findings are
 //! new, which were resolved. Compared by (organisation, rule, subject).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -51,8 +51,10 @@ impl Change {
 /// file order. The full records are read back only for the findings that
 /// were resolved (usually few), so the previous run costs its keys in
 /// memory, not all of its findings.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PreviousFindings {
+    /// The run folder's name.
+    run: Option<String>,
     path: PathBuf,
     findings: Vec<(Box<str>, u64)>,
 }
@@ -98,14 +100,10 @@ struct KeyFields<'a> {
 }
 
 /// The findings of the newest readable run among `candidates` (newest
-/// first) and that run's folder name: the half of the comparison that does
-/// not need this run's evaluations, so it can run while they are made.
-pub fn previous_findings(candidates: &[PathBuf]) -> Option<(Option<String>, PreviousFindings)> {
-    candidates.iter().find_map(|p| {
-        finding_keys(p)
-            .ok()
-            .map(|r| (p.file_name().map(|n| n.to_string_lossy().into_owned()), r))
-    })
+/// first): the half of the comparison that does not need this run's
+/// evaluations, so it can run while they are made.
+pub fn previous_findings(candidates: &[PathBuf]) -> Option<PreviousFindings> {
+    candidates.iter().find_map(|p| finding_keys(p).ok())
 }
 
 /// The key and line offset of every finding in a run's `resultat.jsonl`.
@@ -124,7 +122,11 @@ fn finding_keys(run: &Path) -> std::io::Result<PreviousFindings> {
         }
         Ok(())
     })?;
-    Ok(PreviousFindings { path, findings })
+    Ok(PreviousFindings {
+        run: run.file_name().map(|n| n.to_string_lossy().into_owned()),
+        path,
+        findings,
+    })
 }
 
 /// The `status` of a `resultat.jsonl` line, found without parsing the line
@@ -142,36 +144,39 @@ fn quick_status(line: &str) -> Option<&str> {
 /// The status labels (as `resultat.jsonl` writes them) that are no finding.
 const NOT_FINDINGS: [&str; 2] = ["uppfyllt", "ej tillämplig"];
 
-/// The lines of `path` that start at `offsets`, as records.
+/// The lines of `path` that start at `offsets` (in file order), as records.
 fn read_lines_at(path: &Path, offsets: &[u64]) -> std::io::Result<Vec<EvaluationJson>> {
-    use std::io::{Seek, SeekFrom};
     let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
     let mut line = String::new();
     let mut out = Vec::with_capacity(offsets.len());
+    let mut pos = 0u64;
     for &at in offsets {
-        reader.seek(SeekFrom::Start(at))?;
+        // Relative: the reader keeps its buffer when the line is in it.
+        let by = i64::try_from(at).unwrap_or(i64::MAX) - i64::try_from(pos).unwrap_or(i64::MAX);
+        reader.seek_relative(by)?;
         line.clear();
-        reader.read_line(&mut line)?;
+        pos = at + reader.read_line(&mut line)? as u64;
         out.push(serde_json::from_str(&line).map_err(invalid)?);
     }
     Ok(out)
 }
 
 /// Compare with the findings [`previous_findings`] returned.
-pub fn compare_with(
-    evaluations: &[Evaluation],
-    previous: Option<(Option<String>, PreviousFindings)>,
-) -> Change {
-    let Some((run, previous)) = previous else {
+pub fn compare_with(evaluations: &[Evaluation], previous: Option<PreviousFindings>) -> Change {
+    let Some(previous) = previous else {
         return Change {
             new: evaluations.iter().map(|e| e.status.is_finding()).collect(),
             ..Change::default()
         };
     };
     let (new, offsets) = {
-        let before: HashSet<&str> = previous.findings.iter().map(|(k, _)| &**k).collect();
-        // The previous findings that are still findings now.
-        let mut still: HashSet<&str> = HashSet::new();
+        // Each previous finding's key: whether it is done with (still a
+        // finding now, or already listed as resolved).
+        let mut before: HashMap<&str, bool> = previous
+            .findings
+            .iter()
+            .map(|(k, _)| (&**k, false))
+            .collect();
         let mut key = String::new();
         let new: Vec<bool> = evaluations
             .iter()
@@ -179,20 +184,20 @@ pub fn compare_with(
                 if !e.status.is_finding() {
                     return false;
                 }
-                match before.get(write_key(&mut key, &e.org, &e.rule, &e.subject)) {
-                    Some(k) => {
-                        still.insert(k);
+                match before.get_mut(write_key(&mut key, &e.org, &e.rule, &e.subject)) {
+                    Some(done) => {
+                        *done = true;
                         false
                     }
                     None => true,
                 }
             })
             .collect();
-        let mut seen = HashSet::new();
+        // The first line of each previous finding that is not done with.
         let offsets: Vec<u64> = previous
             .findings
             .iter()
-            .filter(|(k, _)| !still.contains(&**k) && seen.insert(&**k))
+            .filter(|(k, _)| before.insert(k, true) == Some(false))
             .map(|(_, at)| *at)
             .collect();
         (new, offsets)
@@ -208,7 +213,7 @@ pub fn compare_with(
         }
     };
     Change {
-        previous: run,
+        previous: previous.run,
         new,
         resolved,
     }
@@ -256,6 +261,38 @@ mod tests {
         }
         assert_eq!(quick_status(r#"{"organisation":"KOV"}"#), None);
         assert_eq!(quick_status(r#"{"status":"brist"#), None);
+    }
+
+    #[test]
+    fn every_resolved_finding_is_read_back_once_in_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut before = vec![eval("KOV", "Ekonomi", Status::Brist)];
+        // Many lines between the resolved ones (past the reader's buffer),
+        // and one key twice.
+        before.extend((0..300).map(|i| eval("KOV", &format!("S{i}"), Status::Uppfyllt)));
+        before.push(eval("IS", "HR", Status::UnderlagSaknas));
+        before.push(eval("KOV", "Ekonomi", Status::Brist));
+        before.push(eval("TN", "Lön", Status::Brist));
+        let mut jsonl = Vec::new();
+        for e in &before {
+            e.write_json_line(&mut jsonl).unwrap();
+        }
+        std::fs::write(dir.path().join("resultat.jsonl"), jsonl).unwrap();
+        let now = [eval("TN", "Lön", Status::Brist)];
+        let change = compare(&now, &[dir.path().to_path_buf()]);
+        let resolved: Vec<(&str, &str, Status)> = change
+            .resolved
+            .iter()
+            .map(|r| (r.organisation.as_str(), r.objekt.as_str(), r.status))
+            .collect();
+        assert_eq!(
+            resolved,
+            [
+                ("KOV", "Ekonomi", Status::Brist),
+                ("IS", "HR", Status::UnderlagSaknas)
+            ]
+        );
+        assert!(!change.is_new(0));
     }
 
     #[test]
