@@ -221,6 +221,24 @@ fn outcome(status: Status, message: &str, evidence: Evidence) -> Utfall {
 const UNIT_COMPARE: &str =
     "jämförelse med ett saknat värde (); kontrollera först med saknas(x) eller finns(x)";
 
+/// Calls macro `$m` with every row type a script sees, the one list of them.
+macro_rules! with_row_types {
+    ($m:ident) => {
+        $m!(
+            Digitaliseringsplan,
+            TjanstAnvandning,
+            System,
+            Avsteg,
+            Forandringsinsats,
+            DigitalMognad,
+            Uppfoljningsrapport,
+            Sakerhetsavvikelse,
+            Leveransavvikelse,
+            Katalogtjanst
+        )
+    };
+}
+
 /// Register the whole API on `engine`.
 pub fn register(engine: &mut Engine) {
     engine.set_fast_operators(false);
@@ -363,17 +381,13 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("resultat", |b: &mut Bedomning| b.resultat(""));
     engine.register_fn("resultat", |b: &mut Bedomning, ok: &str| b.resultat(ok));
 
-    // Rows.
-    register_record::<Digitaliseringsplan>(engine, "Digitaliseringsplan");
-    register_record::<TjanstAnvandning>(engine, "TjanstAnvandning");
-    register_record::<System>(engine, "System");
-    register_record::<Avsteg>(engine, "Avsteg");
-    register_record::<Forandringsinsats>(engine, "Forandringsinsats");
-    register_record::<DigitalMognad>(engine, "DigitalMognad");
-    register_record::<Uppfoljningsrapport>(engine, "Uppfoljningsrapport");
-    register_record::<Sakerhetsavvikelse>(engine, "Sakerhetsavvikelse");
-    register_record::<Leveransavvikelse>(engine, "Leveransavvikelse");
-    register_record::<Katalogtjanst>(engine, "Katalogtjanst");
+    // Rows, each under its Rust name.
+    macro_rules! register_rows {
+        ($($t:ident),*) => {$(
+            register_record::<$t>(engine, stringify!($t));
+        )*};
+    }
+    with_row_types!(register_rows);
     register_where(engine);
 
     register_org(engine);
@@ -683,7 +697,7 @@ fn register_where(engine: &mut Engine) {
 /// that does is noted as read (`lästa fält` of a rule error).
 fn field_equals(row: &Dynamic, f: &str, v: &Dynamic) -> RhaiResult<bool> {
     macro_rules! row_types {
-        ($($t:ty),*) => {$(
+        ($($t:ident),*) => {$(
             if let Some(r) = row.read_lock::<Arc<$t>>() {
                 let Some((i, _)) = <$t>::SCHEMA.column(f) else {
                     return err(unknown_field::<$t>(f));
@@ -697,18 +711,7 @@ fn field_equals(row: &Dynamic, f: &str, v: &Dynamic) -> RhaiResult<bool> {
             }
         )*};
     }
-    row_types!(
-        Digitaliseringsplan,
-        TjanstAnvandning,
-        System,
-        Avsteg,
-        Forandringsinsats,
-        DigitalMognad,
-        Uppfoljningsrapport,
-        Sakerhetsavvikelse,
-        Leveransavvikelse,
-        Katalogtjanst
-    );
+    with_row_types!(row_types);
     err(format!(
         "dar() väljer bland rader ur ett blad, men listan innehåller {}",
         row.type_name()
