@@ -351,6 +351,18 @@ impl RuleSet {
 
     /// Evaluate one rule for one organisation.
     pub fn evaluate_rule(&self, rule: &Rule, o: &Arc<OrgData>, ctx: &Context) -> Vec<Evaluation> {
+        self.evaluate_rule_with(rule, &rule.params, o, ctx)
+    }
+
+    /// [`RuleSet::evaluate_rule`] with other parameters than the rule's own
+    /// (a test case's `parametrar`).
+    pub fn evaluate_rule_with(
+        &self,
+        rule: &Rule,
+        params: &Dynamic,
+        o: &Arc<OrgData>,
+        ctx: &Context,
+    ) -> Vec<Evaluation> {
         let id: Arc<str> = rule.def.id.as_str().into();
         let org: Arc<str> = o.org.id.as_str().into();
         let org_level = |status: Status, message: String| Evaluation {
@@ -403,7 +415,7 @@ impl RuleSet {
         scope.push_constant("register", ctx.register.clone());
         scope.push_constant("per", ctx.per);
         scope.push_constant("period", ctx.period.clone());
-        scope.push_constant_dynamic("param", rule.params.clone());
+        scope.push_constant_dynamic("param", params.clone());
         scope.push_constant_dynamic("org", org_view.clone());
         let base = scope.len();
         let mut runner = Runner {

@@ -57,19 +57,7 @@ impl RuleSet {
         let Some(org) = model.orgs.first() else {
             return fail("ingen organisation".into());
         };
-        let rule_with_params = Rule {
-            def: rule.def.clone(),
-            yaml_path: rule.yaml_path.clone(),
-            script_path: rule.script_path.clone(),
-            yaml_sha256: rule.yaml_sha256.clone(),
-            script_sha256: rule.script_sha256.clone(),
-            yaml_source: rule.yaml_source.clone(),
-            script_source: rule.script_source.clone(),
-            ast: rule.ast.clone(),
-            params,
-            warm: Default::default(),
-        };
-        let evaluations = self.evaluate_rule(&rule_with_params, org, &ctx);
+        let evaluations = self.evaluate_rule_with(rule, &params, org, &ctx);
         let got = evaluations
             .iter()
             .map(|e| e.status)
