@@ -80,10 +80,23 @@ pub trait Record: Send + Sync + 'static {
     fn from_values(row: Location, values: Vec<(Option<Value>, Location)>) -> Self;
     /// The row (table sheets) or the sheet's first key cell (key–value sheets).
     fn row(&self) -> &Location;
+    /// Field `idx` of the schema, borrowed, and the cell it came from (no
+    /// such field: `None` at the row).
+    fn field_parts(&self, idx: usize) -> (Option<ValueRef<'_>>, &Location);
+
     /// Field `idx` of the schema: its value and the cell it came from.
-    fn field(&self, idx: usize) -> (Option<Value>, &Location);
+    fn field(&self, idx: usize) -> (Option<Value>, &Location) {
+        let (v, loc) = self.field_parts(idx);
+        (v.map(ValueRef::to_value), loc)
+    }
     /// Field `idx` of the schema, borrowed (`None`: missing or no such field).
-    fn field_ref(&self, idx: usize) -> Option<ValueRef<'_>>;
+    fn field_ref(&self, idx: usize) -> Option<ValueRef<'_>> {
+        self.field_parts(idx).0
+    }
+    /// The cell of field `idx`.
+    fn field_location(&self, idx: usize) -> &Location {
+        self.field_parts(idx).1
+    }
 
     /// Field by ASCII name.
     fn field_by_name(&self, name: &str) -> Option<(Option<Value>, &Location)> {
@@ -142,30 +155,18 @@ macro_rules! record {
             }
 
             #[allow(unused_assignments)]
-            fn field(&self, idx: usize) -> (Option<$crate::model::Value>, &$crate::model::Location) {
+            fn field_parts(&self, idx: usize) -> (Option<$crate::model::ValueRef<'_>>, &$crate::model::Location) {
                 let mut i = 0usize;
                 $(
                     if i == idx {
                         return (
-                            self.$field.value.clone().map($crate::model::IntoValue::into_value),
+                            self.$field.value.as_ref().map($crate::model::AsValueRef::as_value_ref),
                             &self.$field.loc,
                         );
                     }
                     i += 1;
                 )*
                 (None, &self.row)
-            }
-
-            #[allow(unused_assignments)]
-            fn field_ref(&self, idx: usize) -> Option<$crate::model::ValueRef<'_>> {
-                let mut i = 0usize;
-                $(
-                    if i == idx {
-                        return self.$field.value.as_ref().map($crate::model::AsValueRef::as_value_ref);
-                    }
-                    i += 1;
-                )*
-                None
             }
         }
     };

@@ -84,6 +84,19 @@ pub enum ValueRef<'a> {
 }
 
 impl ValueRef<'_> {
+    /// The owned value.
+    pub fn to_value(self) -> Value {
+        match self {
+            ValueRef::Text(s) => Value::Text(s.to_string()),
+            ValueRef::Bool(b) => Value::Bool(b),
+            ValueRef::Date(d) => Value::Date(d),
+            ValueRef::Int(i) => Value::Int(i),
+            ValueRef::Money(m) => Value::Money(m),
+            ValueRef::Level(l) => Value::Level(l),
+            ValueRef::Percent(p) => Value::Percent(p),
+        }
+    }
+
     /// The value as a Swedish reader would write it (for reports and messages).
     pub fn display(self) -> String {
         match self {

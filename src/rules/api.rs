@@ -140,11 +140,6 @@ pub struct Register(pub Arc<Vec<Arc<OrgData>>>);
 /// Convert a normalised value for a script: text → string, Ja/Nej → bool,
 /// date → `Datum`, integer and säkerhetsnivå → INT, money → kronor (FLOAT),
 /// percent → FLOAT, missing → `()`.
-pub fn value_to_dynamic(v: Option<Value>) -> Dynamic {
-    value_ref_to_dynamic(v.as_ref().map(Value::as_ref))
-}
-
-/// [`value_to_dynamic`] for a borrowed value.
 pub fn value_ref_to_dynamic(v: Option<ValueRef<'_>>) -> Dynamic {
     match v {
         None => Dynamic::UNIT,
@@ -477,7 +472,7 @@ impl<T: Record> ReadRecord for T {
         T::SCHEMA.columns.get(idx).map_or("?", |c| c.name)
     }
     fn field_location(&self, idx: usize) -> &Location {
-        self.field(idx).1
+        Record::field_location(self, idx)
     }
     fn value(&self, idx: usize) -> Option<Value> {
         self.field(idx).0
@@ -579,12 +574,6 @@ fn note_read<T: Record>(r: &Arc<T>, idx: usize) {
     });
 }
 
-fn note_read_by_name<T: Record>(r: &Arc<T>, name: &str) {
-    if let Some((idx, _)) = T::SCHEMA.column(name) {
-        note_read(r, idx);
-    }
-}
-
 /// Getters for every column, `plats`, `rubrik` and the builder's row checks.
 fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, name: &str) {
     engine.register_type_with_name::<Arc<T>>(name);
@@ -608,8 +597,8 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
     });
     engine.register_fn("plats", |r: &mut Arc<T>| Plats(Some(r.row().clone())));
     engine.register_fn("plats", |r: &mut Arc<T>, f: &str| -> RhaiResult<Plats> {
-        match r.field_by_name(f) {
-            Some((_, loc)) => Ok(Plats(Some(loc.clone()))),
+        match T::SCHEMA.column(f) {
+            Some((i, _)) => Ok(Plats(Some(r.field_location(i).clone()))),
             None => err(unknown_field::<T>(f)),
         }
     });
@@ -620,20 +609,20 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
     engine.register_fn("to_debug", |r: &mut Arc<T>| describe_row(&**r));
     // The field a check names: its header (an unknown name is an error),
     // noted as read, with its value and cell.
-    fn checked<T: Record>(
-        r: &Arc<T>,
+    fn checked<'r, T: Record>(
+        r: &'r Arc<T>,
         f: &str,
-    ) -> RhaiResult<(&'static str, Option<Value>, Option<Location>)> {
-        let header = header_of::<T>(f)?;
-        note_read_by_name(r, f);
-        let (v, loc) = r
-            .field_by_name(f)
-            .map_or((None, None), |(v, l)| (v, Some(l.clone())));
-        Ok((header, v, loc))
+    ) -> RhaiResult<(&'static str, Option<ValueRef<'r>>, Option<Location>)> {
+        let Some((i, col)) = T::SCHEMA.column(f) else {
+            return err(unknown_field::<T>(f));
+        };
+        note_read(r, i);
+        let (v, loc) = r.field_parts(i);
+        Ok((col.header, v, Some(loc.clone())))
     }
     let krav_finns = |b: &mut Bedomning, r: Arc<T>, f: &str, m: Option<&str>| -> RhaiResult<bool> {
         let (header, v, loc) = checked(&r, f)?;
-        let present = !is_missing(&value_to_dynamic(v));
+        let present = !is_missing(&value_ref_to_dynamic(v));
         if !present {
             let msg = m.map_or_else(|| format!("{header} saknas"), str::to_string);
             b.brister.push((msg, Evidence::At(loc)));
@@ -651,8 +640,8 @@ fn register_record<T: Record + std::fmt::Debug + Clone>(engine: &mut Engine, nam
     let krav_ja = |b: &mut Bedomning, r: Arc<T>, f: &str, m: Option<&str>| -> RhaiResult<bool> {
         let (header, v, loc) = checked(&r, f)?;
         match v {
-            Some(Value::Bool(true)) => Ok(true),
-            Some(Value::Bool(false)) => {
+            Some(ValueRef::Bool(true)) => Ok(true),
+            Some(ValueRef::Bool(false)) => {
                 let msg = m.map_or_else(|| format!("{header} är Nej, ska vara Ja"), str::to_string);
                 b.brister.push((msg, Evidence::At(loc)));
                 Ok(false)
@@ -752,7 +741,10 @@ pub fn describe_row<T: Record>(r: &T) -> String {
         .columns
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| r.field(i).0.map(|v| format!("{}={}", c.name, v.display())))
+        .filter_map(|(i, c)| {
+            r.field_ref(i)
+                .map(|v| format!("{}={}", c.name, v.display()))
+        })
         .collect();
     format!(
         "{} rad {}: {}",

@@ -196,7 +196,9 @@ impl<T: Record> ErasedRecord for T {
         Record::row(self)
     }
     fn field_location(&self, name: &str) -> Option<Location> {
-        self.field_by_name(name).map(|(_, l)| l.clone())
+        Self::SCHEMA
+            .column(name)
+            .map(|(i, _)| Record::field_location(self, i).clone())
     }
     fn unknown_field(&self, name: &str) -> String {
         api::unknown_field::<T>(name)
