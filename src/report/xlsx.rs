@@ -160,13 +160,13 @@ impl Grid {
         }
     }
 
-    /// Whether column `col` is already as wide as any column is set, so
-    /// that measuring more text cannot change it (`apply_widths` caps
-    /// every width at `MAX_WIDTH`; long messages get there on the first row).
+    /// Whether column `col` is already set as wide as any column is, so
+    /// that measuring more text cannot change it (long messages get there
+    /// on the first row).
     fn saturated(&self, col: u16) -> bool {
         self.widths
             .get(col as usize)
-            .is_some_and(|w| *w >= MAX_WIDTH)
+            .is_some_and(|w| column_width(*w) >= MAX_WIDTH)
     }
 
     /// Note a width without writing (e.g. for a pre-pass over data).
@@ -264,11 +264,16 @@ impl Grid {
     /// Set every column to the width its content needs (capped).
     pub fn apply_widths(&self, ws: &mut Worksheet) -> Result<()> {
         for (c, w) in self.widths.iter().enumerate() {
-            let w = (w * 1.1 + 2.0).clamp(MIN_WIDTH, MAX_WIDTH);
-            ws.set_column_width(c as u16, w)?;
+            ws.set_column_width(c as u16, column_width(*w))?;
         }
         Ok(())
     }
+}
+
+/// The width a column is set to for text `w` characters wide: a margin,
+/// and between the narrowest and the widest width we set.
+fn column_width(w: f64) -> f64 {
+    (w * 1.1 + 2.0).clamp(MIN_WIDTH, MAX_WIDTH)
 }
 
 /// Frozen header row, autofilter over the table, and print setup
@@ -447,5 +452,10 @@ mod tests {
         assert_eq!(g.widths, [70.0]);
         g.measure(1, &"y".repeat(10));
         assert_eq!(g.widths, [70.0, 10.0]);
+        // Text 53 wide is already set at the widest (53 × 1.1 + 2 > 60).
+        g.measure(2, &"z".repeat(53));
+        g.measure(2, &"z".repeat(58));
+        assert_eq!(g.widths, [70.0, 10.0, 53.0]);
+        assert_eq!(column_width(53.0), MAX_WIDTH);
     }
 }
