@@ -312,21 +312,17 @@ fn identify(bytes: &[u8], limits: &Limits) -> Result<Format, FileFault> {
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
     check_zip(&mut archive, bytes.len() as u64, limits)?;
     let has = |name: &str| archive.index_for_name(name).is_some();
-    let format = if has("content.xml") {
-        Format::Ods
+    if has("content.xml") {
+        super::ods_guard::check_ods(&mut archive, limits)?;
+        Ok(Format::Ods)
     } else if has("xl/workbook.bin") {
-        Format::Xlsb
+        Ok(Format::Xlsb)
     } else if has("xl/workbook.xml") {
-        Format::Xlsx
+        check_shared_strings(&mut archive, limits)?;
+        Ok(Format::Xlsx)
     } else {
-        return Err(FileFault::new(NOT_SPREADSHEET));
-    };
-    match format {
-        Format::Ods => super::ods_guard::check_ods(&mut archive, limits)?,
-        Format::Xlsx => check_shared_strings(&mut archive, limits)?,
-        Format::Xlsb | Format::Xls => {}
+        Err(FileFault::new(NOT_SPREADSHEET))
     }
-    Ok(format)
 }
 
 /// Refuse an xlsx whose shared-string table declares more strings than a

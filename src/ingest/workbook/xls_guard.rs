@@ -428,6 +428,9 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Vec<u8>>, FileFault> {
 // The BIFF records
 // ---------------------------------------------------------------------
 
+/// The shared-string table's record type.
+const SST: u16 = 0x00FC;
+
 /// One record as calamine's `RecordIter` yields it: its type, its data and
 /// the CONTINUE records (0x003C) that follow it.
 struct Record<'a> {
@@ -435,8 +438,7 @@ struct Record<'a> {
     data: &'a [u8],
     /// Where the record starts in the stream (for messages).
     at: usize,
-    /// Number of CONTINUE records, and their data (kept only for the SST).
-    conts: usize,
+    /// The data of the CONTINUE records (kept only for the SST).
     cont: Vec<&'a [u8]>,
 }
 
@@ -448,11 +450,11 @@ struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
-    fn new(stream: &'a [u8], pos: usize) -> Self {
+    fn new(stream: &'a [u8], pos: usize, keep_cont_of: Option<u16>) -> Self {
         Self {
             stream,
             pos,
-            keep_cont_of: Some(0x00FC),
+            keep_cont_of,
         }
     }
 
@@ -473,7 +475,6 @@ impl<'a> Records<'a> {
         }
         let data = &rest[4..4 + len];
         self.pos += 4 + len;
-        let mut conts = 0;
         let mut cont = Vec::new();
         // calamine appends the CONTINUE records that follow (while more
         // than a record header is left).
@@ -489,14 +490,12 @@ impl<'a> Records<'a> {
             if Some(typ) == self.keep_cont_of {
                 cont.push(&next[4..4 + clen]);
             }
-            conts += 1;
             self.pos += 4 + clen;
         }
         Ok(Some(Record {
             typ,
             data,
             at,
-            conts,
             cont,
         }))
     }
@@ -694,7 +693,7 @@ fn globals(stream: &[u8], lim: &XlsLimits) -> Result<Option<Globals>, FileFault>
         names_text: 0,
     };
     let mut names: u64 = 0;
-    let mut records = Records::new(stream, 0);
+    let mut records = Records::new(stream, 0, Some(SST));
     while let Some(r) = records.next()? {
         match r.typ {
             // FILEPASS: encrypted; calamine stops here (and panics on a
@@ -729,11 +728,11 @@ fn globals(stream: &[u8], lim: &XlsLimits) -> Result<Option<Globals>, FileFault>
                 g.names_text = g.names_text.saturating_add(bytes + 64);
                 names += 1;
             }
-            0x00FC => {
-                if r.conts > MAX_SST_CONTINUES {
+            SST => {
+                if r.cont.len() > MAX_SST_CONTINUES {
                     return Err(FileFault::new(format!(
                         "Arbetsbokens tabell med delade texter är delad i {} delar, fler än {MAX_SST_CONTINUES}; filen läses inte.",
-                        r.conts
+                        r.cont.len()
                     )));
                 }
                 g.sst = sst_lengths(&r, lim.cells)?;
@@ -809,8 +808,7 @@ struct SheetCost {
 /// up what it costs.
 fn sheet_cost(stream: &[u8], pos: usize, g: &Globals) -> Result<SheetCost, FileFault> {
     let mut cost = SheetCost::default();
-    let mut records = Records::new(stream, pos);
-    records.keep_cont_of = None;
+    let mut records = Records::new(stream, pos, None);
     let mut seen_bof = false;
     let mut depth = 0usize;
     let mut fmla_pos = (0u32, 0u32);
@@ -1462,7 +1460,6 @@ mod tests {
             typ: 0x0200,
             data,
             at: 0,
-            conts: 0,
             cont: Vec::new(),
         };
         dimensions(&r).unwrap()
@@ -1568,7 +1565,7 @@ mod tests {
             0x003C,
             &[1, b'd', 0, b'e', 0, b'f', 0, 2, 0, 0, b'a', b'b'],
         ));
-        let mut r = Records::new(&s, 0);
+        let mut r = Records::new(&s, 0, Some(SST));
         let whole = r.next().unwrap().unwrap();
         assert_eq!(sst_lengths(&whole, 10).unwrap(), vec![6, 2]);
         // A string declaring 9 characters that has 6: it runs past the last
@@ -1578,7 +1575,7 @@ mod tests {
         d.extend([9, 0, 0, b'a', b'b', b'c']);
         let mut s = rec(0x00FC, &d);
         s.extend(rec(0x003C, &[1, b'd', 0, b'e', 0, b'f', 0]));
-        let short = Records::new(&s, 0).next().unwrap().unwrap();
+        let short = Records::new(&s, 0, Some(SST)).next().unwrap().unwrap();
         assert!(sst_lengths(&short, 10).is_err());
     }
 
