@@ -67,7 +67,7 @@ impl Tally {
     }
 
     /// Add one organisation's tally (see [`OrgTally`]).
-    pub fn merge(&mut self, org: &str, t: OrgTally) {
+    fn merge(&mut self, org: &str, t: OrgTally) {
         for (sum, c) in self.per_rule.iter_mut().zip(&t.per_rule) {
             for (a, b) in sum.iter_mut().zip(c) {
                 *a += b;
@@ -137,19 +137,19 @@ impl Tally {
 /// where they are made (on a worker) and merged into the [`Tally`] once per
 /// organisation.
 #[derive(Debug, Clone)]
-pub struct OrgTally {
+struct OrgTally {
     per_rule: Vec<[usize; Status::ALL.len()]>,
 }
 
 impl OrgTally {
-    pub fn new(rules: usize) -> Self {
+    fn new(rules: usize) -> Self {
         Self {
             per_rule: vec![[0; Status::ALL.len()]; rules],
         }
     }
 
     /// Count one evaluation of the rule at index `rule`.
-    pub fn add(&mut self, rule: usize, status: Status) {
+    fn add(&mut self, rule: usize, status: Status) {
         if let Some(c) = self.per_rule.get_mut(rule) {
             c[status.index()] += 1;
         }
@@ -436,7 +436,7 @@ const ORGS_PER_WORKER_BATCH: usize = 16;
 /// writing each evaluation to `path` in register, rule and subject order
 /// (the order of [`RuleSet::evaluate`]). Returns the evaluations the
 /// writers need one by one (findings and avsteg outcomes) and the tally of all.
-pub fn evaluate_streaming(
+fn evaluate_streaming(
     rules: &RuleSet,
     model: &Model,
     path: &Path,
@@ -451,9 +451,6 @@ pub fn evaluate_streaming(
     let file = std::fs::File::create(path).with_context(cannot_write)?;
     let progress = crate::parallel::Progress::new("regler", "organisationer", model.orgs.len());
     let batch = crate::parallel::workers() * ORGS_PER_WORKER_BATCH;
-    // Per organisation: the evaluations to keep, the JSON lines of all, and
-    // the tally of all. The rest are dropped on the worker that made them.
-    type Evaluated = (Vec<Evaluation>, Vec<u8>, OrgTally);
     type Batch = Vec<(String, serde_json::Result<Evaluated>)>;
     // Workers evaluate batch k+1 while this consumer writes and tallies batch k.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
@@ -475,23 +472,7 @@ pub fn evaluate_streaming(
         });
         for orgs in model.orgs.chunks(batch.max(1)) {
             let done = crate::parallel::map_with_progress(orgs, Some(&progress), |o| {
-                let mut kept = Vec::new();
-                let mut json = Vec::new();
-                let mut t = OrgTally::new(rules.rules.len());
-                let mut evaluate = || -> serde_json::Result<()> {
-                    for (i, r) in rules.rules.iter().enumerate() {
-                        for e in rules.evaluate_rule(r, o, &ctx) {
-                            e.write_json_line(&mut json)?;
-                            t.add(i, e.status);
-                            if e.status.is_finding() || keep_all[i] {
-                                kept.push(e);
-                            }
-                        }
-                    }
-                    Ok(())
-                };
-                let r = evaluate();
-                (o.org.id.clone(), r.map(|()| (kept, json, t)))
+                (o.org.id.clone(), evaluate_org(rules, &ctx, &keep_all, o))
             });
             if tx.send(done).is_err() {
                 break; // the consumer failed; its error is returned below
@@ -504,6 +485,34 @@ pub fn evaluate_streaming(
     });
     progress.finish();
     result
+}
+
+/// One organisation's evaluations to keep, the JSON lines of all, and the
+/// tally of all.
+type Evaluated = (Vec<Evaluation>, Vec<u8>, OrgTally);
+
+/// Evaluate every rule on organisation `o`; the evaluations not kept
+/// (`keep_all` per rule, else findings only) are dropped here, on the
+/// worker that made them.
+fn evaluate_org(
+    rules: &RuleSet,
+    ctx: &crate::rules::Context,
+    keep_all: &[bool],
+    o: &std::sync::Arc<crate::model::OrgData>,
+) -> serde_json::Result<Evaluated> {
+    let mut kept = Vec::new();
+    let mut json = Vec::new();
+    let mut t = OrgTally::new(rules.rules.len());
+    for (i, r) in rules.rules.iter().enumerate() {
+        for e in rules.evaluate_rule(r, o, ctx) {
+            e.write_json_line(&mut json)?;
+            t.add(i, e.status);
+            if e.status.is_finding() || keep_all[i] {
+                kept.push(e);
+            }
+        }
+    }
+    Ok((kept, json, t))
 }
 
 /// Copy every file read into `dest`, verifying each copy's SHA-256.
