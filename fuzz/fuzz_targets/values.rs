@@ -40,8 +40,16 @@ fuzz_target!(|data: &[u8]| {
     };
     for kind in values::EVERY_KIND {
         if let Err(e) = values::normalize(*kind, &cell) {
-            // The message quotes what the cell held and says what was expected.
+            // The message quotes what the cell held (as shown, trimmed, or
+            // read as text) and says what was expected.
             assert!(!e.expected.is_empty());
+            let shown = cell.shown();
+            assert!(
+                [shown.as_str(), shown.trim(), values::text(&cell).as_str()]
+                    .contains(&e.found.as_str()),
+                "found {:?} for {cell:?}",
+                e.found
+            );
             assert!(
                 e.message.contains(&format!("\"{}\"", e.found)) && e.message.contains(&e.expected)
             );

@@ -610,8 +610,14 @@ mod proptests {
         fn never_panics(cell in any_cell(), k in 0..EVERY_KIND.len()) {
             let r = normalize(EVERY_KIND[k], &cell);
             if let Err(e) = r {
-                // The message quotes what the cell held and says what was expected.
+                // The message quotes what the cell held (as shown, trimmed,
+                // or read as text) and says what was expected.
                 prop_assert!(!e.expected.is_empty());
+                let shown = cell.shown();
+                prop_assert!(
+                    [shown.as_str(), shown.trim(), text(&cell).as_str()].contains(&e.found.as_str()),
+                    "found {:?} for {:?}", e.found, cell
+                );
                 prop_assert!(e.message.contains(&format!("\"{}\"", e.found)), "{}", e.message);
                 prop_assert!(e.message.contains(&e.expected), "{}", e.message);
             }
