@@ -138,7 +138,7 @@ impl Config {
                 ));
             }
             for n in std::iter::once(&o.namn).chain(&o.alias) {
-                if !names.insert(crate::ingest::header::normalize(n)) {
+                if !names.insert(crate::model::name::normalize(n)) {
                     return Err(format!(
                         "organisationer: namnet \"{n}\" ({}) förekommer två gånger",
                         o.id

@@ -2,6 +2,7 @@
 //! typed records of every contract sheet, each value with its [`Location`].
 
 mod location;
+pub mod name;
 mod organisation;
 mod period;
 pub mod records;

@@ -25,7 +25,7 @@ impl SubmissionType {
     }
 
     pub fn from_label(s: &str) -> Option<Self> {
-        match crate::ingest::header::normalize(s).as_str() {
+        match crate::model::name::normalize(s).as_str() {
             "verksamhet" => Some(Self::Verksamhet),
             "leverantör" | "leverantor" => Some(Self::Leverantor),
             "tjänstekatalog" | "tjanstekatalog" => Some(Self::Tjanstekatalog),
