@@ -7,7 +7,6 @@ pub mod discover;
 pub mod grid;
 pub mod header;
 mod log;
-mod ods_guard;
 pub mod sheet;
 pub mod values;
 mod warning;

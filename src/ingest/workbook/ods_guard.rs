@@ -6,7 +6,9 @@
 
 use std::io::{Read, Seek};
 
-use super::workbook::{declared_count, raw_attrs, tag_end, unescape, FileFault};
+use super::cell_limit;
+use super::fault::{FileFault, CORRUPT};
+use super::xml::{declared_count, raw_attrs, tag_end, unescape};
 use crate::config::Limits;
 
 /// Refuse an .ods whose sheets declare content beyond the row limit or more
@@ -22,13 +24,9 @@ pub fn check_ods<R: Read + Seek>(
     let cap = limits.max_uppackat_mb * 1024 * 1024;
     let mut xml = Vec::new();
     if entry.take(cap + 1).read_to_end(&mut xml).is_err() {
-        return Err(FileFault::new(super::workbook::CORRUPT));
+        return Err(FileFault::new(CORRUPT));
     }
-    scan(
-        &xml,
-        u64::from(limits.max_rader),
-        super::workbook::cell_limit(limits),
-    )
+    scan(&xml, u64::from(limits.max_rader), cell_limit(limits))
 }
 
 /// The largest value of the attribute `name` in a start tag's attributes, read as
