@@ -219,7 +219,7 @@ fn read_one(
         }
         Ok(Err((fault, partial))) => {
             entry.status = FileStatus::Fel;
-            entry.reason = fault.message;
+            entry.reason = fault.to_string();
             if let Some((typ, org, period)) = partial {
                 entry.typ = typ;
                 entry.org = org;
@@ -234,7 +234,7 @@ fn read_one(
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
             entry.status = FileStatus::Fel;
-            entry.reason = format!("{} (Läsaren avbröt: {detail})", workbook::CORRUPT);
+            entry.reason = FileFault::ReaderPanicked { detail }.to_string();
             (entry, None)
         }
     }
@@ -303,7 +303,7 @@ pub fn parse_bytes_for_fuzzing(
     let file: Arc<str> = "fuzz.xlsx".into();
     parse_workbook(&file, bytes, &register, opts)
         .map(|(_, warnings)| warnings.len())
-        .map_err(|(fault, _)| fault.message)
+        .map_err(|(fault, _)| fault.to_string())
 }
 
 type Partial = Option<(Option<SubmissionType>, Option<String>, Option<String>)>;
@@ -329,17 +329,11 @@ fn parse_workbook(
     };
     let mut warnings = Vec::new();
     let Some((inl_name, inl_grid)) = find("Inlämning") else {
-        return Err((
-            FileFault::new(
-                "Arbetsboken saknar bladet Inlämning, så det går inte att avgöra vad den innehåller eller vem som lämnat in den.",
-            ),
-            None,
-        ));
+        return Err((FileFault::NoInlamning, None));
     };
     let inl: InlamningSheet =
         sheet::read_key_values(file, &inl_name, inl_grid, &mut warnings, false);
-    let inlamning =
-        classify(&inl, register, opts).map_err(|(msg, partial)| (FileFault::new(msg), partial))?;
+    let inlamning = classify(&inl, register, opts)?;
     if inl.period.value.is_none() {
         warnings.push(CellWarning {
             loc: inl.period.loc.clone(),
@@ -409,24 +403,22 @@ fn classify(
     inl: &InlamningSheet,
     register: &[Arc<Organisation>],
     opts: &IngestOptions,
-) -> Result<Inlamning, (String, Partial)> {
-    let cell = |loc: &Location| format!("bladet {}, cell {}", loc.sheet(), loc.cell());
+) -> Result<Inlamning, (FileFault, Partial)> {
     let typ = match inl.typ.get() {
         None => {
             return Err((
-                format!(
-                    "Typ saknas i bladet Inlämning ({}); ange Verksamhet, Leverantör eller Tjänstekatalog.",
-                    cell(&inl.typ.loc)
-                ),
+                FileFault::NoTyp {
+                    at: inl.typ.loc.clone(),
+                },
                 None,
             ))
         }
         Some(t) => SubmissionType::from_label(t).ok_or_else(|| {
             (
-                format!(
-                    "Okänd Typ \"{t}\" ({}); ange Verksamhet, Leverantör eller Tjänstekatalog.",
-                    cell(&inl.typ.loc)
-                ),
+                FileFault::UnknownTyp {
+                    typ: t.to_string(),
+                    at: inl.typ.loc.clone(),
+                },
                 None,
             )
         })?,
@@ -434,10 +426,10 @@ fn classify(
     let org = match inl.organisations_id.get() {
         Some(id) => register.iter().find(|o| &o.id == id).ok_or_else(|| {
             (
-                format!(
-                    "Organisations-id \"{id}\" ({}) finns inte i registret över organisationer.",
-                    cell(&inl.organisations_id.loc)
-                ),
+                FileFault::UnknownOrgId {
+                    id: id.to_string(),
+                    at: inl.organisations_id.loc.clone(),
+                },
                 Some((Some(typ), None, None)),
             )
         })?,
@@ -453,19 +445,14 @@ fn classify(
                 (Some(o), _) => o,
                 (None, Some(n)) => {
                     return Err((
-                        format!(
-                            "Organisations-id saknas och namnet \"{n}\" ({}) matchar ingen organisation i registret; ange Organisations-id.",
-                            cell(&inl.organisation.loc)
-                        ),
+                        FileFault::UnknownOrgName {
+                            name: n.to_string(),
+                            at: inl.organisation.loc.clone(),
+                        },
                         Some((Some(typ), None, None)),
                     ))
                 }
-                (None, None) => {
-                    return Err((
-                        "Organisations-id och Organisation saknas i bladet Inlämning; det går inte att avgöra vem som lämnat in.".into(),
-                        Some((Some(typ), None, None)),
-                    ))
-                }
+                (None, None) => return Err((FileFault::NoOrg, Some((Some(typ), None, None)))),
             }
         }
     };
@@ -473,7 +460,10 @@ fn classify(
         None => opts.period,
         Some(p) => p.parse::<Period>().map_err(|e| {
             (
-                format!("{e} ({}).", cell(&inl.period.loc)),
+                FileFault::BadPeriod {
+                    reason: e,
+                    at: inl.period.loc.clone(),
+                },
                 Some((Some(typ), Some(org.id.clone()), None)),
             )
         })?,

@@ -137,7 +137,7 @@ pub fn a1(row: u32, col: u32) -> String {
 
 /// An A1 reference that writes itself without allocating (the cell of
 /// every line of `resultat.jsonl`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct A1 {
     pub row: u32,
     pub col: u32,

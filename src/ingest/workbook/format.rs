@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use super::fault::{FileFault, CORRUPT, ENCRYPTED, NOT_SPREADSHEET};
+use super::fault::FileFault;
 use super::xlsx_guard::check_shared_strings;
 use super::zip_guard::check_zip;
 use crate::config::Limits;
@@ -26,15 +26,14 @@ pub(super) fn identify(bytes: &[u8], limits: &Limits) -> Result<Format, FileFaul
     if bytes.starts_with(CFB_MAGIC) {
         // An encrypted OOXML workbook is a CFB container holding these streams.
         if contains_utf16(bytes, "EncryptedPackage") || contains_utf16(bytes, "EncryptionInfo") {
-            return Err(FileFault::new(ENCRYPTED));
+            return Err(FileFault::Encrypted);
         }
         return Ok(Format::Xls);
     }
     if !bytes.starts_with(b"PK") {
-        return Err(FileFault::new(NOT_SPREADSHEET));
+        return Err(FileFault::NotSpreadsheet);
     }
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::new(CORRUPT))?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileFault::Corrupt)?;
     check_zip(&mut archive, bytes.len() as u64, limits)?;
     let has = |name: &str| archive.index_for_name(name).is_some();
     if has("content.xml") {
@@ -46,7 +45,7 @@ pub(super) fn identify(bytes: &[u8], limits: &Limits) -> Result<Format, FileFaul
         check_shared_strings(&mut archive, limits)?;
         Ok(Format::Xlsx)
     } else {
-        Err(FileFault::new(NOT_SPREADSHEET))
+        Err(FileFault::NotSpreadsheet)
     }
 }
 

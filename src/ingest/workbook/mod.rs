@@ -116,7 +116,7 @@ pub fn read_sheets(
         Format::Xls => {
             xls_guard::check_xls(bytes, limits)?;
             let mut wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsError::Password => FileFault::new(ENCRYPTED),
+                calamine::XlsError::Password => FileFault::Encrypted,
                 other => open_fault(&other.to_string()),
             })?;
             let merges = |wb: &Xls<_>, name: &str| {
@@ -173,17 +173,18 @@ where
 fn check_size(sheet: &str, row: u32, count: &mut u64, limits: &Limits) -> Result<(), FileFault> {
     *count += 1;
     if row >= limits.max_rader {
-        return Err(FileFault::new(format!(
-            "Bladet \"{sheet}\" är för stort: det har innehåll på rad {} men gränsen är {} rader per blad.",
-            row as u64 + 1,
-            limits.max_rader
-        )));
+        return Err(FileFault::RowLimit {
+            sheet: sheet.to_string(),
+            row: row as u64 + 1,
+            max_rows: limits.max_rader,
+        });
     }
     let max = cell_limit(limits);
     if *count > max {
-        return Err(FileFault::new(format!(
-            "Bladet \"{sheet}\" är för stort: fler än {max} celler."
-        )));
+        return Err(FileFault::CellLimit {
+            sheet: sheet.to_string(),
+            max,
+        });
     }
     Ok(())
 }
@@ -297,7 +298,7 @@ mod tests {
         assert!(read_sheets(&xlsx(1), &all, &limits).is_ok());
         let e = read_sheets(&xlsx(2), &all, &limits).unwrap_err();
         assert_eq!(
-            e.message,
+            e.to_string(),
             "Arbetsbokens celler innehåller sammanlagt mer än 1024 tecken text; filen läses inte."
         );
     }

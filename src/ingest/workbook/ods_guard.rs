@@ -7,7 +7,7 @@
 use std::io::{Read, Seek};
 
 use super::cell_limit;
-use super::fault::{FileFault, CORRUPT};
+use super::fault::FileFault;
 use super::xml::{declared_count, raw_attrs, tag_end, unescape};
 use crate::config::Limits;
 
@@ -24,7 +24,7 @@ pub fn check_ods<R: Read + Seek>(
     let cap = limits.max_uppackat_mb * 1024 * 1024;
     let mut xml = Vec::new();
     if entry.take(cap + 1).read_to_end(&mut xml).is_err() {
-        return Err(FileFault::new(CORRUPT));
+        return Err(FileFault::Corrupt);
     }
     scan(&xml, u64::from(limits.max_rader), cell_limit(limits))
 }
@@ -135,25 +135,29 @@ fn scan(xml: &[u8], max_rows: u64, max_cells: u64) -> Result<(), FileFault> {
                     used_cols = used_cols.max(width);
                     area = row.saturating_add(repeat).saturating_mul(used_cols);
                     if cells > max_cells {
-                        return Err(FileFault::new(format!(
-                            "Bladet \"{sheet}\" är för stort: det deklarerar fler än {max_cells} celler."
-                        )));
+                        return Err(FileFault::OdsCellsDeclared {
+                            sheet: sheet.to_string(),
+                            max: max_cells,
+                        });
                     }
                     if area > max_cells {
                         // Name the corner, so the submitter can find what is far out.
-                        let last = crate::model::column_letters(
-                            u32::try_from(used_cols.saturating_sub(1)).unwrap_or(u32::MAX),
-                        );
+                        let last_col =
+                            u32::try_from(used_cols.saturating_sub(1)).unwrap_or(u32::MAX);
                         let rows = row.saturating_add(repeat);
-                        return Err(FileFault::new(format!(
-                            "Bladet \"{sheet}\" är för stort: dess värden sträcker sig till kolumn {last} och rad {rows}, fler än {max_cells} celler räknat från A1; ta bort innehållet längst ut."
-                        )));
+                        return Err(FileFault::OdsArea {
+                            sheet: sheet.to_string(),
+                            last_col,
+                            rows,
+                            max: max_cells,
+                        });
                     }
                     // calamine reads every sheet before any is used.
                     if earlier_area.saturating_add(area) > max_cells {
-                        return Err(FileFault::new(format!(
-                            "Arbetsbokens blad sträcker sig tillsammans över fler än {max_cells} celler räknat från A1 (bladet \"{sheet}\" når över gränsen); filen läses inte."
-                        )));
+                        return Err(FileFault::OdsWorkbookArea {
+                            sheet: sheet.to_string(),
+                            max: max_cells,
+                        });
                     }
                 }
                 row = row.saturating_add(repeat);
@@ -205,9 +209,10 @@ fn count_value_cells(body: &[u8]) -> (u64, u64) {
 }
 
 fn too_big(sheet: &str, max_rows: u64) -> FileFault {
-    FileFault::new(format!(
-        "Bladet \"{sheet}\" är för stort: det har innehåll bortom rad {max_rows}, gränsen för ett blad."
-    ))
+    FileFault::OdsRowLimit {
+        sheet: sheet.to_string(),
+        max_rows,
+    }
 }
 
 #[cfg(test)]
@@ -234,11 +239,7 @@ mod tests {
     fn billions_of_declared_cells_are_refused() {
         let rows = "<table:table-row table:number-rows-repeated=\"50000\"><table:table-cell table:number-columns-repeated=\"16384\" office:value-type=\"float\" office:value=\"1\"/></table:table-row>";
         let e = scan(&table(rows), 100_000, 6_400_000).unwrap_err();
-        assert!(
-            e.message.contains("fler än 6400000 celler"),
-            "{}",
-            e.message
-        );
+        assert!(e.to_string().contains("fler än 6400000 celler"), "{}", e);
     }
 
     #[test]
@@ -247,7 +248,7 @@ mod tests {
             "<table:table-row>{CELL}</table:table-row><table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell/></table:table-row><table:table-row>{CELL}</table:table-row>"
         );
         let e = scan(&table(&far), 100_000, 6_400_000).unwrap_err();
-        assert!(e.message.contains("bortom rad 100000"), "{}", e.message);
+        assert!(e.to_string().contains("bortom rad 100000"), "{}", e);
         let trailing_empty = format!(
             "<table:table-row>{CELL}</table:table-row><table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>"
         );
@@ -263,9 +264,9 @@ mod tests {
         );
         let e = scan(&table(&wide), 100_000, 6_400_000).unwrap_err();
         assert!(
-            e.message.contains("till kolumn XFD och rad 400"),
+            e.to_string().contains("till kolumn XFD och rad 400"),
             "{}",
-            e.message
+            e
         );
         // The same one row at a time.
         let rows = format!(
@@ -304,8 +305,8 @@ mod tests {
             "<table:table-row x=\"a>b\" table:number-rows-repeated=\"1000000\">{CELL}</table:table-row>"
         );
         let e = scan(&table(&rows), 100_000, 6_400_000).unwrap_err();
-        assert!(e.message.contains("bortom rad 100000"), "{}", e.message);
-        assert!(e.message.contains("\"System\""), "{}", e.message);
+        assert!(e.to_string().contains("bortom rad 100000"), "{}", e);
+        assert!(e.to_string().contains("\"System\""), "{}", e);
     }
 
     #[test]
@@ -320,9 +321,9 @@ mod tests {
         ] {
             let e = scan(&table(&format!("{decoy}{big}")), 100_000, 6_400_000).unwrap_err();
             assert!(
-                e.message.contains("bortom rad 100000"),
+                e.to_string().contains("bortom rad 100000"),
                 "{decoy}: {}",
-                e.message
+                e
             );
         }
         // A table start in a comment does not restart the counts: two
@@ -334,7 +335,7 @@ mod tests {
             "{half}<!-- <table:table table:name=\"x\"> -->{half}"
         ));
         let e = scan(&split, 100_000, 6_400_000).unwrap_err();
-        assert!(e.message.contains("bortom rad 100000"), "{}", e.message);
+        assert!(e.to_string().contains("bortom rad 100000"), "{}", e);
         // An unterminated comment hides the rest; a closed one hides nothing else.
         let row = format!("<table:table-row>{CELL}</table:table-row>");
         assert!(scan(&table(&format!("<!-- x -->{row}")), 100_000, 6_400_000).is_ok());
@@ -351,11 +352,11 @@ mod tests {
         let two = format!("{one}{}", one.replace("\"A\"", "\"B\""));
         let e = scan(two.as_bytes(), 100_000, 6_400_000).unwrap_err();
         assert!(
-            e.message
+            e.to_string()
                 .contains("tillsammans över fler än 6400000 celler")
-                && e.message.contains("\"B\""),
+                && e.to_string().contains("\"B\""),
             "{}",
-            e.message
+            e
         );
     }
 

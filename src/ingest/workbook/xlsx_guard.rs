@@ -5,7 +5,7 @@
 use std::io::{Read, Seek};
 
 use super::cell_limit;
-use super::fault::{FileFault, CORRUPT};
+use super::fault::FileFault;
 use super::xml::{declared_count, raw_attrs, start_tags, unescape, Tag};
 use crate::config::Limits;
 
@@ -28,19 +28,17 @@ pub(super) fn check_shared_strings<R: Read + Seek>(
         let size = entry.size();
         let mut head = Vec::new();
         if entry.take(HEAD).read_to_end(&mut head).is_err() {
-            return Err(FileFault::new(CORRUPT));
+            return Err(FileFault::Corrupt);
         }
         let declared = match sst_unique_count(&head)? {
             Some(n) => n,
             // No start tag in the first 64 kB of a larger part: refused
             // rather than trusted (a real one starts within 100 bytes).
-            None if size > HEAD => return Err(FileFault::new(CORRUPT)),
+            None if size > HEAD => return Err(FileFault::Corrupt),
             None => 0,
         };
         if declared > max {
-            return Err(FileFault::new(format!(
-                "Arbetsboken säger sig innehålla {declared} olika texter, fler än ett blad får ha celler ({max}), och läses inte."
-            )));
+            return Err(FileFault::SharedStringsDeclared { declared, max });
         }
     }
     Ok(())
@@ -66,7 +64,7 @@ fn shared_strings_parts<R: Read + Seek>(
     let mut cache: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for name in archive.file_names() {
         let Ok(name) = name else {
-            return Err(FileFault::new(CORRUPT));
+            return Err(FileFault::Corrupt);
         };
         let key = name.replace('\\', "/").to_ascii_lowercase();
         cache.insert(key, name.into_owned());
@@ -83,7 +81,7 @@ fn shared_strings_parts<R: Read + Seek>(
             let size = rels.size();
             let mut xml = Vec::new();
             if rels.take(RELS_MAX).read_to_end(&mut xml).is_err() {
-                return Err(FileFault::new(CORRUPT));
+                return Err(FileFault::Corrupt);
             }
             let (targets, complete) = office_document_targets(&xml);
             for target in targets {
@@ -100,7 +98,7 @@ fn shared_strings_parts<R: Read + Seek>(
         }
         // Without the package relationships calamine opens nothing.
         Err(zip::result::ZipError::FileNotFound) => return Ok(Vec::new()),
-        Err(_) => return Err(FileFault::new(CORRUPT)),
+        Err(_) => return Err(FileFault::Corrupt),
     };
     let mut parts: Vec<String> = if resolved {
         dirs.iter()
@@ -190,6 +188,7 @@ mod tests {
 
     use super::*;
     use crate::ingest::workbook::xml::TAG_MAX;
+    use crate::ingest::workbook::CORRUPT;
 
     /// The shared-string guard on a zip's bytes.
     fn sst_check(bytes: &[u8], limits: &Limits) -> Result<(), FileFault> {
@@ -302,9 +301,9 @@ mod tests {
         ] {
             let e = check(&[("_rels/.rels", r.as_bytes()), (name, huge.as_bytes())]).unwrap_err();
             assert!(
-                e.message.contains("4294967295 olika texter"),
+                e.to_string().contains("4294967295 olika texter"),
                 "{name}: {}",
-                e.message
+                e
             );
         }
         // A part calamine never reads is not looked at.
@@ -367,7 +366,7 @@ mod tests {
         let mut all = entries.clone();
         all.push(("xl/sharedStrings.xml", &lts));
         let e = sst_check(&zip_of(&all), &limits).unwrap_err();
-        assert!(e.message.starts_with(CORRUPT), "{}", e.message);
+        assert!(e.to_string().starts_with(CORRUPT), "{}", e);
         // A real start tag, then `<` to the end: read and passed.
         let ok = [sst_of(3).as_bytes(), &lts].concat();
         let mut all = entries.clone();
@@ -378,7 +377,7 @@ mod tests {
         let mut all = entries.clone();
         all.push(("xl/sharedStrings.xml", &big));
         let e = sst_check(&zip_of(&all), &limits).unwrap_err();
-        assert!(e.message.contains("641 olika texter"), "{}", e.message);
+        assert!(e.to_string().contains("641 olika texter"), "{}", e);
         // `<sst` over and over, never closed within a tag's length.
         let ssts = b"<sst ".repeat(200_000);
         let mut all = entries.clone();

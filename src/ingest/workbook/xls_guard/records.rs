@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::formula::formula_cost;
 use super::{u16_at, u32_at, FileFault, XlsLimits};
 use crate::ingest::workbook::fault::too_much_text;
+use crate::model::A1;
 
 /// The cells of a BIFF8 sheet: 65 536 rows × 256 columns. A DIMENSIONS
 /// record may not declare more (calamine reserves room for what it
@@ -212,9 +213,7 @@ fn sst_lengths(r: &Record<'_>, max: u64) -> Result<Vec<u32>, FileFault> {
     let mut out = Vec::new();
     while !cur.data.is_empty() || cur.next_cont() {
         if out.len() as u64 >= max {
-            return Err(FileFault::new(format!(
-                "Arbetsboken innehåller fler än {max} olika texter, fler än ett blad får ha celler, och läses inte."
-            )));
+            return Err(FileFault::XlsSharedStrings { max });
         }
         if cur.data.is_empty() {
             out.push(0);
@@ -304,9 +303,7 @@ pub(super) fn globals(stream: &[u8], lim: &XlsLimits) -> Result<Option<Globals>,
                     return Err(short_record(&r, "BOUNDSHEET"));
                 }
                 if g.sheets.len() >= MAX_SHEETS {
-                    return Err(FileFault::new(format!(
-                        "Arbetsboken har fler än {MAX_SHEETS} blad och läses inte."
-                    )));
+                    return Err(FileFault::XlsSheets { max: MAX_SHEETS });
                 }
                 let pos = u32_at(r.data, 0).unwrap_or(0) as usize;
                 let (name, bytes) = sheet_name(r.data, g.pre_biff8);
@@ -324,10 +321,10 @@ pub(super) fn globals(stream: &[u8], lim: &XlsLimits) -> Result<Option<Globals>,
             }
             SST => {
                 if r.cont.len() > MAX_SST_CONTINUES {
-                    return Err(FileFault::new(format!(
-                        "Arbetsbokens tabell med delade texter är delad i {} delar, fler än {MAX_SST_CONTINUES}; filen läses inte.",
-                        r.cont.len()
-                    )));
+                    return Err(FileFault::XlsSharedStringParts {
+                        parts: r.cont.len(),
+                        max: MAX_SST_CONTINUES,
+                    });
                 }
                 g.sst = sst_lengths(&r, lim.cells)?;
             }
@@ -581,34 +578,40 @@ pub(super) fn check_biff(stream: &[u8], lim: &XlsLimits) -> Result<(), FileFault
             }
         };
         if cost.reserved > BIFF8_GRID {
-            return Err(FileFault::new(format!(
-                "Bladet \"{name}\" anger en storlek på {} celler, mer än ett xls-blad kan ha (65536 rader × 256 kolumner); filen läses inte.",
-                cost.reserved
-            )));
+            return Err(FileFault::XlsDimensions {
+                sheet: name.clone(),
+                cells: cost.reserved,
+            });
         }
         for (what, a) in [("värden", cost.values), ("formler", cost.formulas)] {
             if a.cells() > lim.cells {
-                return Err(FileFault::new(format!(
-                    "Bladet \"{name}\" sträcker sig över {} celler ({}–{}), fler än gränsen {} celler per blad; filen läses inte.",
-                    a.cells(),
-                    crate::model::a1(a.first_row, a.first_col),
-                    crate::model::a1(a.last_row, a.last_col),
-                    lim.cells
-                )));
+                return Err(FileFault::XlsArea {
+                    sheet: name.clone(),
+                    cells: a.cells(),
+                    first: A1 {
+                        row: a.first_row,
+                        col: a.first_col,
+                    },
+                    last: A1 {
+                        row: a.last_row,
+                        col: a.last_col,
+                    },
+                    max: lim.cells,
+                });
             }
             if a.count > lim.cells {
-                return Err(FileFault::new(format!(
-                    "Bladet \"{name}\" är för stort: fler än {} celler med {what}; filen läses inte.",
-                    lim.cells
-                )));
+                return Err(FileFault::XlsCellCount {
+                    sheet: name.clone(),
+                    what,
+                    max: lim.cells,
+                });
             }
             area_total = area_total.saturating_add(a.cells());
         }
         if area_total > lim.area_total {
-            return Err(FileFault::new(format!(
-                "Arbetsbokens blad sträcker sig tillsammans över fler än {} celler; filen läses inte.",
-                lim.area_total
-            )));
+            return Err(FileFault::XlsWorkbookArea {
+                max: lim.area_total,
+            });
         }
         text = text.saturating_add(cost.text);
         formula_text = formula_text.saturating_add(cost.formula_text);
@@ -617,9 +620,7 @@ pub(super) fn check_biff(stream: &[u8], lim: &XlsLimits) -> Result<(), FileFault
             return Err(too_much_text(lim.text));
         }
         if formula_work > MAX_FORMULA_WORK {
-            return Err(FileFault::new(
-                "Arbetsbokens formler är för långa och för många för att läsas; filen läses inte.",
-            ));
+            return Err(FileFault::XlsFormulas);
         }
     }
     Ok(())
@@ -731,7 +732,7 @@ mod tests {
         let s = workbook(&[], &[("Inlämning", number(1, 1)), ("System", body)]);
         let e = check_biff(&s, &lim()).unwrap_err();
         assert_eq!(
-            e.message,
+            e.to_string(),
             "Bladet \"System\" sträcker sig över 632003516 celler (A1–AKPP24839), fler än gränsen 6400000 celler per blad; filen läses inte."
         );
         // The same two cells close together pass.
@@ -788,7 +789,7 @@ mod tests {
         bad.truncate(bad.len() - 1);
         bad[2] -= 1;
         let e = one_sheet(bad).unwrap_err();
-        assert!(e.message.contains("MULRK"), "{}", e.message);
+        assert!(e.to_string().contains("MULRK"), "{}", e);
     }
 
     #[test]
@@ -812,9 +813,9 @@ mod tests {
         let big = [dims(4_000_000_000, 256), number(0, 0)].concat();
         let e = one_sheet(big).unwrap_err();
         assert!(
-            e.message.contains("mer än ett xls-blad kan ha"),
+            e.to_string().contains("mer än ett xls-blad kan ha"),
             "{}",
-            e.message
+            e
         );
         // A last row before the first (calamine's subtraction wraps).
         let mut d = 10u32.to_le_bytes().to_vec();
@@ -887,7 +888,7 @@ mod tests {
         // 101 cell records on the same cell: one cell of area, 101 records.
         let body: Vec<u8> = (0..101).flat_map(|_| number(0, 0)).collect();
         let e = check_biff(&workbook(&[], &[("S", body)]), &small).unwrap_err();
-        assert!(e.message.contains("fler än 100 celler"), "{}", e.message);
+        assert!(e.to_string().contains("fler än 100 celler"), "{}", e);
         // Two sheets of 10 × 10 pass alone; together they pass the total.
         let square = [number(0, 0), number(9, 9)].concat();
         assert!(check_biff(&workbook(&[], &[("A", square.clone())]), &small).is_ok());
@@ -896,17 +897,17 @@ mod tests {
             &small,
         )
         .unwrap_err();
-        assert!(e.message.contains("tillsammans"), "{}", e.message);
+        assert!(e.to_string().contains("tillsammans"), "{}", e);
         // 101 shared strings.
         let strings: Vec<String> = (0..101).map(|i| i.to_string()).collect();
         let refs: Vec<&str> = strings.iter().map(String::as_str).collect();
         let e = check_biff(&workbook(&sst(&refs), &[("S", number(0, 0))]), &small).unwrap_err();
-        assert!(e.message.contains("olika texter"), "{}", e.message);
+        assert!(e.to_string().contains("olika texter"), "{}", e);
         // More sheets than a workbook may have.
         let many: Vec<(&str, Vec<u8>)> = (0..=MAX_SHEETS).map(|_| ("S", Vec::new())).collect();
         let e = check_biff(&workbook(&[], &many), &lim()).unwrap_err();
         assert_eq!(
-            e.message,
+            e.to_string(),
             format!("Arbetsboken har fler än {MAX_SHEETS} blad och läses inte.")
         );
     }
@@ -925,7 +926,7 @@ mod tests {
         assert!(check_biff(&workbook(&globals, &[("S", nine)]), &small).is_ok());
         let eleven: Vec<u8> = (0..11).flat_map(|r| label_sst(r, 0, 0)).collect();
         let e = check_biff(&workbook(&globals, &[("S", eleven)]), &small).unwrap_err();
-        assert!(e.message.contains("tecken text"), "{}", e.message);
+        assert!(e.to_string().contains("tecken text"), "{}", e);
         // An index past the table makes no cell (calamine skips it).
         let far = [label_sst(0, 0, 1), label_sst(60_000, 250, 2)].concat();
         assert!(check_biff(&workbook(&globals, &[("S", far)]), &small).is_ok());
@@ -933,7 +934,7 @@ mod tests {
         // reserves them all.
         let label = rec(0x0204, &[0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0]);
         let e = check_biff(&workbook(&[], &[("S", label)]), &small).unwrap_err();
-        assert!(e.message.contains("tecken text"), "{}", e.message);
+        assert!(e.to_string().contains("tecken text"), "{}", e);
     }
 
     #[test]
@@ -975,19 +976,19 @@ mod tests {
         // The sheet's EOF is swallowed by the long record; it runs out.
         let e = check_biff(&s, &lim()).unwrap_err();
         assert!(
-            e.message.contains("längre än det som finns kvar"),
+            e.to_string().contains("längre än det som finns kvar"),
             "{}",
-            e.message
+            e
         );
         // A NUMBER record too short for its value: named with its sheet.
         let s = workbook(&[], &[("S", rec(0x0203, &[0; 8]))]);
         let e = check_biff(&s, &lim()).unwrap_err();
         assert!(
-            e.message
+            e.to_string()
                 .starts_with("Bladet \"S\" kan inte läsas; filen är skadad eller ofullständig.")
-                && e.message.contains("för kort"),
+                && e.to_string().contains("för kort"),
             "{}",
-            e.message
+            e
         );
         // A sheet starting past the end of the stream.
         let mut s = workbook(&[], &[("S", number(0, 0))]);
@@ -995,7 +996,7 @@ mod tests {
         s[at..at + 4].copy_from_slice(&1_000_000u32.to_le_bytes());
         assert!(check_biff(&s, &lim())
             .unwrap_err()
-            .message
+            .to_string()
             .contains("efter strömmens slut"));
         // FILEPASS: encrypted; whatever follows is not read.
         let filepass = rec(0x002F, &[1, 0, 1, 0]);
@@ -1035,7 +1036,7 @@ mod tests {
         assert!(check_biff(&build(&[0; 200]), &lim()).is_ok());
         let apart: Vec<u32> = (0..200).map(|i| 12 + 18 * i).collect();
         let e = check_biff(&build(&apart), &lim()).unwrap_err();
-        assert!(e.message.contains("överlappar"), "{}", e.message);
+        assert!(e.to_string().contains("överlappar"), "{}", e);
     }
 }
 
