@@ -74,10 +74,57 @@ pub struct RuleSet {
 
 /// Why a rule folder cannot be used (exit status 2, nothing written).
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .errors.join("\n"))]
+#[error("{}", .errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct RuleLoadError {
-    /// One line per problem, each leading with `file:line:column`.
-    pub errors: Vec<String>,
+    /// Every problem found, one line each, leading with its file (and
+    /// `:line:column` where there is one).
+    pub errors: Vec<RuleProblem>,
+}
+
+/// One problem of a rule folder, with its place. A cause (an I/O error) is
+/// part of the message and not kept as a `source` too, so it is printed once.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleProblem {
+    /// The folder cannot be listed.
+    #[error("{}: regelmappen kan inte läsas: {error}", .dir.display())]
+    FolderUnreadable { dir: PathBuf, error: std::io::Error },
+    /// No `*.yaml` in the folder.
+    #[error("{}: inga regler (*.yaml) hittades", .dir.display())]
+    NoRules { dir: PathBuf },
+    /// A rule file cannot be read.
+    #[error("{}: kan inte läsas: {error}", .file.display())]
+    Unreadable {
+        file: PathBuf,
+        error: std::io::Error,
+    },
+    /// A rule definition that is not valid YAML for a rule (with its line
+    /// and column where known).
+    #[error(transparent)]
+    Definition(#[from] crate::yaml::YamlError),
+    /// An id that is not letters, digits and `-`.
+    #[error("{}: id \"{id}\" är ogiltigt (bokstäver, siffror och -)", .file.display())]
+    BadId { file: PathBuf, id: String },
+    /// Two rules with one id.
+    #[error("{}: regel-id {id} finns redan i {}", .file.display(), .other.display())]
+    DuplicateId {
+        file: PathBuf,
+        id: String,
+        other: PathBuf,
+    },
+    /// A rule's script cannot be read.
+    #[error("{}: skriptet kan inte läsas: {error}", .file.display())]
+    ScriptUnreadable {
+        file: PathBuf,
+        error: std::io::Error,
+    },
+    /// A script that does not compile (`file`: `folder/file.rhai`).
+    #[error("{file}:{line}:{column}: {message}")]
+    Script {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 /// The variables every script may use (strict variables checks against them).
@@ -99,10 +146,10 @@ impl RuleSet {
                 .collect(),
             Err(e) => {
                 return Err(RuleLoadError {
-                    errors: vec![format!(
-                        "{}: regelmappen kan inte läsas: {e}",
-                        dir.display()
-                    )],
+                    errors: vec![RuleProblem::FolderUnreadable {
+                        dir: dir.to_path_buf(),
+                        error: e,
+                    }],
                 })
             }
         };
@@ -117,12 +164,11 @@ impl RuleSet {
             match load_rule(&engine, &template, &yaml_path) {
                 Ok(rule) => {
                     if let Some(other) = rules.iter().find(|r| r.def.id == rule.def.id) {
-                        errors.push(format!(
-                            "{}: regel-id {} finns redan i {}",
-                            yaml_path.display(),
-                            rule.def.id,
-                            other.yaml_path.display()
-                        ));
+                        errors.push(RuleProblem::DuplicateId {
+                            file: yaml_path,
+                            id: rule.def.id.clone(),
+                            other: other.yaml_path.clone(),
+                        });
                     } else {
                         rules.push(rule);
                     }
@@ -131,7 +177,9 @@ impl RuleSet {
             }
         }
         if rules.is_empty() && errors.is_empty() {
-            errors.push(format!("{}: inga regler (*.yaml) hittades", dir.display()));
+            errors.push(RuleProblem::NoRules {
+                dir: dir.to_path_buf(),
+            });
         }
         if !errors.is_empty() {
             return Err(RuleLoadError { errors });
@@ -162,10 +210,18 @@ impl RuleSet {
     }
 }
 
-fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule, Vec<String>> {
-    let text = std::fs::read_to_string(yaml_path)
-        .map_err(|e| vec![format!("{}: kan inte läsas: {e}", yaml_path.display())])?;
-    let def: RuleDef = yaml::parse(&text, yaml_path).map_err(|e| vec![e.to_string()])?;
+fn load_rule(
+    engine: &Engine,
+    template: &Scope,
+    yaml_path: &Path,
+) -> Result<Rule, Vec<RuleProblem>> {
+    let text = std::fs::read_to_string(yaml_path).map_err(|error| {
+        vec![RuleProblem::Unreadable {
+            file: yaml_path.to_path_buf(),
+            error,
+        }]
+    })?;
+    let def: RuleDef = yaml::parse(&text, yaml_path).map_err(|e| vec![e.into()])?;
     let mut errors = Vec::new();
     if def.id.is_empty()
         || !def
@@ -173,11 +229,10 @@ fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
-        errors.push(format!(
-            "{}: id \"{}\" är ogiltigt (bokstäver, siffror och -)",
-            yaml_path.display(),
-            def.id
-        ));
+        errors.push(RuleProblem::BadId {
+            file: yaml_path.to_path_buf(),
+            id: def.id.clone(),
+        });
     }
     let script_path = match &def.skript {
         Some(s) => yaml_path.with_file_name(s),
@@ -185,11 +240,11 @@ fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule
     };
     let script = match std::fs::read_to_string(&script_path) {
         Ok(s) => s,
-        Err(e) => {
-            errors.push(format!(
-                "{}: skriptet kan inte läsas: {e}",
-                script_path.display()
-            ));
+        Err(error) => {
+            errors.push(RuleProblem::ScriptUnreadable {
+                file: script_path,
+                error,
+            });
             return Err(errors);
         }
     };
@@ -205,11 +260,12 @@ fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule
             if let Some(i) = msg.find(" (line ") {
                 msg.truncate(i);
             }
-            errors.push(format!(
-                "{display}:{}:{}: {msg}",
-                pos.line().unwrap_or(0),
-                pos.position().unwrap_or(0)
-            ));
+            errors.push(RuleProblem::Script {
+                file: display.clone(),
+                line: pos.line().unwrap_or(0),
+                column: pos.position().unwrap_or(0),
+                message: msg,
+            });
             None
         }
     };
@@ -239,5 +295,70 @@ fn short_path(p: &Path) -> String {
     match (p.parent().and_then(|d| d.file_name()), p.file_name()) {
         (Some(d), Some(f)) => format!("{}/{}", d.to_string_lossy(), f.to_string_lossy()),
         _ => p.display().to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Every problem of a folder is reported, each with its file (and line
+    /// and column where there is one), and an I/O cause is printed once.
+    #[test]
+    fn load_problems_carry_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let r00 = std::fs::read_to_string("rules/R00-inlamning-finns.yaml").unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("a.yaml", &r00);
+        write("a.rhai", "let x = ;");
+        write("b.yaml", &r00.replacen("id: R00", "id: R 00", 1));
+        write("b.rhai", "uppfyllt()");
+        write("c.yaml", &r00);
+        write("c.rhai", "uppfyllt()");
+        write("d.yaml", "id: [");
+        write("e.yaml", &r00.replacen("id: R00", "id: R-e", 1));
+        write("f.yaml", &r00);
+        write("f.rhai", "uppfyllt()");
+        let e = RuleSet::load(dir.path()).err().unwrap();
+        let folder = dir.path().file_name().unwrap().to_string_lossy();
+        let script = e
+            .errors
+            .iter()
+            .find_map(|p| match p {
+                RuleProblem::Script {
+                    file, line, column, ..
+                } => Some((file.clone(), *line, *column)),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(script, (format!("{folder}/a.rhai"), 1, 9));
+        assert!(e.errors.iter().any(
+            |p| matches!(p, RuleProblem::BadId { file, id } if file.ends_with("b.yaml") && id == "R 00")
+        ));
+        assert!(e.errors.iter().any(|p| matches!(
+            p,
+            RuleProblem::Definition(y) if y.file.ends_with("d.yaml") && y.line.is_some()
+        )));
+        // a failed to compile, so c is the first R00 and f the second.
+        assert!(e.errors.iter().any(|p| matches!(
+            p,
+            RuleProblem::DuplicateId { file, id, other }
+                if file.ends_with("f.yaml") && id == "R00" && other.ends_with("c.yaml")
+        )));
+        let missing = e
+            .errors
+            .iter()
+            .find(|p| matches!(p, RuleProblem::ScriptUnreadable { .. }))
+            .unwrap();
+        assert!(std::error::Error::source(missing).is_none());
+        let text = missing.to_string();
+        assert!(
+            text.ends_with(
+                "e.rhai: skriptet kan inte läsas: No such file or directory (os error 2)"
+            ),
+            "{text}"
+        );
+        assert_eq!(e.to_string().lines().count(), e.errors.len());
     }
 }
