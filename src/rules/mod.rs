@@ -83,6 +83,12 @@ pub struct RuleLoadError {
 
 /// One problem of a rule folder, with its place. A cause (an I/O error) is
 /// part of the message and not kept as a `source` too, so it is printed once.
+///
+/// The fields are named for what they hold: `dir` the rule folder, `file`
+/// the file the problem is in, `error` the I/O error, `id` the rule id,
+/// `other` the file that has the id already, `line` and `column` (one-based)
+/// the place in a script, `message` rhai's message.
+#[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 pub enum RuleProblem {
     /// The folder cannot be listed.

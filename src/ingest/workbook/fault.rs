@@ -4,14 +4,23 @@
 
 use crate::model::{column_letters, Location, A1};
 
+/// The reason for content that is none of the formats read.
 pub const NOT_SPREADSHEET: &str =
     "Filen är inget kalkylark som kan läsas (innehållet är varken xlsx, xlsm, xlsb, xls eller ods).";
+/// The reason for a damaged file.
 pub const CORRUPT: &str =
     "Filen är skadad eller ofullständig och kan inte öppnas; spara om den och lämna in den igen.";
+/// The reason for a password-protected workbook.
 pub const ENCRYPTED: &str =
     "Arbetsboken är lösenordsskyddad (krypterad) och kan inte läsas; spara den utan lösenord och lämna in den igen.";
 
 /// A whole-file fault; its Display is the Swedish reason for the input log.
+///
+/// The fields are named for what they hold: `sheet` the sheet's name as
+/// the workbook spells it, `at` the cell (with its file and sheet), `max`,
+/// `max_rows` and `limit` the limit passed, `detail` the technical detail
+/// of a damaged file, other counts what the file declares or holds.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FileFault {
     /// The content is none of the formats read.
