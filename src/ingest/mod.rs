@@ -189,7 +189,10 @@ fn read_one(
         }
         Err(e) => {
             entry.status = FileStatus::Fel;
-            entry.reason = format!("Filen kunde inte läsas ({e}).");
+            entry.reason = FileFault::Unreadable {
+                detail: e.to_string(),
+            }
+            .to_string();
             return (entry, None);
         }
     };

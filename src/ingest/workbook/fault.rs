@@ -23,6 +23,9 @@ pub const ENCRYPTED: &str =
 #[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FileFault {
+    /// The file cannot be read from disk (`detail`: the I/O error).
+    #[error("Filen kunde inte läsas ({detail}).")]
+    Unreadable { detail: String },
     /// The content is none of the formats read.
     #[error("{NOT_SPREADSHEET}")]
     NotSpreadsheet,
@@ -233,6 +236,12 @@ mod tests {
         let at = Location::new("a.xlsx".into(), "Inlämning".into(), 3, 1);
         let sheet = || "System".to_string();
         let cases: Vec<(FileFault, String)> = vec![
+            (
+                FileFault::Unreadable {
+                    detail: "Permission denied (os error 13)".into(),
+                },
+                "Filen kunde inte läsas (Permission denied (os error 13)).".into(),
+            ),
             (FileFault::NotSpreadsheet, NOT_SPREADSHEET.into()),
             (FileFault::Encrypted, ENCRYPTED.into()),
             (FileFault::Corrupt, CORRUPT.into()),
