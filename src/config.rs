@@ -83,12 +83,11 @@ fn default_settle() -> u64 {
 /// A configuration problem: exit status 2, nothing written.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: kan inte läsas: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{0}")]
+    /// The I/O error is part of the message and not kept as a `source` too,
+    /// so that printing the chain does not repeat it.
+    #[error("{path}: kan inte läsas: {error}")]
+    Io { path: String, error: std::io::Error },
+    #[error(transparent)]
     Yaml(#[from] YamlError),
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
@@ -97,9 +96,9 @@ pub enum ConfigError {
 impl Config {
     /// Load and validate; relative paths become relative to the file's folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         let mut config: Config = yaml::parse(&text, path)?;
         let base = path.parent().unwrap_or(Path::new("."));
@@ -159,5 +158,28 @@ impl Config {
             .as_deref()
             .and_then(|p| p.parse().ok())
             .unwrap_or(Period::year(per.year()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cause is printed once, also where the whole chain is printed.
+    #[test]
+    fn a_load_error_prints_its_cause_once() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let missing = dir.path().join("saknas.yaml");
+        let bad = dir.path().join("fel.yaml");
+        std::fs::write(&bad, "foo: [\n").expect("written");
+        for path in [missing, bad] {
+            let Err(e) = Config::load(&path) else {
+                panic!("{} loaded", path.display());
+            };
+            let chain = format!("{:#}", anyhow::Error::new(e));
+            let cause = chain.rsplit(": ").next().unwrap_or_default();
+            assert_eq!(chain.matches(cause).count(), 1, "{chain}");
+            assert!(chain.starts_with(&path.display().to_string()), "{chain}");
+        }
     }
 }
