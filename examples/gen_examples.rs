@@ -5,7 +5,7 @@
 //! Every workbook is marked "Exempeldata – fiktiv" (a title row above each
 //! table and a note in the Inlämning sheet). None of it describes the real
 //! City of Gothenburg: names, systems, dates and figures are invented so that
-//! the rules R00–R18 have realistic gaps to find and the ingester has
+//! the rules R00–R21 have realistic gaps to find and the ingester has
 //! realistic mess to tolerate (input contract, section 7). The output is
 //! deterministic: the same bytes on every run.
 //!
@@ -20,15 +20,25 @@
 //!   submission of the same workbook is superseded (`ersatt`).
 //! - UBN: an old risk assessment, a missing instruction to a biträde, a
 //!   gemensam tjänst below the skyddsbehov; a file for 2025 (`annan period`).
-//! - MKN: one unreadable date (a warning, System!F9).
-//! - AVON: a late (försenad) insats; NFS: identified by name only (alias).
-//! - GEAB, BRG, GHAB (bolag): GEAB has a well-formed avsteg decided by its styrelse.
+//! - MKN: one unreadable date (a warning, System!F9); a verksamhetsspecifik
+//!   system without Systemägare (R21).
+//! - AVON: a late (försenad) insats; a system below its skyddsbehov whose
+//!   risk the nämnd accepted (`Risk accepterad`, R08). NFS: identified by
+//!   name only (alias).
+//! - GEAB, BRG, GHAB (bolag): GEAB has a well-formed avsteg decided by its
+//!   styrelse and one decided by Kommunstyrelsen (R05). KOV's and TN's
+//!   avsteg informed SSG only after the decision (R06).
 //! - AVN submits nothing.
 //! - Suppliers IS, DMS, IOU: a Verksamhet, a Leverantör and a Tjänstekatalog
 //!   each; a catalogue row without Servicenivå, one without
 //!   Informationssäkerhetsnivå, a late security deviation report, an
 //!   unreported one, a leveransavvikelse without SSG, and DMS presented its
-//!   uppföljningsrapport late.
+//!   uppföljningsrapport late. A catalogue row with a price model but no
+//!   price (DMS-DIA, R13). The annual analysis (R20): IS complete, DMS
+//!   without the security level per service, IOU without the sheet. The
+//!   nyttoregister's benefit columns (IS, DMS): a common initiative measured
+//!   after it closed (DMS), one closed too long ago without a measurement
+//!   and one still within the grace period (IS) (R19).
 
 #![allow(clippy::expect_used)]
 
@@ -257,6 +267,17 @@ const INSATS_H: &[&str] = &[
     "Budget",
     "Ansvarig",
     "Slutdatum",
+];
+
+/// The nyttoregister's optional benefit columns of Förändringsinsatser.
+const NYTTA_H: &[&str] = &[
+    "Stadsgemensam",
+    "Förväntad nytta",
+    "Nyttomått",
+    "Utgångsvärde",
+    "Målvärde",
+    "Utfall",
+    "Nytta mätt",
 ];
 
 const MOGNAD_H: &[&str] = &[
@@ -500,12 +521,13 @@ fn katalog(s: &Supplier) -> Book {
                 d(2023, 1, 1),
                 E,
             ),
+            // A price model without a price (R13).
             kat(
                 "DMS-DIA",
                 "Diarium och ärendehantering",
                 "Bastjänst",
                 s.namn,
-                "Ingår".into(),
+                E,
                 "Kostnadsfördelning",
                 "Registrering, diarieföring och arkiv",
                 "Registrering inom 1 arbetsdag".into(),
@@ -717,6 +739,45 @@ fn leverantor(s: &Supplier) -> Book {
         ),
     };
     let b = table(b, "Uppföljningsrapport", upp_h, upp);
+    // The annual analysis to SSG (R20): IS's is complete, DMS's leaves out
+    // the security level per service, IOU's workbook has no such sheet.
+    let analys_h = &[
+        "År",
+        "Inlämnad till SSG",
+        "Satsningar analyserade",
+        "Behov och krav från nämnder",
+        "Säkerhetsnivå per tjänst",
+        "Diarienummer",
+    ];
+    let b = match s.id {
+        "IS" => table(
+            b,
+            "Årlig analys",
+            analys_h,
+            vec![row![
+                2025,
+                d(2025, 10, 20),
+                "Ja",
+                "Ja",
+                "Ja",
+                "IS-2025-0412"
+            ]],
+        ),
+        "DMS" => table(
+            b,
+            "Årlig analys",
+            analys_h,
+            vec![row![
+                2025,
+                d(2025, 10, 28),
+                "Ja",
+                "Ja",
+                "Nej",
+                "DMS-2025-0377"
+            ]],
+        ),
+        _ => b,
+    };
     let b = table(b, "Säkerhetsavvikelser", sak_h, sak);
     table(b, "Leveransavvikelser", lev_h, lev)
 }
@@ -824,6 +885,20 @@ fn supplier_verksamhet(s: &Supplier) -> Book {
                 "Innovationsledare",
                 d(2027, 3, 31)
             ],
+            // A common initiative closed more than 12 months before the
+            // per-date whose benefit was never measured (R19).
+            row![
+                "Gemensam e-signering",
+                "Effektivitet",
+                "Intern",
+                "Ja",
+                "Ja",
+                "Avslutad",
+                "Ja",
+                650_000,
+                "Enhetschef digital arbetsplats",
+                d(2025, 5, 31)
+            ],
         ],
         "DMS" => vec![
             row![
@@ -848,7 +923,7 @@ fn supplier_verksamhet(s: &Supplier) -> Book {
                 "Ja",
                 500_000,
                 "Registrator",
-                d(2025, 11, 30)
+                d(2025, 9, 30)
             ],
         ],
         _ => vec![
@@ -878,8 +953,70 @@ fn supplier_verksamhet(s: &Supplier) -> Book {
             ],
         ],
     };
+    // The nyttoregister's optional benefit columns (R12, R19), one row per
+    // insats above; IOU's sheet has none, which is valid and gives no warning.
+    let nytta: Vec<Vec<V>> = match s.id {
+        "IS" => vec![
+            row!["Nej", E, E, E, E, E, E],
+            // Closed 2026-02-28: still within the 12 months' grace period.
+            row![
+                "Ja",
+                "Chefer gör anställningsändringar själva",
+                "Ärenden till lönecenter per månad",
+                "3 400",
+                "2 000",
+                E,
+                E
+            ],
+            row!["Nej", E, E, E, E, E, E],
+            row![
+                "Ja",
+                "Färre pappersavtal i hela staden",
+                "Andel avtal som signeras digitalt",
+                "10 %",
+                "80 %",
+                E,
+                E
+            ],
+        ],
+        "DMS" => vec![
+            row![
+                "Ja",
+                "Fler invånarfrågor besvaras direkt",
+                "Andel frågor som chattboten besvarar",
+                "0 %",
+                "30 %",
+                E,
+                E
+            ],
+            // Measured after it closed (R19 uppfyllt).
+            row![
+                "Ja",
+                "Snabbare diarieföring av inkommande post",
+                "Dagar från inkommet till diariefört",
+                "4",
+                "1",
+                "1,5",
+                d(2026, 9, 15)
+            ],
+        ],
+        _ => vec![],
+    };
+    let (insats_h, insatser) = if nytta.is_empty() {
+        (INSATS_H.to_vec(), insatser)
+    } else {
+        let rows = insatser
+            .into_iter()
+            .zip(nytta)
+            .map(|(mut r, n)| {
+                r.extend(n);
+                r
+            })
+            .collect();
+        ([INSATS_H, NYTTA_H].concat(), rows)
+    };
     let b = inga_avsteg(b);
-    let b = table(b, "Förändringsinsatser", INSATS_H, insatser);
+    let b = table(b, "Förändringsinsatser", &insats_h, insatser);
     mognad(
         b,
         &[
@@ -1445,7 +1582,8 @@ fn mkn() -> Book {
                 "Nej",
                 "Nej",
                 E,
-                "Enhetschef luft"
+                // No Systemägare (R21).
+                E
             ],
             gemensam(
                 "Diarium",
@@ -1517,10 +1655,13 @@ fn avon() -> Book {
         TJANSTER_H,
         tjanster(&[("IS-HR", "Ja".into(), "Även timavlönade")], &[]),
     );
+    // The optional column Risk accepterad: the nämnd accepted Trygghetslarm's
+    // lower level (R08 uppfyllt, saying so).
+    let system_h = [SYSTEM_H, &["Risk accepterad"]].concat();
     let b = table(
         b,
         "System",
-        SYSTEM_H,
+        &system_h,
         vec![
             row![
                 "Verksamhetssystem omsorg",
@@ -1532,7 +1673,8 @@ fn avon() -> Book {
                 "Ja",
                 "Ja",
                 "Ja",
-                "Avdelningschef stöd"
+                "Avdelningschef stöd",
+                E
             ],
             row![
                 "Trygghetslarm",
@@ -1544,7 +1686,8 @@ fn avon() -> Book {
                 "Ja",
                 "Ja",
                 "Ja",
-                "Enhetschef larm"
+                "Enhetschef larm",
+                d(2026, 4, 22)
             ],
         ],
     );
@@ -1723,10 +1866,11 @@ fn geab() -> Book {
         vec![
             row!["AV-GEAB-1", "IS-HR",
                  "Bolaget omfattas av energibranschens kollektivavtal och koncernens gemensamma HR-system med skiftschemaläggning, som stadens HR-stöd inte hanterar.",
-                 d(2025, 9, 2), "Göteborg Energi AB:s styrelse", d(2025, 10, 21), "GEAB-2025-31", "Ja", d(2025, 11, 12), E],
+                 d(2025, 9, 2), "Göteborg Energi AB:s styrelse", d(2025, 10, 21), "GEAB-2025-31", "Ja", d(2025, 10, 14), E],
+            // Decided by Kommunstyrelsen, not by the bolag's own styrelse (R05).
             row!["AV-GEAB-2", "DMS-KC",
                  "Kundtjänsten hanterar elavtal, avbrottsinformation och fakturor dygnet runt och är en del av bolagets konkurrensutsatta verksamhet.",
-                 d(2025, 9, 2), "Göteborg Energi AB:s styrelse", d(2025, 10, 21), "GEAB-2025-32", "Ja", "-", d(2026, 12, 31)],
+                 d(2025, 9, 2), "Kommunstyrelsen", d(2025, 10, 21), "GEAB-2025-32", "Ja", "-", d(2026, 12, 31)],
         ],
     );
     let b = table(

@@ -161,7 +161,7 @@ pub enum RulesCommand {
     },
     /// Scaffold a new rule (YAML + Rhai) with documentation headings and one test case per status.
     New {
-        /// The new rule's id, e.g. R19.
+        /// The new rule's id, e.g. R22.
         id: String,
         /// Its Swedish title.
         #[arg(long)]

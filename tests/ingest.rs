@@ -140,6 +140,73 @@ fn header_row_found_below_title_rows_with_blank_rows_skipped() {
 }
 
 #[test]
+fn optional_columns_may_be_left_out_and_are_read_when_present() {
+    let ws = Workspace::new();
+    // Without Risk accepterad (System) or the benefit columns
+    // (Förändringsinsatser), and a Leverantör workbook without Årlig
+    // analys: read, with no warning.
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    Book::leverantor("IS", "2026")
+        .sheet_table(
+            "Uppföljningsrapport",
+            &[
+                "År",
+                "Presenterad för SSG",
+                "Presenterad för verksamheterna",
+                "Följsamhet beskriven",
+                "Störningar och konsekvensanalys",
+                "Diarienummer",
+            ],
+            vec![row![
+                2025,
+                d(2026, 3, 20),
+                d(2026, 3, 25),
+                "Ja",
+                "Ja",
+                "IS-1"
+            ]],
+        )
+        .save(ws.inputs().join("is.xlsx"));
+    // With them: an unreadable Risk accepterad is a warning at its cell
+    // (K2), like any date; the Årlig analys sheet is read.
+    let headers = [SYSTEM_HEADERS, &["Risk accepterad"]].concat();
+    let mut late = system_row("Larm");
+    late.push("snart".into());
+    valid_verksamhet("TN", "2026")
+        .clear_sheet("System")
+        .sheet_table("System", &headers, vec![late])
+        .save(ws.inputs().join("tn.xlsx"));
+    Book::leverantor("DMS", "2026")
+        .sheet_table(
+            "Årlig analys",
+            &["År", "Inlämnad till SSG", "Säkerhetsnivå per tjänst"],
+            vec![row![2025, d(2025, 10, 28), "Kanske"]],
+        )
+        .save(ws.inputs().join("dms.xlsx"));
+    let (code, j) = check(&ws);
+    assert_eq!(code, 0, "{j:#}");
+    for p in ["kov.xlsx", "is.xlsx", "tn.xlsx", "dms.xlsx"] {
+        assert_status(&j, p, "inläst");
+    }
+    assert_no_warnings(&j, "kov.xlsx");
+    assert_no_warnings(&j, "is.xlsx");
+    let w = warning_at(&j, "tn.xlsx", "System", "K2");
+    assert_eq!(w["hittat"], "snart");
+    assert_eq!(warnings(&j, "tn.xlsx").len(), 1, "{j:#}");
+    // Årlig analys: its missing ordinary columns warn (they are not
+    // optional), and its Ja/Nej cell is read like any other.
+    let w = warning_at(&j, "dms.xlsx", "Årlig analys", "C2");
+    assert_eq!(w["hittat"], "Kanske");
+    assert!(
+        warnings(&j, "dms.xlsx").iter().any(|w| w["meddelande"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Satsningar analyserade")),
+        "{j:#}"
+    );
+}
+
+#[test]
 fn table_at_c5_reports_true_a1_cells() {
     let ws = Workspace::new();
     let mut bad = system_row("Diariet");

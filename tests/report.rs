@@ -361,7 +361,17 @@ fn report_workbook_sheets_findings_and_change() {
     let ind = sheet(&report, "Indikatorer");
     assert_eq!(at(&ind, 0, 0), "Organisation");
     assert!(!find_rows(&ind, 0, "STADEN").is_empty());
-    assert!(!find_rows(&ind, 0, "UTGÅNGSLÄGE 2020").is_empty());
+    // The 2020 baseline is a share of resources: it stands under the budget
+    // shares (columns F, G), not the count shares, with Intraservice's own
+    // budget share beside it (the register's IS).
+    let base = find_rows(&ind, 0, "UTGÅNGSLÄGE 2020");
+    assert_eq!(base.len(), 1);
+    assert_eq!(header(&ind)[5], "Innovation, andel av budget (%)");
+    assert_eq!(at(&ind, base[0], 3), "");
+    assert_eq!(at(&ind, base[0], 5), "1");
+    assert_eq!(at(&ind, base[0], 6), "99");
+    assert!(at(&ind, base[0], 1).contains("Intraservices utvecklingsportfölj"));
+    assert_eq!(at(&ind, base[0] + 1, 0), "JÄMFÖRBART IS");
     let dm = sheet(&report, "Digital mognad");
     assert_eq!(header(&dm)[..4], ["Organisation", "Namn", "År", "Totalt"]);
 

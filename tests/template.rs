@@ -244,6 +244,7 @@ fn verksamhet_filled() -> Filled {
                 ("personuppgifter", t("Ja")),
                 ("personuppgiftsbitrade", t("Nej")),
                 ("systemagare", t("Avdelningschef")),
+                ("risk_accepterad", date(2026, 4, 22)),
             ],
         )
         .row(
@@ -287,6 +288,13 @@ fn verksamhet_filled() -> Filled {
                 ("budget", Cell::Number(250_000.0)),
                 ("ansvarig", t("Projektledare")),
                 ("slutdatum", date(2026, 12, 31)),
+                ("stadsgemensam", t("Ja")),
+                ("forvantad_nytta", t("Färre samtal till kundtjänst")),
+                ("nyttomatt", t("Samtal per månad")),
+                ("utgangsvarde", t("1200")),
+                ("malvarde", t("800")),
+                ("utfall", t("950")),
+                ("nytta_matt", date(2026, 9, 15)),
             ],
         )
         .row(
@@ -317,6 +325,17 @@ fn leverantor_filled() -> Filled {
                 ("foljsamhet_beskriven", t("Ja")),
                 ("storningar_och_konsekvensanalys", t("Nej")),
                 ("diarienummer", t("IS-2026-200")),
+            ],
+        )
+        .row(
+            "Årlig analys",
+            vec![
+                ("ar", 2026.into()),
+                ("inlamnad_till_ssg", date(2026, 10, 15)),
+                ("satsningar_analyserade", t("Ja")),
+                ("behov_och_krav_fran_namnder", t("Ja")),
+                ("sakerhetsniva_per_tjanst", t("Nej")),
+                ("diarienummer", t("IS-2026-310")),
             ],
         )
         .row(
@@ -600,6 +619,7 @@ fn filled_templates_round_trip_through_the_ingester() {
 
     let l = od("IS").leverantor.clone().expect("IS Leverantör");
     assert_rows::<rec::Uppfoljningsrapport>(l.uppfoljning.as_ref(), &lev);
+    assert_rows::<rec::ArligAnalys>(l.arlig_analys.as_ref(), &lev);
     assert_rows::<rec::Sakerhetsavvikelse>(l.sakerhetsavvikelser.as_ref(), &lev);
     assert_rows::<rec::Leveransavvikelse>(l.leveransavvikelser.as_ref(), &lev);
     let k = od("IS").katalog.clone().expect("IS Tjänstekatalog");
@@ -700,6 +720,11 @@ fn templates_carry_dropdowns_validation_notes_and_a_frozen_header() {
     assert!(validation_at(ins, "B2:B").contains("Effektivitet,Innovation"));
     assert!(validation_at(ins, "C2:C").contains("Intern,Extern"));
     assert!(validation_at(ins, "F2:F").contains("Planerad,Pågående,Avslutad"));
+    // The optional columns of issue 22: Risk accepterad (R08), Stadsgemensam
+    // and Nytta mätt (R12, R19).
+    assert!(validation_at(sys, "K2:K").contains("type=\"date\""));
+    assert!(validation_at(ins, "K2:K").contains(ja_nej));
+    assert!(validation_at(ins, "Q2:Q").contains("type=\"date\""));
 
     // Digital mognad: År whole number, the percentages decimal 0–100.
     let mog = &sheets["Digital mognad"];
@@ -743,6 +768,17 @@ fn templates_carry_dropdowns_validation_notes_and_a_frozen_header() {
         .expect("xlsx"),
     );
     assert!(validation_at(&lev["Säkerhetsavvikelser"], "G2:G").contains("Låg,Medel,Hög"));
+    // Årlig analys (R20): År a whole number, the SSG date a date, the three
+    // contents Ja/Nej.
+    let analys = &lev["Årlig analys"];
+    assert!(validation_at(analys, "A2:A").contains("type=\"whole\""));
+    assert!(validation_at(analys, "B2:B").contains("type=\"date\""));
+    for col in ["C", "D", "E"] {
+        assert!(
+            validation_at(analys, &format!("{col}2:{col}")).contains(ja_nej),
+            "{col}"
+        );
+    }
     assert!(validation_at(&lev["Leveransavvikelser"], "E2:E").contains(ja_nej));
     assert!(
         validation_at(&lev["Leveransavvikelser"], "B2:B").contains("Listor!"),

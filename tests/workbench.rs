@@ -257,18 +257,18 @@ fn rules_new_scaffolds_pass_check_and_rules_test_unchanged() {
     let ws = Workspace::new();
     valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
     let kinds = [
-        ("R19", "system", "Systemägare är angiven"),
-        ("R20", "organisation", "Planen finns \"på riktigt\""),
-        ("R21", "digitaliseringsplan", "Planen har diarienummer"),
-        ("R22", "avsteg", "Avsteg har diarienummer"),
-        ("R23", "tjanstanvandning", "Tjänster är kommenterade"),
-        ("R24", "katalograd", "Katalogen anger servicenivå"),
-        ("R25", "egen_katalograd", "Egen katalog anger servicenivå"),
-        ("R26", "insats", "Insatsen har en ansvarig"),
-        ("R27", "uppfoljningsrapport", "Rapporten har diarienummer"),
-        ("R28", "sakerhetsavvikelse", "Avvikelsen är beskriven"),
+        ("R22", "system", "Systemägare är angiven"),
+        ("R23", "organisation", "Planen finns \"på riktigt\""),
+        ("R24", "digitaliseringsplan", "Planen har diarienummer"),
+        ("R25", "avsteg", "Avsteg har diarienummer"),
+        ("R26", "tjanstanvandning", "Tjänster är kommenterade"),
+        ("R27", "katalograd", "Katalogen anger servicenivå"),
+        ("R28", "egen_katalograd", "Egen katalog anger servicenivå"),
+        ("R29", "insats", "Insatsen har en ansvarig"),
+        ("R30", "uppfoljningsrapport", "Rapporten har diarienummer"),
+        ("R31", "sakerhetsavvikelse", "Avvikelsen är beskriven"),
         (
-            "R29",
+            "R32",
             "leveransavvikelse",
             "Leveransavvikelsen är beskriven",
         ),
@@ -284,15 +284,15 @@ fn rules_new_scaffolds_pass_check_and_rules_test_unchanged() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("R19-") || n.starts_with("R20-"))
+        .filter(|n| n.starts_with("R22-") || n.starts_with("R23-"))
         .collect();
     assert!(
-        made.contains(&"R19-systemagare-ar-angiven.yaml".to_string()),
+        made.contains(&"R22-systemagare-ar-angiven.yaml".to_string()),
         "{made:?}"
     );
     assert!(
         made.iter()
-            .any(|n| n.starts_with("R20-") && n.ends_with(".rhai")),
+            .any(|n| n.starts_with("R23-") && n.ends_with(".rhai")),
         "{made:?}"
     );
 
@@ -313,14 +313,14 @@ fn rules_new_scaffolds_pass_check_and_rules_test_unchanged() {
 
     // Coverage of one scaffold: every line reached, every status but
     // ej tillämplig exercised where the kind allows it.
-    let cov = ws.cmd(&["rules", "test", "R19", "--coverage"]).output();
+    let cov = ws.cmd(&["rules", "test", "R22", "--coverage"]).output();
     let text = stdout(&cov);
     assert_eq!(cov.status.code(), Some(0), "{text}");
-    assert!(!text.contains("ok    R05"), "only R19's cases run: {text}");
+    assert!(!text.contains("ok    R05"), "only R22's cases run: {text}");
     let line = text
         .lines()
-        .find(|l| l.starts_with("R19 "))
-        .unwrap_or_else(|| panic!("coverage line for R19: {text}"));
+        .find(|l| l.starts_with("R22 "))
+        .unwrap_or_else(|| panic!("coverage line for R22: {text}"));
     assert!(line.contains("rader     3/3"), "{line}");
     assert!(
         line.contains("statusar: brist, underlag saknas, uppfyllt, ej tillämplig"),
@@ -354,7 +354,7 @@ fn rules_new_scaffolds_pass_check_and_rules_test_unchanged() {
     }
     // A second scaffold with a taken id is refused.
     let again = ws
-        .cmd(&["rules", "new", "R19", "--titel", "x", "--objekt", "system"])
+        .cmd(&["rules", "new", "R22", "--titel", "x", "--objekt", "system"])
         .output();
     assert_ne!(again.status.code(), Some(0));
     assert!(stderr(&again).contains("finns redan"), "{}", stderr(&again));
@@ -367,7 +367,7 @@ fn coverage_names_unreached_lines_and_statuses_never_produced() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     // Every shipped rule has a coverage line.
-    for i in 0..=18 {
+    for i in 0..=21 {
         let id = format!("R{i:02} ");
         assert!(
             text.lines()

@@ -381,6 +381,7 @@ fn parse_workbook(
                 "Uppföljningsrapport",
                 &mut warnings
             ),
+            arlig_analys: table!(records::ArligAnalys, "Årlig analys", &mut warnings),
             sakerhetsavvikelser: table!(
                 records::Sakerhetsavvikelse,
                 "Säkerhetsavvikelser",

@@ -41,7 +41,7 @@ pub fn read_table<T: Record>(
     };
     let first_col = columns.iter().flatten().copied().min().unwrap_or(0);
     for (i, col) in columns.iter().enumerate() {
-        if col.is_none() {
+        if col.is_none() && !schema.is_optional(schema.columns[i].name) {
             let header = schema.columns[i].header;
             warnings.push(CellWarning {
                 loc: Location::at(&source, header_row, first_col),
@@ -187,7 +187,7 @@ pub fn read_key_values<T: Record>(
         .enumerate()
         .map(|(i, v)| {
             v.unwrap_or_else(|| {
-                if warn_missing_keys {
+                if warn_missing_keys && !schema.is_optional(schema.columns[i].name) {
                     let header = schema.columns[i].header;
                     warnings.push(CellWarning {
                         loc: origin.clone(),

@@ -44,7 +44,8 @@ record! {
         giltig_till: NaiveDate = Kind::DateOrYearEnd, "Giltig till";
         antal_insatser: i64 = Kind::Int, "Antal insatser";
         effekter_beskrivna: bool = JA_NEJ, "Effekter beskrivna";
-        ingar_i_budget_eller_verksamhetsplan: bool = JA_NEJ, "Ingår i budget eller verksamhetsplan";
+        ingar_i_budget_eller_verksamhetsplan: bool = JA_NEJ, "Ingår i budget eller verksamhetsplan"
+            | "Ingår i budget, affärsplan eller verksamhetsplan" | "Ingår i affärsplan";
     }
 }
 
@@ -60,7 +61,7 @@ record! {
 
 record! {
     /// Sheet `System` of a Verksamhet workbook.
-    System, "System", Table, required ["system"] {
+    System, "System", Table, required ["system"] optional ["risk_accepterad"] {
         system: String = Kind::Text, "System";
         typ: String = Kind::Choice(SYSTEM_TYPER), "Typ";
         tjanst_id: String = Kind::Id, "Tjänst-id" | "Tjänste-id" | "TjänstID";
@@ -71,6 +72,7 @@ record! {
         personuppgiftsbitrade: bool = JA_NEJ, "Personuppgiftsbiträde";
         instruktion_till_bitrade: bool = JA_NEJ, "Instruktion till biträde";
         systemagare: String = Kind::Text, "Systemägare";
+        risk_accepterad: NaiveDate = Kind::Date, "Risk accepterad";
     }
 }
 
@@ -92,7 +94,11 @@ record! {
 
 record! {
     /// Sheet `Förändringsinsatser` of a Verksamhet workbook.
-    Forandringsinsats, "Förändringsinsatser", Table, required ["insats"] {
+    Forandringsinsats, "Förändringsinsatser", Table, required ["insats"]
+    optional [
+        "stadsgemensam", "forvantad_nytta", "nyttomatt", "utgangsvarde", "malvarde", "utfall",
+        "nytta_matt"
+    ] {
         insats: String = Kind::Text, "Insats";
         inriktning: String = Kind::Choice(INRIKTNINGAR), "Inriktning";
         nytta: String = Kind::Choice(NYTTOR), "Nytta";
@@ -103,6 +109,15 @@ record! {
         budget: Money = Kind::Money, "Budget";
         ansvarig: String = Kind::Text, "Ansvarig";
         slutdatum: NaiveDate = Kind::Date, "Slutdatum";
+        // The nyttoregister's benefit columns (optional). A benefit measure
+        // is read as text: it may carry its unit ("12 dagar", "85 %").
+        stadsgemensam: bool = JA_NEJ, "Stadsgemensam";
+        forvantad_nytta: String = Kind::Text, "Förväntad nytta";
+        nyttomatt: String = Kind::Text, "Nyttomått";
+        utgangsvarde: String = Kind::Text, "Utgångsvärde";
+        malvarde: String = Kind::Text, "Målvärde";
+        utfall: String = Kind::Text, "Utfall";
+        nytta_matt: NaiveDate = Kind::Date, "Nytta mätt";
     }
 }
 
@@ -128,6 +143,19 @@ record! {
         presenterad_for_verksamheterna: NaiveDate = Kind::Date, "Presenterad för verksamheterna";
         foljsamhet_beskriven: bool = JA_NEJ, "Följsamhet beskriven";
         storningar_och_konsekvensanalys: bool = JA_NEJ, "Störningar och konsekvensanalys";
+        diarienummer: String = Kind::Text, "Diarienummer" | "Dnr";
+    }
+}
+
+record! {
+    /// Sheet `Årlig analys` of a Leverantör workbook (one row per year; the
+    /// annual analysis to SSG).
+    ArligAnalys, "Årlig analys", Table, required ["ar"] {
+        ar: i64 = Kind::Year, "År";
+        inlamnad_till_ssg: NaiveDate = Kind::Date, "Inlämnad till SSG";
+        satsningar_analyserade: bool = JA_NEJ, "Satsningar analyserade";
+        behov_och_krav_fran_namnder: bool = JA_NEJ, "Behov och krav från nämnder";
+        sakerhetsniva_per_tjanst: bool = JA_NEJ, "Säkerhetsnivå per tjänst";
         diarienummer: String = Kind::Text, "Diarienummer" | "Dnr";
     }
 }
@@ -179,7 +207,7 @@ record! {
 
 /// Every sheet the contract knows, in contract order (`Tjänster` twice:
 /// a Verksamhet's use of services and a catalogue's rows).
-pub const ALL: [&SheetSchema; 11] = [
+pub const ALL: [&SheetSchema; 12] = [
     Inlamning::SCHEMA,
     Digitaliseringsplan::SCHEMA,
     TjanstAnvandning::SCHEMA,
@@ -188,6 +216,7 @@ pub const ALL: [&SheetSchema; 11] = [
     Forandringsinsats::SCHEMA,
     DigitalMognad::SCHEMA,
     Uppfoljningsrapport::SCHEMA,
+    ArligAnalys::SCHEMA,
     Sakerhetsavvikelse::SCHEMA,
     Leveransavvikelse::SCHEMA,
     Katalogtjanst::SCHEMA,

@@ -61,6 +61,9 @@ pub struct SheetSchema {
     pub columns: &'static [Column],
     /// Columns (by `name`) whose headers identify the header row.
     pub required: &'static [&'static str],
+    /// Optional columns (by `name`): a header row without them is complete
+    /// (no warning); their values are then missing.
+    pub optional: &'static [&'static str],
 }
 
 impl SheetSchema {
@@ -69,6 +72,11 @@ impl SheetSchema {
             .iter()
             .enumerate()
             .find(|(_, c)| c.name == name)
+    }
+
+    /// Whether a column (by `name`) may be left out of the sheet.
+    pub fn is_optional(&self, name: &str) -> bool {
+        self.optional.contains(&name)
     }
 }
 
@@ -119,7 +127,8 @@ pub(crate) fn take_field<T: super::FromValue>(
 macro_rules! record {
     (
         $(#[$doc:meta])*
-        $name:ident, $sheet:literal, $layout:ident, required [$($req:literal),*] {
+        $name:ident, $sheet:literal, $layout:ident, required [$($req:literal),*]
+        $(optional [$($opt:literal),*])? {
             $( $field:ident : $ty:ty = $kind:expr, $header:literal $(| $alias:literal)* ; )*
         }
     ) => {
@@ -142,6 +151,7 @@ macro_rules! record {
                     kind: $kind,
                 }, )* ],
                 required: &[$($req),*],
+                optional: &[$($($opt),*)?],
             };
 
             fn from_values(row: $crate::model::Location, values: Vec<(Option<$crate::model::Value>, $crate::model::Location)>) -> Self {

@@ -65,6 +65,8 @@ pub struct Verksamhet {
 pub struct Leverantor {
     pub inlamning: Inlamning,
     pub uppfoljning: Rows<Uppfoljningsrapport>,
+    /// The optional `Årlig analys` sheet (R20).
+    pub arlig_analys: Rows<ArligAnalys>,
     pub sakerhetsavvikelser: Rows<Sakerhetsavvikelse>,
     pub leveransavvikelser: Rows<Leveransavvikelse>,
 }

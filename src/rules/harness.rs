@@ -175,6 +175,7 @@ fn build(rule: &Rule, case: &TestCase) -> Result<(Model, rhai::Dynamic), String>
         od.leverantor = Some(Leverantor {
             inlamning: inlamning(SubmissionType::Leverantor),
             uppfoljning: table!(wb, records::Uppfoljningsrapport, "Uppföljningsrapport"),
+            arlig_analys: table!(wb, records::ArligAnalys, "Årlig analys"),
             sakerhetsavvikelser: table!(wb, records::Sakerhetsavvikelse, "Säkerhetsavvikelser"),
             leveransavvikelser: table!(wb, records::Leveransavvikelse, "Leveransavvikelser"),
         });

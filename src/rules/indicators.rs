@@ -7,9 +7,31 @@ use serde::Serialize;
 use crate::model::records::Forandringsinsats;
 use crate::model::Model;
 
-/// The plan's 2020 baseline (Intraservice's portfolio): 99 % effektivitet, 1 % innovation.
+/// The plan's 2020 baseline: "av den existerande portföljens samtliga
+/// resurser var 99 procent allokerade för ökad effektivitet och en procent
+/// för innovation". A share of resources (so compared with the budget
+/// shares, not the count shares) in Intraservice's development portfolio.
 pub const BASELINE_INNOVATION_PERCENT: f64 = 1.0;
 pub const BASELINE_EFFEKTIVITET_PERCENT: f64 = 99.0;
+/// Whose portfolio the baseline describes (matched against the register's
+/// names and aliases, after normalisation).
+pub const BASELINE_PORTFOLIO: &str = "Intraservice";
+
+/// The register id of the organisation whose portfolio the 2020 baseline
+/// describes: the first whose name or an alias is, or ends in,
+/// [`BASELINE_PORTFOLIO`] ("Nämnden för Intraservice", alias "Intraservice").
+pub fn baseline_org(model: &Model) -> Option<&str> {
+    let want = crate::model::name::normalize(BASELINE_PORTFOLIO);
+    model
+        .orgs
+        .iter()
+        .find(|o| {
+            std::iter::once(&o.org.namn)
+                .chain(&o.org.alias)
+                .any(|n| crate::model::name::normalize(n).ends_with(&want))
+        })
+        .map(|o| o.org.id.as_str())
+}
 
 /// Shares in percent; `None` where nothing was classified.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -88,4 +110,36 @@ pub fn compute(model: &Model) -> Vec<Indicator> {
     }
     out.push(city.indicator("STADEN"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OrgData, Organisation, Period};
+    use std::sync::Arc;
+
+    fn org(id: &str, namn: &str, alias: &[&str]) -> OrgData {
+        let yaml = format!(
+            "id: {id}\nnamn: {namn}\ntyp: nämnd\nbeslutsorgan: {namn}\nalias: [{}]\n",
+            alias.join(", ")
+        );
+        let o: Organisation =
+            crate::yaml::parse(&yaml, std::path::Path::new("t.yaml")).expect("organisation");
+        OrgData::new(Arc::new(o))
+    }
+
+    #[test]
+    fn the_baseline_belongs_to_intraservice_by_name_or_alias() {
+        let per = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
+        let model = |orgs| Model::new(per, Period::year(2026), orgs);
+        let m = model(vec![
+            org("KOV", "Kretslopp och vattennämnden", &[]),
+            org("IS", "Nämnden för Intraservice", &[]),
+        ]);
+        assert_eq!(baseline_org(&m), Some("IS"));
+        let m = model(vec![org("X", "Servicenämnden", &["INTRASERVICE"])]);
+        assert_eq!(baseline_org(&m), Some("X"));
+        let m = model(vec![org("KOV", "Kretslopp och vattennämnden", &[])]);
+        assert_eq!(baseline_org(&m), None);
+    }
 }

@@ -82,7 +82,7 @@ pub fn scaffold(
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         bail!("id \"{id}\" är ogiltigt (bokstäver, siffror och -)");
     }
-    let slug: String = crate::ingest::header::normalize(titel)
+    let slug: String = crate::model::name::normalize(titel)
         .chars()
         .map(|c| match c {
             'å' | 'ä' => 'a',

@@ -21,8 +21,9 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 
 use crate::model::records::{
-    Avsteg, DigitalMognad, Digitaliseringsplan, Forandringsinsats, Inlamning, Katalogtjanst,
-    Leveransavvikelse, Sakerhetsavvikelse, System, TjanstAnvandning, Uppfoljningsrapport,
+    ArligAnalys, Avsteg, DigitalMognad, Digitaliseringsplan, Forandringsinsats, Inlamning,
+    Katalogtjanst, Leveransavvikelse, Sakerhetsavvikelse, System, TjanstAnvandning,
+    Uppfoljningsrapport,
 };
 use crate::model::{Organisation, Period, Record, SheetSchema};
 use crate::settings::Settings;
@@ -85,6 +86,7 @@ impl TemplateKind {
         ];
         const L: &[&SheetSchema] = &[
             Uppfoljningsrapport::SCHEMA,
+            ArligAnalys::SCHEMA,
             Sakerhetsavvikelse::SCHEMA,
             Leveransavvikelse::SCHEMA,
         ];

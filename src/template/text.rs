@@ -81,7 +81,7 @@ pub fn column_help(sheet: &str, name: &str) -> Option<Help> {
             "Ja",
         ),
         ("Digitaliseringsplan", "ingar_i_budget_eller_verksamhetsplan") => h(
-            "Ingår planen i er budget eller verksamhetsplan?",
+            "Ingår planen i er budget, affärsplan eller verksamhetsplan? (Bolag: affärsplanen.)",
             "Ja",
         ),
         // Tjänster (Verksamhet: use of gemensamma tjänster) and Tjänster (Tjänstekatalog)
@@ -167,7 +167,14 @@ pub fn column_help(sheet: &str, name: &str) -> Option<Help> {
             "Har biträdet fått skriftliga instruktioner (biträdesavtal)? Lämna tomt om det inte finns något biträde.",
             "Ja",
         ),
-        ("System", "systemagare") => h("Systemägarens namn eller roll.", "Avdelningschef IT"),
+        ("System", "systemagare") => h(
+            "Systemägarens namn eller roll. Krävs för verksamhetsspecifika system.",
+            "Avdelningschef IT",
+        ),
+        ("System", "risk_accepterad") => h(
+            "Frivillig kolumn. Om uppnådd säkerhetsnivå är lägre än skyddsbehovet och nämnden eller styrelsen har beslutat att acceptera risken: dagen för det beslutet. Annars tomt.",
+            "2026-04-22",
+        ),
         // Avsteg
         ("Avsteg", "avsteg_id") => h("Ert eget id för avsteget (valfritt men bra).", "AV-1"),
         ("Avsteg", "tjanst_id") => h(
@@ -232,6 +239,34 @@ pub fn column_help(sheet: &str, name: &str) -> Option<Help> {
             "Dagen då insatsen är (eller beräknas vara) klar.",
             "2026-12-31",
         ),
+        ("Förändringsinsatser", "stadsgemensam") => h(
+            "Frivillig kolumn (nyttoregistret). Är insatsen ett stadsgemensamt initiativ? Då krävs en nyttorealiseringsplan och att nyttan följs upp.",
+            "Nej",
+        ),
+        ("Förändringsinsatser", "forvantad_nytta") => h(
+            "Frivillig kolumn. Den nytta insatsen förväntas ge.",
+            "Kortare handläggningstid för bygglov",
+        ),
+        ("Förändringsinsatser", "nyttomatt") => h(
+            "Frivillig kolumn. Vad som mäts för att följa upp nyttan.",
+            "Handläggningstid i dagar",
+        ),
+        ("Förändringsinsatser", "utgangsvarde") => h(
+            "Frivillig kolumn. Måttets värde före insatsen.",
+            "42",
+        ),
+        ("Förändringsinsatser", "malvarde") => h(
+            "Frivillig kolumn. Det värde insatsen ska nå.",
+            "20",
+        ),
+        ("Förändringsinsatser", "utfall") => h(
+            "Frivillig kolumn. Det senast uppmätta värdet. Lämna tomt tills nyttan har mätts.",
+            "27",
+        ),
+        ("Förändringsinsatser", "nytta_matt") => h(
+            "Frivillig kolumn. Dagen då nyttan senast mättes (efter att insatsen avslutats).",
+            "2026-09-15",
+        ),
         // Digital mognad
         ("Digital mognad", "ar") => h("Året mätningen (DiMiOS) gjordes.", "2025"),
         ("Digital mognad", "totalt") => h("Totalt resultat i procent, 0–100.", "45"),
@@ -262,6 +297,25 @@ pub fn column_help(sheet: &str, name: &str) -> Option<Help> {
             "Ja",
         ),
         ("Uppföljningsrapport", "diarienummer") => h("Rapportens diarienummer.", "IS-2026-00200"),
+        // Årlig analys
+        ("Årlig analys", "ar") => h("Året analysen gäller.", "2026"),
+        ("Årlig analys", "inlamnad_till_ssg") => h(
+            "Dagen då den årliga analysen lämnades till strategiska samordningsgruppen (SSG).",
+            "2026-10-15",
+        ),
+        ("Årlig analys", "satsningar_analyserade") => h(
+            "Analyserar den pågående och planerade satsningar?",
+            "Ja",
+        ),
+        ("Årlig analys", "behov_och_krav_fran_namnder") => h(
+            "Beskriver den hur nämndernas och bolagens behov och krav, bland annat på lagar och säkerhetsnivåer, ska uppfyllas?",
+            "Ja",
+        ),
+        ("Årlig analys", "sakerhetsniva_per_tjanst") => h(
+            "Anger den vilken informationssäkerhetsnivå som ska gälla för varje gemensam tjänst?",
+            "Ja",
+        ),
+        ("Årlig analys", "diarienummer") => h("Analysens diarienummer.", "IS-2026-00310"),
         // Säkerhetsavvikelser
         ("Säkerhetsavvikelser", "avvikelse_id") => h("Ert eget id för avvikelsen.", "SA-1"),
         ("Säkerhetsavvikelser", "tjanst_id") => h("Id för den berörda tjänsten.", "IS-HR"),
@@ -348,11 +402,12 @@ pub fn sheet_purpose(sheet: &str, katalog: bool) -> &'static str {
         "Digitaliseringsplan" => "Uppgifter om er digitaliseringsplan: fyll i svaret i kolumn B på varje rad.",
         "Tjänster" if katalog => "Er tjänstekatalog: en rad per tjänst ni levererar, med kategori, pris, servicenivå och informationssäkerhetsnivå.",
         "Tjänster" => "Stadens gemensamma tjänster (från tjänstekatalogerna) är redan listade. Svara Ja eller Nej i kolumnen Används för varje tjänst. Använder ni inte en bastjänst ska det finnas ett beslutat avsteg i bladet Avsteg.",
-        "System" => "En rad per system eller tjänst ni använder i verksamheten, med skyddsbehov, uppnådd säkerhetsnivå och personuppgifter.",
+        "System" => "En rad per system eller tjänst ni använder i verksamheten, med skyddsbehov, uppnådd säkerhetsnivå, personuppgifter och systemägare. Kolumnen Risk accepterad är frivillig: fyll i den bara när nämnden eller styrelsen har beslutat att acceptera en lägre säkerhetsnivå än skyddsbehovet.",
         "Avsteg" => "En rad per beslutat avsteg från en obligatorisk bastjänst. Lämna bladet tomt om ni inte har några avsteg.",
-        "Förändringsinsatser" => "En rad per förändringsinsats i er digitaliseringsplan.",
+        "Förändringsinsatser" => "En rad per förändringsinsats i er digitaliseringsplan. Kolumnerna Stadsgemensam, Förväntad nytta, Nyttomått, Utgångsvärde, Målvärde, Utfall och Nytta mätt (nyttoregistret) är frivilliga; för en stadsgemensam insats krävs en nyttorealiseringsplan och att nyttan mäts efter avslut.",
         "Digital mognad" => "Frivilligt: era resultat från mätningen av digital mognad (DiMiOS), en rad per år, i procent 0–100.",
         "Uppföljningsrapport" => "En rad per år: när er uppföljningsrapport presenterades och vad den innehåller.",
+        "Årlig analys" => "En rad per år: när er årliga analys lämnades till strategiska samordningsgruppen (SSG) och vad den innehåller (satsningar, nämndernas behov och krav, säkerhetsnivå per tjänst).",
         "Säkerhetsavvikelser" => "En rad per säkerhetsavvikelse i era tjänster under perioden. Lämna tomt om det inte har funnits några.",
         "Leveransavvikelser" => "En rad per fall där ni inte kan leverera det en kund (förvaltning eller bolag) behöver. Lämna tomt om det inte har funnits några.",
         _ => "",

@@ -169,7 +169,7 @@ fn instructions(ws: &mut Worksheet, t: &Template, st: &Styles) -> Result<(), Xls
     p(&st.heading, "Vad ni ska lämna in".into());
     let what = match t.kind {
         TemplateKind::Verksamhet => "Alla nämnder och bolag lämnar in en arbetsbok av typen Verksamhet för varje period: er digitaliseringsplan, vilka av stadens gemensamma tjänster ni använder, era system, era avsteg och era förändringsinsatser.",
-        TemplateKind::Leverantor => "Som leverantör av gemensamma tjänster lämnar ni, utöver er Verksamhet-arbetsbok och er tjänstekatalog, in den här arbetsboken av typen Leverantör: er uppföljningsrapport, säkerhetsavvikelser och leveransavvikelser.",
+        TemplateKind::Leverantor => "Som leverantör av gemensamma tjänster lämnar ni, utöver er Verksamhet-arbetsbok och er tjänstekatalog, in den här arbetsboken av typen Leverantör: er uppföljningsrapport, er årliga analys till strategiska samordningsgruppen, säkerhetsavvikelser och leveransavvikelser.",
         TemplateKind::Tjanstekatalog => "Som leverantör av gemensamma tjänster lämnar ni, utöver er Verksamhet-arbetsbok och er Leverantör-arbetsbok, in er tjänstekatalog i den här arbetsboken av typen Tjänstekatalog. Katalogen används för att lista tjänsterna i alla förvaltningars och bolags mallar.",
     };
     p(&st.para, what.into());

@@ -95,7 +95,7 @@ const UNIT_COMPARE: &str =
 fn register_missing(engine: &mut Engine) {
     engine.register_fn("saknas", |x: Dynamic| is_missing(&x));
     engine.register_fn("finns", |x: Dynamic| !is_missing(&x));
-    engine.register_fn("normalisera", |s: &str| crate::ingest::header::normalize(s));
+    engine.register_fn("normalisera", |s: &str| crate::model::name::normalize(s));
     for op in ["<", "<=", ">", ">="] {
         engine.register_fn(op, |_: (), _: Datum| -> RhaiResult<bool> {
             err(UNIT_COMPARE)

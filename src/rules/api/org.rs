@@ -138,6 +138,14 @@ fn register_org(engine: &mut Engine) {
     engine.register_get("uppfoljning", |o: &mut OrgView| {
         rows_dynamic(o.0.leverantor.as_ref().and_then(|v| v.uppfoljning.as_ref()))
     });
+    // The Leverantör workbook's `Årlig analys` sheet (R20).
+    engine.register_get("arlig_analys", |o: &mut OrgView| {
+        rows_dynamic(
+            o.0.leverantor
+                .as_ref()
+                .and_then(|v| v.arlig_analys.as_ref()),
+        )
+    });
     engine.register_get("sakerhetsavvikelser", |o: &mut OrgView| {
         rows_dynamic(
             o.0.leverantor

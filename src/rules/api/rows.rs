@@ -22,6 +22,7 @@ macro_rules! with_row_types {
             Forandringsinsats,
             DigitalMognad,
             Uppfoljningsrapport,
+            ArligAnalys,
             Sakerhetsavvikelse,
             Leveransavvikelse,
             Katalogtjanst
