@@ -27,7 +27,7 @@
 // the library (the job, its tests, benchmarks and the I/O floor alike):
 // ingest and rule evaluation make many small, short-lived allocations on
 // every core, and glibc's per-thread arenas fragment badly where they
-// interleave with the long-lived model (docs/benchmark-history.md has the figures).
+// interleave with the long-lived model (BENCHMARKS.md has the figures).
 // Feature `mimalloc` (default); the fuzz targets turn it off so that the
 // sanitizer sees the system allocator.
 #[cfg(feature = "mimalloc")]
