@@ -123,7 +123,8 @@ pub fn properties(per: NaiveDate, title: &str) -> Result<DocProperties> {
 }
 
 /// Deflate level of the xlsx zip container: 1 deflates several times faster
-/// than the default 6; the files grow by a third to a half (BENCHMARKS.md).
+/// than the default 6; the files grow by a third to a half
+/// (docs/benchmark-history.md).
 pub const ZIP_LEVEL: u8 = 1;
 
 /// A new workbook with deterministic properties.

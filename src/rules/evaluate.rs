@@ -328,7 +328,7 @@ impl RuleSet {
         .collect()
     }
 
-    /// Log a rule error as an excerpt (section 11 of `rules/README.md`),
+    /// Log a rule error as an excerpt (`rules/README.md`, "Regelfel"),
     /// once per script position and evaluation pass; every subject's error
     /// is in the results.
     fn log_rule_error(&self, ctx: &Context, e: &Evaluation) {
@@ -530,7 +530,7 @@ impl RuleSet {
 
     /// The multi-line form of a `regelfel` message of this rule set: the
     /// script line with a caret under the error position, then the subject
-    /// and the fields the script read (see `rules/README.md`, "Rule errors").
+    /// and the fields the script read (see `rules/README.md`, "Regelfel").
     /// `None` when the message does not start with one of its scripts' paths.
     pub fn error_excerpt(&self, message: &str) -> Option<String> {
         let mut parts = message.split(SEP);

@@ -62,7 +62,7 @@ pub fn engine(limits: Limits) -> Engine {
     // No engine-wide string interner: with the `sync` feature it sits behind
     // one lock that every worker takes for string constants and variable
     // names, and rhai waits 10 ms whenever another worker holds it; rule
-    // evaluation then ran on about one core of two (BENCHMARKS.md).
+    // evaluation then ran on about one core of two (docs/benchmark-history.md).
     e.set_max_strings_interned(0);
     e.disable_symbol("eval");
     e.on_print(|s| tracing::info!(target: "uppsikt::regel", "{s}"));
