@@ -37,7 +37,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod digest;
+pub mod exit;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod parallel;
 pub mod report;
@@ -46,5 +49,6 @@ pub mod run;
 pub mod schedule;
 pub mod settings;
 pub mod template;
+#[doc(hidden)]
 pub mod util;
 pub mod yaml;

@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
-use uppsikt::cli::Common;
 use uppsikt::rules::RuleSet;
-use uppsikt::settings::Settings;
+use uppsikt::settings::{Overrides, Settings};
 
 use crate::common::fixture::{d, valid_verksamhet};
 use crate::common::Workspace;
@@ -35,7 +34,7 @@ pub(crate) fn populate(ws: &Workspace) {
 }
 
 fn settings(ws: &Workspace) -> Settings {
-    Settings::from_common(&Common {
+    Settings::from_overrides(&Overrides {
         config: ws.config(),
         inputs: Some(ws.inputs()),
         outputs: Some(ws.outputs()),
@@ -58,7 +57,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (String, SystemTime)> {
         } else {
             let bytes = std::fs::read(&p).unwrap();
             let mtime = e.metadata().unwrap().modified().unwrap();
-            out.insert(p, (uppsikt::util::sha256_hex(&bytes), mtime));
+            out.insert(p, (uppsikt::digest::sha256_hex(&bytes), mtime));
         }
     }
     out
@@ -132,7 +131,7 @@ pub(crate) fn assert_complete(run: &Path) {
     assert!(feedback > 0, "{at}: no feedback workbooks");
 
     let sha = |p: &Path| {
-        uppsikt::util::sha256_hex(
+        uppsikt::digest::sha256_hex(
             &std::fs::read(p).unwrap_or_else(|e| panic!("{at}: {}: {e}", p.display())),
         )
     };
@@ -290,7 +289,7 @@ fn a_run_repeats_from_its_own_archive() {
         if let Some(sha) = f["sha256"].as_str() {
             let copy = first.join("indata").join(f["sokvag"].as_str().unwrap());
             assert_eq!(
-                uppsikt::util::sha256_hex(&std::fs::read(&copy).unwrap()),
+                uppsikt::digest::sha256_hex(&std::fs::read(&copy).unwrap()),
                 sha
             );
         }

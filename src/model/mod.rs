@@ -1,6 +1,7 @@
 //! The domain model: the register, what each organisation submitted, and the
 //! typed records of every contract sheet, each value with its [`Location`].
 
+mod date;
 mod location;
 mod organisation;
 mod period;
@@ -9,6 +10,7 @@ pub mod schema;
 mod submission;
 mod value;
 
+pub use date::iso_date;
 pub use location::{a1, column_letters, Location, Source, A1};
 pub use organisation::{valid_org_id, OrgTyp, Organisation};
 pub use period::Period;

@@ -103,7 +103,7 @@ impl ValueRef<'_> {
             ValueRef::Text(s) => s.to_string(),
             ValueRef::Bool(true) => "Ja".into(),
             ValueRef::Bool(false) => "Nej".into(),
-            ValueRef::Date(d) => crate::util::iso_date(d),
+            ValueRef::Date(d) => crate::model::iso_date(d),
             ValueRef::Int(i) => i.to_string(),
             ValueRef::Money(m) => format!("{:.2} kr", m.kronor()).replace('.', ","),
             ValueRef::Level(l) => format!("{} ({})", l.level(), l.label()),

@@ -225,6 +225,11 @@ pub fn previous_runs(root: &Path, schedule: &str) -> Vec<(chrono::NaiveDateTime,
     runs.into_iter().rev().map(|((t, _), p)| (t, p)).collect()
 }
 
+/// Write `bytes` to `path`; a failure names the file, in Swedish.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).with_context(|| format!("{}: kan inte skrivas", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,6 +141,47 @@ pub enum Scope {
     Leverantorer,
 }
 
+/// A part of the report that shows every outcome of a rule, not only its
+/// findings (`visas_i`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum View {
+    /// The report's `Avsteg` sheet: the rule's outcome beside each avsteg.
+    Avsteg,
+}
+
+impl View {
+    /// Every view, in the order the YAML names them.
+    pub const ALL: [View; 1] = [View::Avsteg];
+
+    /// The name in the YAML.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Avsteg => "Avsteg",
+        }
+    }
+}
+
+impl TryFrom<String> for View {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        View::ALL
+            .into_iter()
+            .find(|v| v.label() == s.trim())
+            .ok_or_else(|| {
+                let known: Vec<&str> = View::ALL.iter().map(|v| v.label()).collect();
+                format!("\"{s}\" är ingen känd vy (kända: {})", known.join(", "))
+            })
+    }
+}
+
+impl From<View> for String {
+    fn from(v: View) -> Self {
+        v.label().to_string()
+    }
+}
+
 /// The fixed documentation headings.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -216,17 +257,56 @@ pub struct RuleDef {
     pub skript: Option<String>,
     #[serde(default)]
     pub parametrar: YamlMapping,
+    /// The parts of the report that show every outcome of the rule beside
+    /// the data it judged, e.g. `visas_i: [Avsteg]`.
+    #[serde(default)]
+    pub visas_i: Vec<View>,
     pub dokumentation: Documentation,
     #[serde(default)]
     pub tester: Vec<TestCase>,
 }
 
 impl RuleDef {
+    /// Whether `view` shows every outcome of the rule.
+    pub fn shown_in(&self, view: View) -> bool {
+        self.visas_i.contains(&view)
+    }
+
     /// Parameters as YAML values, keyed by name.
     pub fn parameter_values(&self) -> Vec<(String, YamlValue)> {
         self.parametrar
             .iter()
             .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v.clone())))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const BASE: &str = "id: R99\ntitel: t\nallvarlighet: hög\nobjekt: avsteg\nreferens: r\ndokumentation:\n  Vad regeln kontrollerar: x\n  Varför: y\n";
+
+    fn parse(extra: &str) -> Result<RuleDef, crate::yaml::YamlError> {
+        crate::yaml::parse(&format!("{BASE}{extra}"), Path::new("R99.yaml"))
+    }
+
+    #[test]
+    fn visas_i_names_the_views_that_show_every_outcome() {
+        assert!(parse("visas_i: [Avsteg]\n").unwrap().shown_in(View::Avsteg));
+        assert!(!parse("").unwrap().shown_in(View::Avsteg));
+        assert!(!parse("visas_i: []\n").unwrap().shown_in(View::Avsteg));
+    }
+
+    #[test]
+    fn an_unknown_view_is_a_swedish_load_error_with_its_place() {
+        let e = parse("visas_i: [Avsteg, Avstg]\n").unwrap_err();
+        assert_eq!(e.file, "R99.yaml");
+        assert_eq!(e.line, Some(9), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "R99.yaml:9:10: visas_i: \"Avstg\" är ingen känd vy (kända: Avsteg)"
+        );
     }
 }

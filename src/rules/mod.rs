@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, Map, Scope, AST};
 
-pub use definition::{RuleDef, SubjectKind};
+pub use definition::{RuleDef, SubjectKind, View};
 pub use evaluate::{
     format_rhai_error, subject_key, Context, Evaluation, EvaluationJson, AVSTEG_KEY_FIELDS,
 };
@@ -158,7 +158,7 @@ impl RuleSet {
             all.push_str(&r.yaml_sha256);
             all.push_str(&r.script_sha256);
         }
-        crate::util::sha256_hex(all.as_bytes())
+        crate::digest::sha256_hex(all.as_bytes())
     }
 }
 
@@ -219,8 +219,8 @@ fn load_rule(engine: &Engine, template: &Scope, yaml_path: &Path) -> Result<Rule
     }
     match (ast, errors.is_empty()) {
         (Some(ast), true) => Ok(Rule {
-            yaml_sha256: crate::util::sha256_hex(text.as_bytes()),
-            script_sha256: crate::util::sha256_hex(script.as_bytes()),
+            yaml_sha256: crate::digest::sha256_hex(text.as_bytes()),
+            script_sha256: crate::digest::sha256_hex(script.as_bytes()),
             yaml_source: text.into(),
             script_source: script.into(),
             def,

@@ -22,7 +22,6 @@ use chrono::{DateTime, Datelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::settings::Settings;
 pub use expr::{CronSpec, Form};
 
 /// The time zone when a schedule names none.
@@ -225,88 +224,6 @@ pub fn load_all(dir: &Path) -> Result<Vec<Schedule>, String> {
     } else {
         Err(errors.join("\n"))
     }
-}
-
-fn load(s: &Settings) -> Result<Vec<Schedule>> {
-    load_all(&s.schedules).map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))
-}
-
-/// `uppsikt schedule list`: every schedule with its next three runs (local time).
-pub fn cli_list(s: &Settings) -> Result<i32> {
-    let schedules = load(s)?;
-    if schedules.is_empty() {
-        println!("Inga scheman i {}", s.schedules.display());
-        return Ok(0);
-    }
-    let now = Utc::now();
-    for (i, sch) in schedules.iter().enumerate() {
-        if i > 0 {
-            println!();
-        }
-        println!("{}", sch.name);
-        if !sch.description.is_empty() {
-            println!("  {}", sch.description);
-        }
-        println!(
-            "  uttryck:          {} ({})",
-            sch.spec.source,
-            sch.spec.form.label()
-        );
-        println!("  tidszon:          {}", sch.zone.name());
-        println!(
-            "  arkiverar indata: {}",
-            if sch.archive_inputs { "ja" } else { "nej" }
-        );
-        println!("  nästa körningar (lokal tid):");
-        let next = sch.upcoming(now, 3);
-        if next.is_empty() {
-            println!("    ingen kommande körning");
-        }
-        for t in next {
-            println!("    {}", sch.format_local(t));
-        }
-    }
-    Ok(0)
-}
-
-/// `uppsikt schedule next [NAME]`: the next run of one schedule or of each.
-pub fn cli_next(s: &Settings, name: Option<&str>) -> Result<i32> {
-    let schedules = load(s)?;
-    let chosen: Vec<&Schedule> = match name {
-        Some(n) => match schedules.iter().find(|s| s.name == n) {
-            Some(s) => vec![s],
-            None => {
-                eprintln!(
-                    "uppsikt: inget schema heter {n}; finns: {}",
-                    schedules
-                        .iter()
-                        .map(|s| s.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                return Ok(crate::commands::EXIT_UNUSABLE);
-            }
-        },
-        None => schedules.iter().collect(),
-    };
-    let now = Utc::now();
-    let width = chosen
-        .iter()
-        .map(|s| s.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    for sch in chosen {
-        match sch.next_after(now) {
-            Some(t) => println!(
-                "{:<width$}  {}  (om {})",
-                sch.name,
-                sch.format_local(t),
-                human_duration(t - now)
-            ),
-            None => println!("{:<width$}  ingen kommande körning", sch.name),
-        }
-    }
-    Ok(0)
 }
 
 /// `3 d 4 h 5 min`, `12 min`, `under en minut`.
