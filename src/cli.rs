@@ -201,10 +201,31 @@ pub fn main() -> i32 {
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("uppsikt: {e:#}");
+            for line in error_lines(&e) {
+                eprintln!("{line}");
+            }
             exit::UNUSABLE
         }
     }
+}
+
+/// An error for the terminal: the error itself, then each cause on a line
+/// of its own (`  orsak: …`), a cause that an earlier line already says
+/// left out.
+fn error_lines(e: &anyhow::Error) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (i, cause) in e.chain().enumerate() {
+        let text = cause.to_string();
+        if lines.iter().any(|l| l.contains(&text)) {
+            continue;
+        }
+        lines.push(if i == 0 {
+            format!("uppsikt: {text}")
+        } else {
+            format!("  orsak: {text}")
+        });
+    }
+    lines
 }
 
 /// Run the command parsed.
@@ -276,4 +297,50 @@ fn init_logging(format: LogFormat) {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_lines;
+    use anyhow::Context as _;
+
+    fn missing_file() -> anyhow::Error {
+        std::fs::read("/finns/inte")
+            .context("/finns/inte: kan inte läsas")
+            .unwrap_err()
+    }
+
+    #[test]
+    fn an_error_prints_one_cause_per_line() {
+        let e = missing_file().context("indata kan inte användas");
+        let lines = error_lines(&e);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[0], "uppsikt: indata kan inte användas");
+        assert_eq!(lines[1], "  orsak: /finns/inte: kan inte läsas");
+        assert!(lines[2].starts_with("  orsak: "), "{lines:?}");
+        assert!(lines[2].contains("os error 2"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let io = std::fs::read("/finns/inte").unwrap_err();
+        let text = io.to_string();
+        let e = anyhow::Error::new(io).context(format!("/finns/inte: kan inte läsas: {text}"));
+        assert_eq!(
+            error_lines(&e),
+            [format!("uppsikt: /finns/inte: kan inte läsas: {text}")]
+        );
+        let config = uppsikt_config_error();
+        let lines = error_lines(&config);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0], "uppsikt: /finns/inte.yaml: kan inte läsas");
+        assert_eq!(lines.iter().filter(|l| l.contains("os error 2")).count(), 1);
+    }
+
+    fn uppsikt_config_error() -> anyhow::Error {
+        crate::config::Config::load(std::path::Path::new("/finns/inte.yaml"))
+            .map(|_| ())
+            .unwrap_err()
+            .into()
+    }
 }

@@ -83,15 +83,26 @@ fn default_settle() -> u64 {
 /// A configuration problem: exit status 2, nothing written.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: kan inte läsas: {source}")]
+    /// The file cannot be read (the OS error is the source, not repeated
+    /// in the message).
+    #[error("{path}: kan inte läsas")]
     Io {
+        /// The configuration file.
         path: String,
+        /// What the OS said.
         source: std::io::Error,
     },
+    /// The file is not valid YAML of the expected shape.
     #[error("{0}")]
     Yaml(#[from] YamlError),
+    /// A value that cannot be used.
     #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
+    Invalid {
+        /// The configuration file.
+        path: String,
+        /// What is wrong, in Swedish.
+        message: String,
+    },
 }
 
 impl Config {

@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+
 // mimalloc instead of the system allocator, for every binary that links
 // the library (the job, its tests, benchmarks and the I/O floor alike):
 // ingest and rule evaluation make many small, short-lived allocations on

@@ -6,7 +6,6 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context as _, Result};
 use chrono::{DateTime, Local};
 
 use crate::exit;
@@ -35,8 +34,72 @@ pub struct RunSummary {
     pub files_in_error: usize,
 }
 
-/// A hook to make the writer fail part-way (tests of crash safety).
-pub type FailPoint = Option<&'static str>;
+/// A cause of a [`RunError`]: an OS error, or a writer's own error chain.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a run produced nothing: its run folder is never published.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The shared folder cannot be read.
+    #[error("{}: indatamappen kan inte läsas", dir.display())]
+    Inputs {
+        /// The shared folder.
+        dir: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The output root cannot be locked, or the run folder cannot be
+    /// created or published (the cause names the folder).
+    #[error(transparent)]
+    RunFolder(Cause),
+    /// A file or folder of the run folder cannot be written.
+    #[error("{}: kan inte skrivas", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Cause,
+    },
+    /// A writer thread stopped part-way (a bug; its panic is in the log).
+    #[error("{}: {what} avbröts", path.display())]
+    Aborted {
+        /// Which writer.
+        what: &'static str,
+        /// What it wrote.
+        path: PathBuf,
+    },
+    /// A failure made on purpose (test hooks), after the step named.
+    #[error("simulerat fel efter {0}")]
+    Simulated(&'static str),
+}
+
+/// A [`RunError::Write`] of `path`.
+fn cannot_write(path: &Path) -> impl FnOnce(Cause) -> RunError + '_ {
+    move |source| RunError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Test hooks, public only with the `test-hooks` feature (which only the
+/// integration tests turn on, through the crate's dev-dependency on itself).
+mod hooks {
+    /// Where a run can be made to fail part-way, for tests of crash safety:
+    /// the run folder must then never appear under its final name.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
+    pub enum FailPoint {
+        /// After `resultat.jsonl` is written.
+        AfterResults,
+        /// After the report workbook is written.
+        AfterReport,
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+pub use hooks::FailPoint;
 
 /// Ingest, evaluate and write one run folder.
 pub fn execute(
@@ -45,8 +108,31 @@ pub fn execute(
     schedule: &str,
     archive: bool,
     next_run: Option<String>,
+) -> Result<RunSummary, RunError> {
+    execute_failing(settings, rules, schedule, archive, next_run, None)
+}
+
+/// [`execute`], failing at `fail_at` (feature `test-hooks`).
+#[cfg(feature = "test-hooks")]
+pub fn execute_failing_at(
+    settings: &Settings,
+    rules: &RuleSet,
+    schedule: &str,
+    archive: bool,
+    next_run: Option<String>,
     fail_at: FailPoint,
-) -> Result<RunSummary> {
+) -> Result<RunSummary, RunError> {
+    execute_failing(settings, rules, schedule, archive, next_run, Some(fail_at))
+}
+
+fn execute_failing(
+    settings: &Settings,
+    rules: &RuleSet,
+    schedule: &str,
+    archive: bool,
+    next_run: Option<String>,
+    fail_at: Option<hooks::FailPoint>,
+) -> Result<RunSummary, RunError> {
     let started: DateTime<Local> = Local::now();
     let t0 = Instant::now();
     let read = ingest::ingest(
@@ -54,7 +140,10 @@ pub fn execute(
         &settings.config.organisationer,
         &settings.ingest_options(),
     )
-    .with_context(|| format!("{}: indatamappen kan inte läsas", settings.inputs.display()))?;
+    .map_err(|source| RunError::Inputs {
+        dir: settings.inputs.clone(),
+        source,
+    })?;
     let t_ingest = t0.elapsed();
     tracing::info!(
         files = read.log.entries.len(),
@@ -66,9 +155,11 @@ pub fn execute(
     );
     let model = Model::new(settings.per, settings.period, read.orgs);
 
-    let lock = OutputLock::acquire(&settings.outputs)?;
+    let lock = OutputLock::acquire(&settings.outputs).map_err(|e| RunError::RunFolder(e.into()))?;
     let run_name = format!("{}_{schedule}", started.format(run_folder::STAMP_FORMAT));
-    let pending = lock.begin(&run_name)?;
+    let pending = lock
+        .begin(&run_name)
+        .map_err(|e| RunError::RunFolder(e.into()))?;
     let dir = pending.path().to_path_buf();
 
     // Evaluate and stream every evaluation to resultat.jsonl as it is made,
@@ -100,8 +191,8 @@ pub fn execute(
         cpu_seconds = crate::metrics::cpu_seconds(),
         "rules evaluated"
     );
-    if fail_at == Some("resultat") {
-        anyhow::bail!("simulerat fel efter resultat.jsonl");
+    if fail_at == Some(hooks::FailPoint::AfterResults) {
+        return Err(RunError::Simulated("resultat.jsonl"));
     }
     let indicators = indicators::compute(&model);
     let maturity = maturity::compute(&model);
@@ -131,9 +222,12 @@ pub fn execute(
 
     // The report on one thread while the feedback workbooks use every core.
     let t_write = Instant::now();
+    let report_path = dir.join("uppsikt-rapport.xlsx");
+    let feedback_dir = dir.join("aterkoppling");
     let (report, feedback) = std::thread::scope(|s| {
         let report = s.spawn(|| {
-            let r = crate::report::workbook::write(&dir.join("uppsikt-rapport.xlsx"), &data);
+            let r = crate::report::workbook::write(&report_path, &data)
+                .map_err(|e| cannot_write(&report_path)(e.into()));
             tracing::info!(
                 seconds = t_write.elapsed().as_secs_f64(),
                 rss_mb = crate::metrics::rss_mb(),
@@ -142,15 +236,19 @@ pub fn execute(
             );
             r
         });
-        let feedback = crate::report::feedback::write_all(&dir.join("aterkoppling"), &data);
-        let report = report
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("rapportskrivaren avbröts")));
+        let feedback = crate::report::feedback::write_all(&feedback_dir, &data)
+            .map_err(|e| cannot_write(&feedback_dir)(e.into()));
+        let report = report.join().unwrap_or_else(|_| {
+            Err(RunError::Aborted {
+                what: "rapportskrivaren",
+                path: report_path.clone(),
+            })
+        });
         (report, feedback)
     });
     report?;
-    if fail_at == Some("rapport") {
-        anyhow::bail!("simulerat fel efter rapporten");
+    if fail_at == Some(hooks::FailPoint::AfterReport) {
+        return Err(RunError::Simulated("rapporten"));
     }
     feedback?;
     tracing::info!(
@@ -160,11 +258,14 @@ pub fn execute(
         "report and feedback written"
     );
     let archive_problems = if archive {
-        archive::inputs(&settings.inputs, &dir.join("indata"), &read.log)?
+        let dest = dir.join("indata");
+        archive::inputs(&settings.inputs, &dest, &read.log)
+            .map_err(|e| cannot_write(&dest)(e.into()))?
     } else {
         Vec::new()
     };
-    archive::rules(rules, &dir.join("regler"))?;
+    let rules_dest = dir.join("regler");
+    archive::rules(rules, &rules_dest).map_err(|e| cannot_write(&rules_dest)(e.into()))?;
 
     let counts = tally.status_counts();
     let per_rule = tally
@@ -188,11 +289,13 @@ pub fn execute(
     };
     let mut manifest = manifest::build(&data, &counts, exit, &timing, archive);
     manifest["arkiv_avvikelser"] = serde_json::json!(archive_problems);
-    run_folder::write_file(
-        &dir.join("manifest.json"),
-        &serde_json::to_vec_pretty(&manifest)?,
-    )?;
-    let folder = pending.publish()?;
+    let manifest_path = dir.join("manifest.json");
+    let manifest =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| cannot_write(&manifest_path)(e.into()))?;
+    std::fs::write(&manifest_path, manifest).map_err(|e| cannot_write(&manifest_path)(e.into()))?;
+    let folder = pending
+        .publish()
+        .map_err(|e| RunError::RunFolder(e.into()))?;
     tracing::info!(
         folder = %folder.display(),
         evaluations = tally.total(),
@@ -232,34 +335,34 @@ fn evaluate_streaming(
     rules: &RuleSet,
     model: &Model,
     path: &Path,
-) -> Result<(Vec<Evaluation>, Tally)> {
+) -> Result<(Vec<Evaluation>, Tally), RunError> {
     let ctx = crate::rules::Context::new(model);
     let keep_all: Vec<bool> = rules
         .rules
         .iter()
         .map(|r| crate::report::workbook::needs_every_outcome(&r.def))
         .collect();
-    let cannot_write = || format!("{}: kan inte skrivas", path.display());
-    let file = std::fs::File::create(path).with_context(cannot_write)?;
+    let file = std::fs::File::create(path).map_err(|e| cannot_write(path)(e.into()))?;
     let progress = crate::parallel::Progress::new("regler", "organisationer", model.orgs.len());
     let batch = crate::parallel::workers() * ORGS_PER_WORKER_BATCH;
     type Batch = Vec<(String, serde_json::Result<Evaluated>)>;
     // Workers evaluate batch k+1 while this consumer writes and tallies batch k.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
     let result = std::thread::scope(|s| {
-        let consumer = s.spawn(move || -> Result<(Vec<Evaluation>, Tally)> {
+        let consumer = s.spawn(move || -> Result<(Vec<Evaluation>, Tally), RunError> {
             let mut tally = Tally::new(rules);
             let mut kept = Vec::new();
             let mut w = BufWriter::with_capacity(1 << 20, file);
             for done in rx {
                 for (org, one) in done {
-                    let (evals, json, t) = one?;
-                    w.write_all(&json).with_context(cannot_write)?;
+                    let (evals, json, t) = one.map_err(|e| cannot_write(path)(e.into()))?;
+                    w.write_all(&json)
+                        .map_err(|e| cannot_write(path)(e.into()))?;
                     tally.merge(&org, t);
                     kept.extend(evals);
                 }
             }
-            w.flush().with_context(cannot_write)?;
+            w.flush().map_err(|e| cannot_write(path)(e.into()))?;
             Ok((kept, tally))
         });
         for orgs in model.orgs.chunks(batch.max(1)) {
@@ -271,9 +374,12 @@ fn evaluate_streaming(
             }
         }
         drop(tx);
-        consumer
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("resultatskrivaren avbröts")))
+        consumer.join().unwrap_or_else(|_| {
+            Err(RunError::Aborted {
+                what: "resultatskrivaren",
+                path: path.to_path_buf(),
+            })
+        })
     });
     progress.finish();
     result

@@ -9,6 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
 use uppsikt::rules::RuleSet;
+use uppsikt::run::FailPoint;
 use uppsikt::settings::{Overrides, Settings};
 
 use crate::common::fixture::{d, valid_verksamhet};
@@ -170,21 +171,21 @@ fn a_writer_failing_half_way_leaves_no_run_folder() {
     populate(&ws);
     let s = settings(&ws);
     let rules = RuleSet::load(&s.rules).unwrap();
-    for point in ["resultat", "rapport"] {
-        let err = uppsikt::run::execute(&s, &rules, "manuell", false, None, Some(point));
-        assert!(err.is_err(), "{point}: simulated failure");
+    for point in [FailPoint::AfterResults, FailPoint::AfterReport] {
+        let err = uppsikt::run::execute_failing_at(&s, &rules, "manuell", false, None, point);
+        assert!(err.is_err(), "{point:?}: simulated failure");
         assert!(
             ws.run_folders().is_empty(),
-            "{point}: no folder with a final name"
+            "{point:?}: no folder with a final name"
         );
         let leftovers: Vec<_> = std::fs::read_dir(ws.outputs())
             .unwrap()
             .flatten()
             .filter(|e| e.path().is_dir())
             .collect();
-        assert!(leftovers.is_empty(), "{point}: temporary folder removed");
+        assert!(leftovers.is_empty(), "{point:?}: temporary folder removed");
     }
-    let ok = uppsikt::run::execute(&s, &rules, "manuell", false, None, None).unwrap();
+    let ok = uppsikt::run::execute(&s, &rules, "manuell", false, None).unwrap();
     assert_complete(&ok.folder);
 }
 
@@ -196,9 +197,7 @@ fn concurrent_runs_do_not_interleave() {
     let rules = RuleSet::load(&s.rules).unwrap();
     let folders: Vec<PathBuf> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..3)
-            .map(|_| {
-                scope.spawn(|| uppsikt::run::execute(&s, &rules, "nattlig", false, None, None))
-            })
+            .map(|_| scope.spawn(|| uppsikt::run::execute(&s, &rules, "nattlig", false, None)))
             .collect();
         handles
             .into_iter()

@@ -22,7 +22,7 @@ pub struct WorkspaceJobs {
 impl Jobs for WorkspaceJobs {
     fn schedules(&mut self) -> Result<Vec<Schedule>, String> {
         let settings = Settings::from_overrides(&self.overrides).map_err(|e| format!("{e:#}"))?;
-        crate::schedule::load_all(&settings.schedules)
+        crate::schedule::load_all(&settings.schedules).map_err(|e| e.to_string())
     }
 
     fn last_run(&mut self, name: &str) -> Option<DateTime<Utc>> {
@@ -48,7 +48,7 @@ impl Jobs for WorkspaceJobs {
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         });
-        let s = crate::run::execute(&settings, &rules, &schedule.name, archive, next, None)?;
+        let s = crate::run::execute(&settings, &rules, &schedule.name, archive, next)?;
         Ok(RunOutcome {
             exit: s.exit,
             folder: Some(s.folder),

@@ -49,7 +49,6 @@ pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Resu
         &name,
         archive || settings.config.arkivera_indata,
         next,
-        None,
     )?;
     print!("{:<6}", "regel");
     for st in Status::ALL {
