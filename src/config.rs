@@ -38,9 +38,13 @@ impl Default for Limits {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Paths {
+    /// The shared folder the submissions are read from.
     pub indata: PathBuf,
+    /// The rule folder.
     pub regler: PathBuf,
+    /// The output root, where run folders are written.
     pub utdata: PathBuf,
+    /// The schedule folder.
     pub scheman: PathBuf,
 }
 
@@ -59,6 +63,7 @@ impl Default for Paths {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Where things are.
     #[serde(default)]
     pub sokvagar: Paths,
     /// The period judged; default: the calendar year of the per-date.
@@ -67,6 +72,7 @@ pub struct Config {
     /// Files younger than this are skipped as `väntar` (may still be uploading).
     #[serde(default = "default_settle")]
     pub vantetid_sekunder: u64,
+    /// Limits on what one input file may make the reader do.
     #[serde(default)]
     pub granser: Limits,
     /// Copy every file read into the run folder's `indata/`.

@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
 
 // mimalloc instead of the system allocator, for every binary that links
 // the library (the job, its tests, benchmarks and the I/O floor alike):
@@ -40,6 +41,9 @@ pub mod commands;
 pub mod config;
 pub mod digest;
 pub mod exit;
+// Documented as its files are split (issue 15, the ingest split); the
+// allowance goes with that change.
+#[allow(missing_docs)]
 pub mod ingest;
 pub mod metrics;
 pub mod model;

@@ -5,6 +5,7 @@ mod date;
 mod location;
 mod organisation;
 mod period;
+#[allow(missing_docs)] // documented with issue 22's new records
 pub mod records;
 pub mod schema;
 mod submission;

@@ -16,10 +16,14 @@ use crate::rules::{Evaluation, Status};
 
 /// The sheet names of a feedback workbook.
 pub const FIRST_SHEET: &str = "Om återkopplingen";
+/// The feedback workbook's sheet of findings.
 pub const FINDINGS_SHEET: &str = "Iakttagelser";
+/// The feedback workbook's sheet of reading warnings.
 pub const WARNINGS_SHEET: &str = "Inläsningsvarningar";
+/// The feedback workbook's sheet of DiMiOS figures.
 pub const MOGNAD_SHEET: &str = "Digital mognad";
 
+/// Write one feedback workbook per register organisation into `dir`.
 pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let fmt = Formats::new();

@@ -97,6 +97,7 @@ pub struct PendingRun {
 }
 
 impl PendingRun {
+    /// The temporary folder to write the run's files into.
     pub fn path(&self) -> &Path {
         &self.tmp
     }

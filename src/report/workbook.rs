@@ -28,6 +28,7 @@ pub const SHEETS: [&str; 9] = [
     "Regler",
 ];
 
+/// The columns of the `Iakttagelser` sheet.
 pub const IAKTTAGELSER_HEADERS: [&str; 12] = [
     "Organisation",
     "Regel",
@@ -111,6 +112,7 @@ pub fn avsteg_flag(galler_till: Option<NaiveDate>, per: NaiveDate) -> &'static s
 
 pub use crate::rules::maturity::by_year as mognad_by_year;
 
+/// Write the kommunstyrelsen's report workbook to `path`.
 pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     let mut wb = xlsx::workbook(
         d.settings.per,
@@ -803,6 +805,7 @@ fn inlasning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     Ok(())
 }
 
+/// The columns of the `Inläsningsvarningar` sheet.
 pub const WARNING_HEADERS: [&str; 6] = ["Fil", "Blad", "Cell", "Hittat", "Förväntat", "Meddelande"];
 
 fn inlasningsvarningar(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {

@@ -36,6 +36,7 @@ pub enum SubjectKind {
 }
 
 impl SubjectKind {
+    /// The name in the YAML (`objekt`).
     pub fn label(self) -> &'static str {
         match self {
             SubjectKind::Organisation => "organisation",
@@ -74,16 +75,27 @@ impl SubjectKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
+    /// A Verksamhet workbook.
     Verksamhet,
+    /// A Leverantör workbook.
     Leverantor,
+    /// A Tjänstekatalog workbook.
     Tjanstekatalog,
+    /// The `Digitaliseringsplan` sheet.
     Digitaliseringsplan,
+    /// The `Tjänster` sheet.
     Tjanster,
+    /// The `System` sheet.
     System,
+    /// The `Avsteg` sheet.
     Avsteg,
+    /// The `Förändringsinsatser` sheet.
     Forandringsinsatser,
+    /// The `Uppföljningsrapport` sheet.
     Uppfoljningsrapport,
+    /// The `Säkerhetsavvikelser` sheet.
     Sakerhetsavvikelser,
+    /// The `Leveransavvikelser` sheet.
     Leveransavvikelser,
     /// The `Tjänster` sheet of the organisation's own Tjänstekatalog.
     Katalog,
@@ -135,6 +147,7 @@ impl Requirement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
+    /// Every register organisation.
     #[default]
     Alla,
     /// Only the suppliers of gemensamma tjänster (`leverantör: true`).
@@ -186,12 +199,16 @@ impl From<View> for String {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Documentation {
+    /// What the rule checks.
     #[serde(rename = "Vad regeln kontrollerar")]
     pub vad: String,
+    /// Why (the guideline's reason).
     #[serde(rename = "Varför")]
     pub varfor: String,
+    /// Examples of each outcome.
     #[serde(rename = "Exempel", default)]
     pub exempel: String,
+    /// Where in the guideline.
     #[serde(rename = "Referens", default)]
     pub referens: String,
 }
@@ -200,9 +217,13 @@ pub struct Documentation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Expected {
+    /// Only the status (the label, e.g. `brist`).
     Status(String),
+    /// A status and more.
     Detailed {
+        /// The expected status.
         status: String,
+        /// Text the message must contain.
         #[serde(default)]
         meddelande: Option<String>,
         /// Expected status per subject key, where a case has several.
@@ -215,6 +236,7 @@ pub enum Expected {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
+    /// The case's name.
     pub namn: String,
     /// The per-date (default 2026-06-30).
     #[serde(default)]
@@ -225,8 +247,10 @@ pub struct TestCase {
     /// Sheets of the organisation's Verksamhet workbook; absent = not submitted.
     #[serde(default)]
     pub verksamhet: Option<YamlMapping>,
+    /// Sheets of the organisation's Leverantör workbook; absent = not submitted.
     #[serde(default, rename = "leverantör", alias = "leverantor")]
     pub leverantor: Option<YamlMapping>,
+    /// Sheets of the organisation's Tjänstekatalog; absent = not submitted.
     #[serde(default, rename = "tjänstekatalog", alias = "tjanstekatalog")]
     pub tjanstekatalog: Option<YamlMapping>,
     /// Rows of other suppliers' catalogues (the city's catalogue).
@@ -235,6 +259,7 @@ pub struct TestCase {
     /// Parameter overrides.
     #[serde(default)]
     pub parametrar: YamlMapping,
+    /// The expected outcome.
     #[serde(rename = "förväntat", alias = "forvantat")]
     pub forvantat: Expected,
 }
@@ -243,25 +268,35 @@ pub struct TestCase {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
+    /// The rule id, e.g. `R05`.
     pub id: String,
+    /// The Swedish title.
     pub titel: String,
+    /// How serious a finding is.
     pub allvarlighet: Severity,
+    /// What one evaluation is about.
     pub objekt: SubjectKind,
+    /// Which organisations the rule concerns.
     #[serde(default, rename = "gäller", alias = "galler")]
     pub galler: Scope,
+    /// Workbooks or sheets the rule needs (`underlag saknas` without them).
     #[serde(default, rename = "kräver", alias = "kraver")]
     pub kraver: Vec<Requirement>,
+    /// The guideline's section.
     pub referens: String,
     /// The script file, relative to the YAML (default: same name, `.rhai`).
     #[serde(default)]
     pub skript: Option<String>,
+    /// Parameters the script reads (`param`).
     #[serde(default)]
     pub parametrar: YamlMapping,
     /// The parts of the report that show every outcome of the rule beside
     /// the data it judged, e.g. `visas_i: [Avsteg]`.
     #[serde(default)]
     pub visas_i: Vec<View>,
+    /// The documentation headings.
     pub dokumentation: Documentation,
+    /// The test cases.
     #[serde(default)]
     pub tester: Vec<TestCase>,
 }

@@ -9,6 +9,7 @@ use crate::model::Model;
 
 /// The plan's 2020 baseline (Intraservice's portfolio): 99 % effektivitet, 1 % innovation.
 pub const BASELINE_INNOVATION_PERCENT: f64 = 1.0;
+/// The plan's 2020 baseline share of effektivitet, in percent.
 pub const BASELINE_EFFEKTIVITET_PERCENT: f64 = 99.0;
 
 /// Shares in percent; `None` where nothing was classified.
@@ -16,14 +17,23 @@ pub const BASELINE_EFFEKTIVITET_PERCENT: f64 = 99.0;
 pub struct Indicator {
     /// Organisation id, or `STADEN` for the whole city.
     pub organisation: String,
+    /// The number of förändringsinsatser.
     pub insatser: usize,
+    /// Innovation share by count.
     pub innovation_antal: Option<f64>,
+    /// Effektivitet share by count.
     pub effektivitet_antal: Option<f64>,
+    /// Innovation share by budget.
     pub innovation_budget: Option<f64>,
+    /// Effektivitet share by budget.
     pub effektivitet_budget: Option<f64>,
+    /// Share aimed at Extern, by count.
     pub extern_antal: Option<f64>,
+    /// Share aimed at Intern, by count.
     pub intern_antal: Option<f64>,
+    /// Share aimed at Extern, by budget.
     pub extern_budget: Option<f64>,
+    /// Share aimed at Intern, by budget.
     pub intern_budget: Option<f64>,
 }
 

@@ -187,6 +187,7 @@ pub fn scaffold(
 /// What the test cases of one rule exercise.
 #[derive(Debug, Clone)]
 pub struct RuleCoverage {
+    /// The rule id.
     pub id: String,
     /// Statuses some test case of the rule produced, in report order
     /// (regelfel, brist, underlag saknas, uppfyllt, ej tillämplig).
@@ -332,18 +333,24 @@ impl RuleCoverage {
 /// One (organisation, rule) whose worst status changes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusChange {
+    /// The rule id.
     pub rule: String,
+    /// The organisation id.
     pub org: String,
+    /// The worst status before (`None`: no evaluation).
     pub from: Option<Status>,
+    /// The worst status after (`None`: no evaluation).
     pub to: Option<Status>,
 }
 
 /// The impact of replacing one rule set with another on the same model.
 #[derive(Debug, Clone, Default)]
 pub struct Diff {
+    /// Every (organisation, rule) whose worst status changes.
     pub changes: Vec<StatusChange>,
     /// Findings only the new rules produce / only the old rules produced.
     pub appear: Vec<Evaluation>,
+    /// Findings only the old rules produced.
     pub disappear: Vec<Evaluation>,
     /// Findings both produce (same organisation, rule, subject and status)
     /// whose message differs: (before, after).

@@ -33,6 +33,7 @@ use super::Schedule;
 
 /// The time source of the daemon.
 pub trait Clock {
+    /// The time now.
     fn now(&self) -> DateTime<Utc>;
     /// Return at `t` (or soon after), or earlier when asked to stop.
     fn sleep_until(&self, t: DateTime<Utc>);
@@ -41,6 +42,7 @@ pub trait Clock {
 /// The system clock. Sleeps in slices of a second so that a stop request is
 /// noticed at once and a suspended machine's wall-clock jump soon after.
 pub struct SystemClock {
+    /// Set to stop sleeping at once.
     pub stop: Arc<AtomicBool>,
 }
 
@@ -69,9 +71,11 @@ impl Clock for SystemClock {
 pub struct RunOutcome {
     /// 0 ok, 2 nothing produced, 3 completed with files in `fel` or `regelfel`.
     pub exit: i32,
+    /// The published run folder, if one was written.
     pub folder: Option<PathBuf>,
     /// (status, count) of the evaluations.
     pub counts: Vec<(String, usize)>,
+    /// How many files were `fel`.
     pub files_in_error: usize,
 }
 
@@ -125,11 +129,13 @@ impl Default for LoopOptions {
 /// One run the loop made.
 #[derive(Debug, Clone)]
 pub struct Fired {
+    /// The schedule's name.
     pub schedule: String,
     /// The scheduled time it ran for.
     pub due: DateTime<Utc>,
     /// Clock times at start and end.
     pub started: DateTime<Utc>,
+    /// Clock time at the end.
     pub ended: DateTime<Utc>,
     /// Started at once on start for a time missed while down.
     pub catch_up: bool,

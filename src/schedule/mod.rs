@@ -30,10 +30,15 @@ pub const DEFAULT_ZONE: Tz = chrono_tz::Europe::Stockholm;
 /// One schedule.
 #[derive(Debug, Clone)]
 pub struct Schedule {
+    /// The schedule's name (`namn`), part of every run folder's name.
     pub name: String,
+    /// What it is for (`beskrivning`).
     pub description: String,
+    /// When it runs (`cron`).
     pub spec: CronSpec,
+    /// The time zone its times are in (`tidszon`).
     pub zone: Tz,
+    /// Whether its runs copy the files read into the run folder (`arkivera_indata`).
     pub archive_inputs: bool,
     /// The file it was read from (empty when built in code).
     pub file: PathBuf,

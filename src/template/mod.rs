@@ -42,6 +42,7 @@ pub enum TemplateKind {
 }
 
 impl TemplateKind {
+    /// Every kind of template.
     pub const ALL: [TemplateKind; 3] = [
         TemplateKind::Verksamhet,
         TemplateKind::Leverantor,
@@ -111,9 +112,13 @@ pub fn file_name(org_id: &str, kind: TemplateKind) -> String {
 /// `Tjänster` sheet of a Verksamhet template.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
+    /// The Tjänst-id.
     pub id: String,
+    /// The service's name.
     pub namn: Option<String>,
+    /// Its category (Bastjänst, …).
     pub kategori: Option<String>,
+    /// The supplier.
     pub leverantor: Option<String>,
 }
 
@@ -154,7 +159,9 @@ pub fn services_from_catalogue(
 /// A value written into a template cell (for filled-in templates).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
+    /// Text.
     Text(String),
+    /// A number.
     Number(f64),
     /// A real date cell (serial number with a `yyyy-mm-dd` format).
     Date(NaiveDate),
@@ -198,11 +205,14 @@ impl From<NaiveDate> for Cell {
 /// appended.
 #[derive(Debug, Clone, Default)]
 pub struct Filled {
+    /// Key–value sheets: sheet → key → value.
     pub keys: BTreeMap<String, BTreeMap<String, Cell>>,
+    /// Table sheets: sheet → rows of column → value.
     pub rows: BTreeMap<String, Vec<BTreeMap<String, Cell>>>,
 }
 
 impl Filled {
+    /// Nothing filled in.
     pub fn new() -> Self {
         Self::default()
     }
@@ -231,8 +241,11 @@ impl Filled {
 /// Everything one template is written from.
 #[derive(Debug, Clone)]
 pub struct Template<'a> {
+    /// Which kind of workbook.
     pub kind: TemplateKind,
+    /// The organisation it is for.
     pub org: &'a Organisation,
+    /// The period it is for.
     pub period: Period,
     /// The last day to submit, if known (`--senast`).
     pub deadline: Option<NaiveDate>,
