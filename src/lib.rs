@@ -4,6 +4,21 @@
 //! Data flows one way: **shared folder → [`ingest`] → [`model`] → [`rules`]
 //! → [`report`]**, with [`schedule`] and the CLI around it.
 //!
+//! The modules form layers, and a module uses only modules of lower layers
+//! (`tests/layers.rs` checks every `crate::` path against this table):
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | leaves | [`yaml`], [`exit`], [`digest`], [`metrics`], [`parallel`] | YAML parsing, exit statuses, SHA-256, process figures, the worker pool |
+//! | 1 | [`model`] | the register, submissions and typed records |
+//! | 2 | [`config`] | `uppsikt.yaml` |
+//! | 3 | [`ingest`] | the shared folder → the model |
+//! | 4 | [`rules`], [`settings`] | the Rhai rules; a command's settings |
+//! | 5 | [`report`], [`schedule`], [`template`] | what a run writes; schedules and the daemon loop; submitter templates |
+//! | 6 | [`run`] | one run: the pipeline in order |
+//! | 7 | [`commands`] | what each command does |
+//! | 8 | [`cli`] | the command line, parsed and dispatched |
+//!
 //! ```no_run
 //! use uppsikt::{config::Config, ingest, rules};
 //! # fn main() -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use crate::exit;
 use crate::report::run_folder;
-use crate::schedule::daemon::{run_loop, Jobs, LoopOptions, RunOutcome, SystemClock};
+use crate::schedule::daemon::{run_loop, JobError, Jobs, LoopOptions, RunOutcome, SystemClock};
 use crate::schedule::Schedule;
 use crate::settings::{Overrides, Settings};
 
@@ -30,7 +30,11 @@ impl Jobs for WorkspaceJobs {
         last_run_in(&settings.outputs, name)
     }
 
-    fn run(&mut self, schedule: &Schedule, next: Option<DateTime<Utc>>) -> Result<RunOutcome> {
+    fn run(
+        &mut self,
+        schedule: &Schedule,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<RunOutcome, JobError> {
         let settings = Settings::from_overrides(&self.overrides)?;
         let rules = match crate::rules::RuleSet::load(&settings.rules) {
             Ok(r) => r,

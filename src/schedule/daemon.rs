@@ -26,7 +26,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 
 use super::Schedule;
@@ -69,7 +68,7 @@ impl Clock for SystemClock {
 /// How a run ended.
 #[derive(Debug, Clone, Default)]
 pub struct RunOutcome {
-    /// 0 ok, 2 nothing produced, 3 completed with files in `fel` or `regelfel`.
+    /// The run's exit status ([`crate::exit`]): OK, UNUSABLE (nothing produced) or PARTIAL.
     pub exit: i32,
     /// The published run folder, if one was written.
     pub folder: Option<PathBuf>,
@@ -79,6 +78,20 @@ pub struct RunOutcome {
     pub files_in_error: usize,
 }
 
+/// Why the daemon cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// No schedule can be read at start (every problem, one per line).
+    #[error("scheman kan inte användas:\n{0}")]
+    Schedules(String),
+    /// The schedule folder holds no schedule.
+    #[error("inga scheman att köra")]
+    NoSchedules,
+}
+
+/// Why one run failed (the run's own error, with its causes).
+pub type JobError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// What the daemon schedules and runs.
 pub trait Jobs {
     /// Read the schedules (called before every decision).
@@ -86,7 +99,11 @@ pub trait Jobs {
     /// When the last run of `name` started, if there was one (for catch-up).
     fn last_run(&mut self, name: &str) -> Option<DateTime<Utc>>;
     /// Run `schedule` now; `next` is its following run.
-    fn run(&mut self, schedule: &Schedule, next: Option<DateTime<Utc>>) -> Result<RunOutcome>;
+    fn run(
+        &mut self,
+        schedule: &Schedule,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<RunOutcome, JobError>;
 }
 
 /// Whether a schedule missed a time while the daemon was down: its first
@@ -145,13 +162,15 @@ pub struct Fired {
 
 /// The scheduler. Returns every run made, when a stop condition is met.
 /// Fails only when no usable schedule can be read at start.
-pub fn run_loop(jobs: &mut dyn Jobs, clock: &dyn Clock, opts: &LoopOptions) -> Result<Vec<Fired>> {
+pub fn run_loop(
+    jobs: &mut dyn Jobs,
+    clock: &dyn Clock,
+    opts: &LoopOptions,
+) -> Result<Vec<Fired>, DaemonError> {
     let start = clock.now();
-    let mut schedules = jobs
-        .schedules()
-        .map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))?;
+    let mut schedules = jobs.schedules().map_err(DaemonError::Schedules)?;
     if schedules.is_empty() {
-        anyhow::bail!("inga scheman att köra");
+        return Err(DaemonError::NoSchedules);
     }
     // Per schedule: the time up to which its runs are accounted for.
     let mut cursor: HashMap<String, DateTime<Utc>> = HashMap::new();
@@ -278,7 +297,7 @@ pub fn run_loop(jobs: &mut dyn Jobs, clock: &dyn Clock, opts: &LoopOptions) -> R
                     .as_ref()
                     .map(|f| f.display().to_string())
                     .unwrap_or_default();
-                if o.exit == 0 {
+                if o.exit == crate::exit::OK {
                     tracing::info!(schedule = %schedule.name, exit = o.exit, seconds, counts = %counts, files_in_error = o.files_in_error, folder = %folder, "run finished");
                 } else {
                     tracing::warn!(schedule = %schedule.name, exit = o.exit, seconds, counts = %counts, files_in_error = o.files_in_error, folder = %folder, "run finished with problems");
@@ -286,7 +305,8 @@ pub fn run_loop(jobs: &mut dyn Jobs, clock: &dyn Clock, opts: &LoopOptions) -> R
                 Some(o)
             }
             Err(e) => {
-                tracing::error!(schedule = %schedule.name, seconds, "run failed; nothing published: {e:#}");
+                let e = with_causes(&*e);
+                tracing::error!(schedule = %schedule.name, seconds, "run failed; nothing published: {e}");
                 None
             }
         };
@@ -303,6 +323,22 @@ pub fn run_loop(jobs: &mut dyn Jobs, clock: &dyn Clock, opts: &LoopOptions) -> R
         });
     }
     Ok(fired)
+}
+
+/// An error and its causes on one line (for the log), a cause that the
+/// text already says left out.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 #[cfg(test)]
@@ -376,7 +412,11 @@ mod tests {
         fn last_run(&mut self, name: &str) -> Option<DateTime<Utc>> {
             self.last.get(name).copied()
         }
-        fn run(&mut self, s: &Schedule, _next: Option<DateTime<Utc>>) -> Result<RunOutcome> {
+        fn run(
+            &mut self,
+            s: &Schedule,
+            _next: Option<DateTime<Utc>>,
+        ) -> Result<RunOutcome, JobError> {
             let now = self.clock.now();
             self.runs.push((s.name.clone(), now));
             self.last.insert(s.name.clone(), now);
@@ -559,5 +599,18 @@ mod tests {
         opts.stop.store(true, Ordering::SeqCst);
         let fired = run_loop(&mut jobs, &ClockRef(clock), &opts).unwrap();
         assert!(fired.is_empty());
+    }
+
+    #[test]
+    fn a_failed_run_is_logged_with_each_cause_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("x.xlsx: kan inte skrivas")]
+        struct Write(#[source] std::io::Error);
+        #[derive(Debug, thiserror::Error)]
+        #[error("y.xlsx: borta")]
+        struct Said(#[source] std::io::Error);
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "borta");
+        assert_eq!(with_causes(&Write(io())), "x.xlsx: kan inte skrivas: borta");
+        assert_eq!(with_causes(&Said(io())), "y.xlsx: borta");
     }
 }
