@@ -91,13 +91,13 @@ fn main() {
     let mut cpu_all = 0.0;
     for _ in 0..rounds {
         let t = Instant::now();
-        let c = uppsikt::util::cpu_seconds();
+        let c = uppsikt::metrics::cpu_seconds();
         let n = std::hint::black_box(rules.evaluate(&model)).len();
         assert_eq!(n, evaluations);
         let wall = t.elapsed().as_secs_f64();
         if wall < best_all {
             best_all = wall;
-            cpu_all = uppsikt::util::cpu_seconds() - c;
+            cpu_all = uppsikt::metrics::cpu_seconds() - c;
         }
     }
     println!(

@@ -3,9 +3,11 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands;
+use crate::exit;
+use crate::settings::Overrides;
 
 /// uppsikt: SLK:s uppsikt över riktlinjen för digital utveckling.
 ///
@@ -14,59 +16,30 @@ use crate::commands;
 /// to every submitter and machine-readable results.
 #[derive(Debug, Parser)]
 #[command(name = "uppsikt", version, about, long_about)]
-pub struct Cli {
+struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 
     /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=uppsikt=debug).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    pub log_format: LogFormat,
+    log_format: LogFormat,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum LogFormat {
+enum LogFormat {
     Text,
     Json,
 }
 
-/// Options that override `uppsikt.yaml`, shared by every command.
-#[derive(Debug, Args, Clone, Default)]
-pub struct Common {
-    /// The job configuration.
-    #[arg(long, default_value = "uppsikt.yaml")]
-    pub config: PathBuf,
-    /// The shared folder to read (overrides the configuration).
-    #[arg(long)]
-    pub inputs: Option<PathBuf>,
-    /// The rule folder (overrides the configuration).
-    #[arg(long)]
-    pub rules: Option<PathBuf>,
-    /// The output root (overrides the configuration).
-    #[arg(long)]
-    pub outputs: Option<PathBuf>,
-    /// The schedule folder (overrides the configuration).
-    #[arg(long)]
-    pub schedules: Option<PathBuf>,
-    /// The date the run judges by, ÅÅÅÅ-MM-DD (default: today).
-    #[arg(long)]
-    pub per: Option<String>,
-    /// The period judged, e.g. 2026 or 2026-T2 (default: the configuration's, else the year of --per).
-    #[arg(long)]
-    pub period: Option<String>,
-    /// Settle time in seconds: files modified more recently are skipped as `väntar`.
-    #[arg(long)]
-    pub vantetid: Option<u64>,
-}
-
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Run the job: read the shared folder, evaluate every rule, write a new run folder.
     ///
     /// Exit status: 0 completed; 2 nothing produced (bad configuration or
     /// rules); 3 completed, but some files were `fel` or some evaluations `regelfel`.
     Run {
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
         /// Run as this schedule (its name goes into the run folder and manifest).
         #[arg(long)]
         schedule: Option<String>,
@@ -79,7 +52,7 @@ pub enum Command {
     /// Exit status: 0 every file read; 3 some file is `fel`; 2 bad configuration, rules or schedule.
     Check {
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -97,7 +70,7 @@ pub enum Command {
     /// Run every schedule at its times (a long-running process).
     Daemon {
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
         /// Do not catch up on a scheduled time missed while the daemon was down.
         #[arg(long)]
         no_catch_up: bool,
@@ -125,29 +98,38 @@ pub enum Command {
         #[arg(long)]
         senast: Option<String>,
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
     },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
+enum Format {
     Text,
     Json,
 }
 
+impl From<Format> for commands::check::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Text => Self::Text,
+            Format::Json => Self::Json,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
-pub enum RulesCommand {
+enum RulesCommand {
     /// List every rule: id, title, severity, subject kind.
     List {
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
     },
     /// Print a rule's documentation.
     Explain {
         /// The rule id, e.g. R05.
         id: String,
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
     },
     /// Run every rule's test cases; exit 1 on a failure.
     Test {
@@ -157,7 +139,7 @@ pub enum RulesCommand {
         #[arg(long)]
         coverage: bool,
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
     },
     /// Scaffold a new rule (YAML + Rhai) with documentation headings and one test case per status.
     New {
@@ -172,7 +154,7 @@ pub enum RulesCommand {
         #[arg(long)]
         objekt: String,
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
     },
     /// Show what a rule change does: evaluate the same inputs with the configured rules
     /// (or a past run's rules) and with `--rules NEW_DIR`, and list the status changes.
@@ -184,22 +166,22 @@ pub enum RulesCommand {
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
     },
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ScheduleCommand {
+enum ScheduleCommand {
     /// Every schedule with its expression, time zone and next three runs (local time).
     List {
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
     },
     /// The next run of one schedule (or of every schedule).
     Next {
         name: Option<String>,
         #[command(flatten)]
-        common: Common,
+        common: Overrides,
     },
 }
 
@@ -211,17 +193,95 @@ pub fn main() -> i32 {
             let _ = e.print();
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
-                _ => 2,
+                _ => exit::UNUSABLE,
             };
         }
     };
     init_logging(cli.log_format);
-    match commands::dispatch(cli.command) {
+    match dispatch(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("uppsikt: {e:#}");
-            2
+            for line in error_lines(&e) {
+                eprintln!("{line}");
+            }
+            exit::UNUSABLE
         }
+    }
+}
+
+/// An error for the terminal: the error itself, then each cause on a line
+/// of its own (`  orsak: …`), a cause that an earlier line already says
+/// left out.
+fn error_lines(e: &anyhow::Error) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (i, cause) in e.chain().enumerate() {
+        let text = cause.to_string();
+        if lines.iter().any(|l| l.contains(&text)) {
+            continue;
+        }
+        lines.push(if i == 0 {
+            format!("uppsikt: {text}")
+        } else {
+            format!("  orsak: {text}")
+        });
+    }
+    lines
+}
+
+/// Run the command parsed.
+fn dispatch(cmd: Command) -> anyhow::Result<i32> {
+    match cmd {
+        Command::Run {
+            common,
+            schedule,
+            arkivera,
+        } => commands::run::run(&common, schedule.as_deref(), arkivera),
+        Command::Check { common, format } => commands::check::check(&common, format.into()),
+        Command::Rules { command } => match command {
+            RulesCommand::List { common } => commands::rules::list(&common),
+            RulesCommand::Explain { id, common } => commands::rules::explain(&common, &id),
+            RulesCommand::Test {
+                id,
+                coverage,
+                common,
+            } => commands::rules::test(&common, id.as_deref(), coverage),
+            RulesCommand::New {
+                id,
+                titel,
+                objekt,
+                common,
+            } => commands::rules::new(&common, &id, &titel, &objekt),
+            RulesCommand::Diff {
+                against,
+                output,
+                common,
+            } => commands::rules::diff(&common, against.as_deref(), output.as_deref()),
+        },
+        Command::Schedule { command } => match command {
+            ScheduleCommand::List { common } => commands::schedule::list(&common),
+            ScheduleCommand::Next { name, common } => {
+                commands::schedule::next(&common, name.as_deref())
+            }
+        },
+        Command::Daemon {
+            common,
+            no_catch_up,
+        } => commands::daemon::daemon(&common, !no_catch_up),
+        Command::Mall {
+            typ,
+            org,
+            alla,
+            output,
+            senast,
+            common,
+        } => commands::mall::mall(
+            &common,
+            typ,
+            org.as_deref(),
+            alla,
+            output.as_deref(),
+            senast.as_deref(),
+        ),
     }
 }
 
@@ -237,4 +297,50 @@ fn init_logging(format: LogFormat) {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_lines;
+    use anyhow::Context as _;
+
+    fn missing_file() -> anyhow::Error {
+        std::fs::read("/finns/inte")
+            .context("/finns/inte: kan inte läsas")
+            .unwrap_err()
+    }
+
+    #[test]
+    fn an_error_prints_one_cause_per_line() {
+        let e = missing_file().context("indata kan inte användas");
+        let lines = error_lines(&e);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[0], "uppsikt: indata kan inte användas");
+        assert_eq!(lines[1], "  orsak: /finns/inte: kan inte läsas");
+        assert!(lines[2].starts_with("  orsak: "), "{lines:?}");
+        assert!(lines[2].contains("os error 2"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let io = std::fs::read("/finns/inte").unwrap_err();
+        let text = io.to_string();
+        let e = anyhow::Error::new(io).context(format!("/finns/inte: kan inte läsas: {text}"));
+        assert_eq!(
+            error_lines(&e),
+            [format!("uppsikt: /finns/inte: kan inte läsas: {text}")]
+        );
+        let config = uppsikt_config_error();
+        let lines = error_lines(&config);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0], "uppsikt: /finns/inte.yaml: kan inte läsas");
+        assert_eq!(lines.iter().filter(|l| l.contains("os error 2")).count(), 1);
+    }
+
+    fn uppsikt_config_error() -> anyhow::Error {
+        crate::config::Config::load(std::path::Path::new("/finns/inte.yaml"))
+            .map(|_| ())
+            .unwrap_err()
+            .into()
+    }
 }

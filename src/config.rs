@@ -38,9 +38,13 @@ impl Default for Limits {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Paths {
+    /// The shared folder the submissions are read from.
     pub indata: PathBuf,
+    /// The rule folder.
     pub regler: PathBuf,
+    /// The output root, where run folders are written.
     pub utdata: PathBuf,
+    /// The schedule folder.
     pub scheman: PathBuf,
 }
 
@@ -59,6 +63,7 @@ impl Default for Paths {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Where things are.
     #[serde(default)]
     pub sokvagar: Paths,
     /// The period judged; default: the calendar year of the per-date.
@@ -67,6 +72,7 @@ pub struct Config {
     /// Files younger than this are skipped as `väntar` (may still be uploading).
     #[serde(default = "default_settle")]
     pub vantetid_sekunder: u64,
+    /// Limits on what one input file may make the reader do.
     #[serde(default)]
     pub granser: Limits,
     /// Copy every file read into the run folder's `indata/`.
@@ -83,22 +89,34 @@ fn default_settle() -> u64 {
 /// A configuration problem: exit status 2, nothing written.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The I/O error is part of the message and not kept as a `source` too,
-    /// so that printing the chain does not repeat it.
-    #[error("{path}: kan inte läsas: {error}")]
-    Io { path: String, error: std::io::Error },
+    /// The file cannot be read (the OS error is the source, not repeated
+    /// in the message).
+    #[error("{path}: kan inte läsas")]
+    Io {
+        /// The configuration file.
+        path: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The file is not valid YAML of the expected shape.
     #[error(transparent)]
     Yaml(#[from] YamlError),
+    /// A value that cannot be used.
     #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
+    Invalid {
+        /// The configuration file.
+        path: String,
+        /// What is wrong, in Swedish.
+        message: String,
+    },
 }
 
 impl Config {
     /// Load and validate; relative paths become relative to the file's folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Io {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
             path: path.display().to_string(),
-            error,
+            source,
         })?;
         let mut config: Config = yaml::parse(&text, path)?;
         let base = path.parent().unwrap_or(Path::new("."));

@@ -78,6 +78,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// A progress line for `total` items, shown only on a terminal.
     pub fn new(label: &'static str, unit: &'static str, total: usize) -> Self {
         Self::with_terminal(label, unit, total, std::io::stderr().is_terminal())
     }

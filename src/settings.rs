@@ -7,27 +7,66 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 
-use crate::cli::Common;
 use crate::config::Config;
 use crate::model::Period;
 
+/// Options that override `uppsikt.yaml`, shared by every command.
+#[derive(Debug, clap::Args, Clone, Default)]
+pub struct Overrides {
+    /// The job configuration.
+    #[arg(long, default_value = "uppsikt.yaml")]
+    pub config: PathBuf,
+    /// The shared folder to read (overrides the configuration).
+    #[arg(long)]
+    pub inputs: Option<PathBuf>,
+    /// The rule folder (overrides the configuration).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// The output root (overrides the configuration).
+    #[arg(long)]
+    pub outputs: Option<PathBuf>,
+    /// The schedule folder (overrides the configuration).
+    #[arg(long)]
+    pub schedules: Option<PathBuf>,
+    /// The date the run judges by, ÅÅÅÅ-MM-DD (default: today).
+    #[arg(long)]
+    pub per: Option<String>,
+    /// The period judged, e.g. 2026 or 2026-T2 (default: the configuration's, else the year of --per).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Settle time in seconds: files modified more recently are skipped as `väntar`.
+    #[arg(long)]
+    pub vantetid: Option<u64>,
+}
+
+/// The settings one command works with.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The configuration file as read.
     pub config: Config,
+    /// Where it was read from.
     pub config_path: PathBuf,
+    /// The shared folder to read.
     pub inputs: PathBuf,
+    /// The rule folder.
     pub rules: PathBuf,
+    /// The output root (run folders).
     pub outputs: PathBuf,
+    /// The schedule folder.
     pub schedules: PathBuf,
+    /// The date the run judges by.
     pub per: NaiveDate,
     /// Whether the per-date was given (otherwise it is today).
     pub per_given: bool,
+    /// The period judged.
     pub period: Period,
+    /// Files modified more recently than this are skipped as `väntar`.
     pub settle: Duration,
 }
 
 impl Settings {
-    pub fn from_common(c: &Common) -> Result<Self> {
+    /// The configuration file named in `c`, with `c`'s overrides applied.
+    pub fn from_overrides(c: &Overrides) -> Result<Self> {
         let config = Config::load(&c.config)?;
         let per = match &c.per {
             Some(p) => NaiveDate::parse_from_str(p.trim(), "%Y-%m-%d")
@@ -66,6 +105,7 @@ impl Settings {
         })
     }
 
+    /// The options of one ingest of the shared folder, as of now.
     pub fn ingest_options(&self) -> crate::ingest::IngestOptions {
         crate::ingest::IngestOptions {
             period: self.period,

@@ -8,14 +8,19 @@ use serde::de::DeserializeOwned;
 
 /// A YAML value, for free-form parts such as rule parameters and test data.
 pub type YamlValue = serde_yaml::Value;
+/// A YAML mapping, for rule parameters and test data.
 pub type YamlMapping = serde_yaml::Mapping;
 
 /// A YAML error with the file and, where known, line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
+    /// The file.
     pub file: String,
+    /// The line (1-based), if known.
     pub line: Option<usize>,
+    /// The column (1-based), if known.
     pub column: Option<usize>,
+    /// What is wrong, in Swedish.
     pub message: String,
 }
 

@@ -10,6 +10,7 @@ mod common;
 mod concurrency;
 mod hostile;
 mod ingest;
+mod layers;
 mod maturity;
 mod report;
 mod rules;

@@ -354,8 +354,10 @@ fn report_workbook_sheets_findings_and_change() {
             "Beslutsdatum",
             "Gäller till",
             "Giltighet",
-            "R05 status",
-            "R05 meddelande"
+            // No rule of this rule folder (R08 only) has `visas_i: [Avsteg]`,
+            // so no rule's columns stand beside the avsteg.
+            "Fil",
+            "Rad"
         ]
     );
     let ind = sheet(&report, "Indikatorer");
@@ -494,15 +496,24 @@ fn inlamning(wb: &mut Workbook, org: &str) {
 #[test]
 fn report_avsteg_mognad_rule_errors_and_feedback_warnings() {
     let ws = workspace();
-    // Two test rules of our own: one judging each Avsteg row (as R06) and
-    // one that always fails (as R07), so the side-by-side columns and the
-    // Regler errors can be checked whatever the shipped rules are.
+    // Three test rules of our own, each shown in the Avsteg sheet
+    // (`visas_i: [Avsteg]`): one judging each Avsteg row (as R06), one that
+    // always fails (as R07) and one judging the organisation, never a row
+    // (as R05), so the side-by-side columns and the Regler errors can be
+    // checked whatever the shipped rules are.
     let rules = ws.path().join("rules");
-    let yaml = |id: &str, title: &str| {
+    let yaml_of = |id: &str, title: &str, objekt: &str| {
         format!(
-            "id: {id}\ntitel: {title}\nallvarlighet: medel\nobjekt: avsteg\nreferens: \"R: Avsteg från riktlinjen\"\nparametrar: {{min: 3}}\ndokumentation:\n  Vad regeln kontrollerar: test\n  Varför: test\n"
+            "id: {id}\ntitel: {title}\nallvarlighet: medel\nobjekt: {objekt}\nreferens: \"R: Avsteg från riktlinjen\"\nvisas_i: [Avsteg]\nparametrar: {{min: 3}}\ndokumentation:\n  Vad regeln kontrollerar: test\n  Varför: test\n"
         )
     };
+    let yaml = |id: &str, title: &str| yaml_of(id, title, "avsteg");
+    std::fs::write(
+        rules.join("R05-test.yaml"),
+        yaml_of("R05", "Organisationen finns", "organisation"),
+    )
+    .unwrap();
+    std::fs::write(rules.join("R05-test.rhai"), "uppfyllt()\n").unwrap();
     std::fs::write(rules.join("R06-test.yaml"), yaml("R06", "Avsteg har id")).unwrap();
     std::fs::write(
         rules.join("R06-test.rhai"),
@@ -599,6 +610,20 @@ fn report_avsteg_mognad_rule_errors_and_feedback_warnings() {
     // Avsteg: every row, R06 matched by avsteg-id / tjänst-id, flags.
     let avs = sheet(&report, "Avsteg");
     let h = header(&avs);
+    assert_eq!(
+        h[8..],
+        [
+            "R05 status",
+            "R05 meddelande",
+            "R06 status",
+            "R06 meddelande",
+            "R07 status",
+            "R07 meddelande",
+            "Fil",
+            "Rad"
+        ],
+        "the rules shown beside each avsteg, in rule order"
+    );
     let col = |name: &str| h.iter().position(|c| c == name).unwrap() as u32;
     let a1 = find_rows(&avs, 1, "A-1")[0];
     assert_eq!(at(&avs, a1, 0), "KOV");

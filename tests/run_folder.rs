@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
-use uppsikt::cli::Common;
 use uppsikt::rules::RuleSet;
-use uppsikt::settings::Settings;
+use uppsikt::run::FailPoint;
+use uppsikt::settings::{Overrides, Settings};
 
 use crate::common::fixture::{d, valid_verksamhet};
 use crate::common::Workspace;
@@ -35,7 +35,7 @@ pub(crate) fn populate(ws: &Workspace) {
 }
 
 fn settings(ws: &Workspace) -> Settings {
-    Settings::from_common(&Common {
+    Settings::from_overrides(&Overrides {
         config: ws.config(),
         inputs: Some(ws.inputs()),
         outputs: Some(ws.outputs()),
@@ -58,7 +58,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (String, SystemTime)> {
         } else {
             let bytes = std::fs::read(&p).unwrap();
             let mtime = e.metadata().unwrap().modified().unwrap();
-            out.insert(p, (uppsikt::util::sha256_hex(&bytes), mtime));
+            out.insert(p, (uppsikt::digest::sha256_hex(&bytes), mtime));
         }
     }
     out
@@ -132,7 +132,7 @@ pub(crate) fn assert_complete(run: &Path) {
     assert!(feedback > 0, "{at}: no feedback workbooks");
 
     let sha = |p: &Path| {
-        uppsikt::util::sha256_hex(
+        uppsikt::digest::sha256_hex(
             &std::fs::read(p).unwrap_or_else(|e| panic!("{at}: {}: {e}", p.display())),
         )
     };
@@ -171,21 +171,21 @@ fn a_writer_failing_half_way_leaves_no_run_folder() {
     populate(&ws);
     let s = settings(&ws);
     let rules = RuleSet::load(&s.rules).unwrap();
-    for point in ["resultat", "rapport"] {
-        let err = uppsikt::run::execute(&s, &rules, "manuell", false, None, Some(point));
-        assert!(err.is_err(), "{point}: simulated failure");
+    for point in [FailPoint::AfterResults, FailPoint::AfterReport] {
+        let err = uppsikt::run::execute_failing_at(&s, &rules, "manuell", false, None, point);
+        assert!(err.is_err(), "{point:?}: simulated failure");
         assert!(
             ws.run_folders().is_empty(),
-            "{point}: no folder with a final name"
+            "{point:?}: no folder with a final name"
         );
         let leftovers: Vec<_> = std::fs::read_dir(ws.outputs())
             .unwrap()
             .flatten()
             .filter(|e| e.path().is_dir())
             .collect();
-        assert!(leftovers.is_empty(), "{point}: temporary folder removed");
+        assert!(leftovers.is_empty(), "{point:?}: temporary folder removed");
     }
-    let ok = uppsikt::run::execute(&s, &rules, "manuell", false, None, None).unwrap();
+    let ok = uppsikt::run::execute(&s, &rules, "manuell", false, None).unwrap();
     assert_complete(&ok.folder);
 }
 
@@ -197,9 +197,7 @@ fn concurrent_runs_do_not_interleave() {
     let rules = RuleSet::load(&s.rules).unwrap();
     let folders: Vec<PathBuf> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..3)
-            .map(|_| {
-                scope.spawn(|| uppsikt::run::execute(&s, &rules, "nattlig", false, None, None))
-            })
+            .map(|_| scope.spawn(|| uppsikt::run::execute(&s, &rules, "nattlig", false, None)))
             .collect();
         handles
             .into_iter()
@@ -290,7 +288,7 @@ fn a_run_repeats_from_its_own_archive() {
         if let Some(sha) = f["sha256"].as_str() {
             let copy = first.join("indata").join(f["sokvag"].as_str().unwrap());
             assert_eq!(
-                uppsikt::util::sha256_hex(&std::fs::read(&copy).unwrap()),
+                uppsikt::digest::sha256_hex(&std::fs::read(&copy).unwrap()),
                 sha
             );
         }

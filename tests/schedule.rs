@@ -3,13 +3,44 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
+use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
-use uppsikt::cli::Common;
-use uppsikt::schedule::daemon::{run_loop, FakeClock, LoopOptions, WorkspaceJobs};
+use uppsikt::commands::daemon::WorkspaceJobs;
+use uppsikt::schedule::daemon::{run_loop, Clock, LoopOptions};
 use uppsikt::schedule::{load_all, Schedule};
+use uppsikt::settings::Overrides;
 
 use crate::common::{stderr, stdout, Workspace};
+
+/// A clock for the daemon tests: `sleep_until` jumps to the time at once.
+struct FakeClock {
+    now: Mutex<DateTime<Utc>>,
+}
+
+impl FakeClock {
+    fn new(t: DateTime<Utc>) -> Self {
+        Self { now: Mutex::new(t) }
+    }
+    fn set(&self, t: DateTime<Utc>) {
+        if let Ok(mut n) = self.now.lock() {
+            *n = t;
+        }
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.now.lock().map(|n| *n).unwrap_or_default()
+    }
+    fn sleep_until(&self, t: DateTime<Utc>) {
+        if let Ok(mut n) = self.now.lock() {
+            if t > *n {
+                *n = t;
+            }
+        }
+    }
+}
 
 /// The next three runs of every shipped schedule as `schedule list` shows them.
 fn expected_lines(dir: &Path, now: DateTime<Utc>) -> Vec<String> {
@@ -156,15 +187,15 @@ fn daemon_fires_twice_without_overlap_and_catches_up_after_downtime() {
         "namn: tiny\nbeskrivning: Test.\ncron: \"*/5 * * * *\"\ntidszon: UTC\n",
     )
     .unwrap();
-    let common = Common {
+    let overrides = Overrides {
         config: ws.config(),
         vantetid: Some(0),
-        ..Common::default()
+        ..Overrides::default()
     };
     let t0 = Utc::now();
     let clock = FakeClock::new(t0);
     let mut jobs = WorkspaceJobs {
-        common: common.clone(),
+        overrides: overrides.clone(),
     };
 
     // Up: fires twice, at consecutive five-minute marks, one after the other.

@@ -15,6 +15,7 @@ pub struct Source {
 }
 
 impl Source {
+    /// A shared source (file and sheet) for the locations of one sheet.
     pub fn new(file: Arc<str>, sheet: Arc<str>) -> Arc<Self> {
         Arc::new(Self { file, sheet })
     }
@@ -26,7 +27,9 @@ impl Source {
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Location {
     source: Arc<Source>,
+    /// Zero-based row.
     pub row: u32,
+    /// Zero-based column.
     pub col: u32,
 }
 
@@ -139,7 +142,9 @@ pub fn a1(row: u32, col: u32) -> String {
 /// every line of `resultat.jsonl`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct A1 {
+    /// Zero-based row.
     pub row: u32,
+    /// Zero-based column.
     pub col: u32,
 }
 

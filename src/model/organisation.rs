@@ -5,13 +5,16 @@ use serde::{Deserialize, Serialize};
 /// `nämnd` or `bolag`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrgTyp {
+    /// A nämnd (committee).
     #[serde(rename = "nämnd")]
     Namnd,
+    /// A bolag (municipal company).
     #[serde(rename = "bolag")]
     Bolag,
 }
 
 impl OrgTyp {
+    /// The register's spelling: `nämnd` or `bolag`.
     pub fn as_str(self) -> &'static str {
         match self {
             OrgTyp::Namnd => "nämnd",
@@ -26,13 +29,16 @@ impl OrgTyp {
 pub struct Organisation {
     /// Short stable id (`KOV`, `IS`, `GEAB`): upper-case letters, digits, `-`.
     pub id: String,
+    /// The organisation's Swedish name.
     pub namn: String,
+    /// Nämnd or bolag.
     pub typ: OrgTyp,
     /// The body that adopts its plan and decides avsteg.
     pub beslutsorgan: String,
     /// True for the three suppliers of gemensamma tjänster.
     #[serde(default, rename = "leverantör", alias = "leverantor")]
     pub leverantor: bool,
+    /// Other names its submissions may use.
     #[serde(default)]
     pub alias: Vec<String>,
 }

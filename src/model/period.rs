@@ -3,13 +3,17 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// The period a submission concerns: a year, or one tertial (T1–T3) of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
+    /// The calendar year.
     pub year: i32,
+    /// The tertial (1–3), or `None` for the whole year.
     pub tertial: Option<u8>,
 }
 
 impl Period {
+    /// The whole of `year`.
     pub fn year(year: i32) -> Self {
         Self {
             year,

@@ -10,12 +10,16 @@ use super::{Organisation, Period};
 /// The three kinds of workbook (`Typ` in the `Inlämning` sheet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubmissionType {
+    /// The organisation's own workbook (plan, services, systems, avsteg, …).
     Verksamhet,
+    /// A supplier's workbook (follow-up, deviations).
     Leverantor,
+    /// A supplier's catalogue of gemensamma tjänster.
     Tjanstekatalog,
 }
 
 impl SubmissionType {
+    /// The name as the `Typ` cell and messages write it.
     pub fn label(self) -> &'static str {
         match self {
             SubmissionType::Verksamhet => "Verksamhet",
@@ -24,6 +28,7 @@ impl SubmissionType {
         }
     }
 
+    /// The type a `Typ` cell names, in any case and with or without diacritics.
     pub fn from_label(s: &str) -> Option<Self> {
         match crate::model::name::normalize(s).as_str() {
             "verksamhet" => Some(Self::Verksamhet),
@@ -37,9 +42,13 @@ impl SubmissionType {
 /// The `Inlämning` facts of one read workbook.
 #[derive(Debug, Clone)]
 pub struct Inlamning {
+    /// Which kind of workbook.
     pub typ: SubmissionType,
+    /// The register id it was submitted for.
     pub org_id: String,
+    /// The period it concerns.
     pub period: Period,
+    /// The date it was submitted, if given.
     pub inlamnad: Option<NaiveDate>,
     /// The sheet as read, with provenance.
     pub record: Arc<crate::model::records::Inlamning>,
@@ -51,43 +60,61 @@ pub type Rows<T> = Option<Vec<Arc<T>>>;
 /// A Verksamhet workbook.
 #[derive(Debug, Clone)]
 pub struct Verksamhet {
+    /// Its `Inlämning` sheet.
     pub inlamning: Inlamning,
+    /// The `Digitaliseringsplan` sheet.
     pub plan: Option<Arc<Digitaliseringsplan>>,
+    /// The `Tjänster` sheet.
     pub tjanster: Rows<TjanstAnvandning>,
+    /// The `System` sheet.
     pub system: Rows<System>,
+    /// The `Avsteg` sheet.
     pub avsteg: Rows<Avsteg>,
+    /// The `Förändringsinsatser` sheet.
     pub insatser: Rows<Forandringsinsats>,
+    /// The `Digital mognad` sheet.
     pub mognad: Rows<DigitalMognad>,
 }
 
 /// A Leverantör workbook.
 #[derive(Debug, Clone)]
 pub struct Leverantor {
+    /// Its `Inlämning` sheet.
     pub inlamning: Inlamning,
+    /// The `Uppföljningsrapport` sheet.
     pub uppfoljning: Rows<Uppfoljningsrapport>,
     /// The optional `Årlig analys` sheet (R20).
     pub arlig_analys: Rows<ArligAnalys>,
+    /// The `Säkerhetsavvikelser` sheet.
     pub sakerhetsavvikelser: Rows<Sakerhetsavvikelse>,
+    /// The `Leveransavvikelser` sheet.
     pub leveransavvikelser: Rows<Leveransavvikelse>,
 }
 
 /// A Tjänstekatalog workbook.
 #[derive(Debug, Clone)]
 pub struct Tjanstekatalog {
+    /// Its `Inlämning` sheet.
     pub inlamning: Inlamning,
+    /// The `Tjänster` sheet: the supplier's services.
     pub tjanster: Rows<Katalogtjanst>,
 }
 
 /// One register organisation with what it submitted for the period.
 #[derive(Debug, Clone)]
 pub struct OrgData {
+    /// The organisation.
     pub org: Arc<Organisation>,
+    /// Its Verksamhet workbook, if one was read.
     pub verksamhet: Option<Verksamhet>,
+    /// Its Leverantör workbook, if one was read.
     pub leverantor: Option<Leverantor>,
+    /// Its Tjänstekatalog workbook, if one was read.
     pub katalog: Option<Tjanstekatalog>,
 }
 
 impl OrgData {
+    /// An organisation that has submitted nothing (yet).
     pub fn new(org: Arc<Organisation>) -> Self {
         Self {
             org,
@@ -110,6 +137,7 @@ impl OrgData {
         .min()
     }
 
+    /// Whether any workbook of it was read.
     pub fn submitted_anything(&self) -> bool {
         self.verksamhet.is_some() || self.leverantor.is_some() || self.katalog.is_some()
     }
@@ -119,9 +147,13 @@ impl OrgData {
 /// the union of all catalogues read, the per-date and the period.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The date the run judges by.
     pub per: NaiveDate,
+    /// The period judged.
     pub period: Period,
+    /// Every register organisation, in register order.
     pub orgs: Vec<Arc<OrgData>>,
+    /// Every row of every Tjänstekatalog read (the city's catalogue).
     pub katalog: Vec<Arc<Katalogtjanst>>,
 }
 

@@ -10,16 +10,20 @@ use super::Location;
 pub struct Sakerhetsniva(u8);
 
 impl Sakerhetsniva {
+    /// The Swedish name of each level, 1 to 4.
     pub const LABELS: [&'static str; 4] = ["Grund", "Förhöjd", "Hög", "Mycket hög"];
 
+    /// Level 1–4, or `None` outside that range.
     pub fn new(level: u8) -> Option<Self> {
         (1..=4).contains(&level).then_some(Self(level))
     }
 
+    /// The level, 1–4.
     pub fn level(self) -> u8 {
         self.0
     }
 
+    /// The level's Swedish name (`Grund` … `Mycket hög`).
     pub fn label(self) -> &'static str {
         Self::LABELS[usize::from(self.0 - 1)]
     }
@@ -28,10 +32,12 @@ impl Sakerhetsniva {
 /// An amount of money in öre (hundredths of a krona), exact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money {
+    /// The amount in öre.
     pub ore: i64,
 }
 
 impl Money {
+    /// The amount in kronor.
     pub fn kronor(self) -> f64 {
         self.ore as f64 / 100.0
     }
@@ -40,11 +46,17 @@ impl Money {
 /// A normalised value, as the ingester produces it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// Text, trimmed.
     Text(String),
+    /// Ja / Nej.
     Bool(bool),
+    /// A date.
     Date(NaiveDate),
+    /// A whole number.
     Int(i64),
+    /// An amount of money.
     Money(Money),
+    /// A säkerhetsnivå.
     Level(Sakerhetsniva),
     /// A percentage in 0–100.
     Percent(f64),
@@ -74,12 +86,19 @@ impl Value {
 /// (rule scripts read millions of fields per run).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ValueRef<'a> {
+    /// Text.
     Text(&'a str),
+    /// Ja / Nej.
     Bool(bool),
+    /// A date.
     Date(NaiveDate),
+    /// A whole number.
     Int(i64),
+    /// An amount of money.
     Money(Money),
+    /// A säkerhetsnivå.
     Level(Sakerhetsniva),
+    /// A percentage in 0–100.
     Percent(f64),
 }
 
@@ -103,7 +122,7 @@ impl ValueRef<'_> {
             ValueRef::Text(s) => s.to_string(),
             ValueRef::Bool(true) => "Ja".into(),
             ValueRef::Bool(false) => "Nej".into(),
-            ValueRef::Date(d) => crate::util::iso_date(d),
+            ValueRef::Date(d) => crate::model::iso_date(d),
             ValueRef::Int(i) => i.to_string(),
             ValueRef::Money(m) => format!("{:.2} kr", m.kronor()).replace('.', ","),
             ValueRef::Level(l) => format!("{} ({})", l.level(), l.label()),
@@ -114,6 +133,7 @@ impl ValueRef<'_> {
 
 /// A field type seen as a [`ValueRef`].
 pub trait AsValueRef {
+    /// The value borrowed, if present.
     fn as_value_ref(&self) -> ValueRef<'_>;
 }
 
@@ -128,19 +148,24 @@ impl AsValueRef for String {
 /// The location is the cell where the value is (or should be).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field<T> {
+    /// The value, or `None` where the cell was empty or unreadable.
     pub value: Option<T>,
+    /// Where it was read.
     pub loc: Location,
 }
 
 impl<T> Field<T> {
+    /// A value read at `loc`.
     pub fn new(value: Option<T>, loc: Location) -> Self {
         Self { value, loc }
     }
 
+    /// The value, if present.
     pub fn get(&self) -> Option<&T> {
         self.value.as_ref()
     }
 
+    /// Whether a value is present.
     pub fn is_present(&self) -> bool {
         self.value.is_some()
     }
@@ -148,6 +173,7 @@ impl<T> Field<T> {
 
 /// Conversion from a normalised [`Value`] to a field's Rust type.
 pub trait FromValue: Sized {
+    /// The typed value, if `v` is of this type.
     fn from_value(v: Value) -> Option<Self>;
 }
 
@@ -162,6 +188,7 @@ impl FromValue for String {
 
 /// Conversion from a field's Rust type back to a [`Value`] (for rules and reports).
 pub trait IntoValue {
+    /// The value as a [`Value`].
     fn into_value(self) -> Value;
 }
 

@@ -9,17 +9,21 @@ use rust_xlsxwriter::Workbook;
 
 use super::workbook::{mognad_by_year, mognad_values, MOGNAD_AREAS};
 use super::xlsx::{self, Formats, Grid};
+use super::RunData;
 use crate::ingest::FileEntry;
 use crate::model::{valid_org_id, OrgData};
 use crate::rules::{Evaluation, Status};
-use crate::run::RunData;
 
 /// The sheet names of a feedback workbook.
 pub const FIRST_SHEET: &str = "Om återkopplingen";
+/// The feedback workbook's sheet of findings.
 pub const FINDINGS_SHEET: &str = "Iakttagelser";
+/// The feedback workbook's sheet of reading warnings.
 pub const WARNINGS_SHEET: &str = "Inläsningsvarningar";
+/// The feedback workbook's sheet of DiMiOS figures.
 pub const MOGNAD_SHEET: &str = "Digital mognad";
 
+/// Write one feedback workbook per register organisation into `dir`.
 pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let fmt = Formats::new();
@@ -132,7 +136,7 @@ fn write_one(
         let s1 = format!(
             "Det här är stadsledningskontorets återkoppling på er inlämning för period {}, bedömd per {} mot stadens riktlinje och plan för digitalisering; bladet {FINDINGS_SHEET} visar vad som behöver åtgärdas och bladet {WARNINGS_SHEET} vilka celler som inte gick att läsa.",
             d.settings.period,
-            crate::util::iso_date(d.settings.per)
+            crate::model::iso_date(d.settings.per)
         );
         let s2 = format!(
             "Rätta uppgifterna i er arbetsbok och lägg den i den delade mappen igen, så bedöms den på nytt {next_phrase}."

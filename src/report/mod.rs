@@ -2,8 +2,16 @@
 //! `manifest.json`, the kommunstyrelsen's workbook and the feedback
 //! workbooks, and the comparison with the previous run of the same schedule.
 
+pub mod archive;
 pub mod change;
 pub mod feedback;
+pub mod manifest;
+pub mod rule_diff;
+pub mod run_data;
 pub mod run_folder;
+pub mod tally;
 pub mod workbook;
 pub mod xlsx;
+
+pub use run_data::RunData;
+pub use tally::{OrgTally, Tally};

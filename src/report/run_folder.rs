@@ -97,6 +97,7 @@ pub struct PendingRun {
 }
 
 impl PendingRun {
+    /// The temporary folder to write the run's files into.
     pub fn path(&self) -> &Path {
         &self.tmp
     }
@@ -223,6 +224,11 @@ pub fn previous_runs(root: &Path, schedule: &str) -> Vec<(chrono::NaiveDateTime,
         .unwrap_or_default();
     runs.sort();
     runs.into_iter().rev().map(|((t, _), p)| (t, p)).collect()
+}
+
+/// Write `bytes` to `path`; a failure names the file, in Swedish.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).with_context(|| format!("{}: kan inte skrivas", path.display()))
 }
 
 #[cfg(test)]

@@ -10,12 +10,12 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Chart, ChartType, Color, Workbook};
 
 use super::xlsx::{self, Cell, Formats, Grid};
+use super::RunData;
 use crate::model::records::Avsteg;
 use crate::rules::indicators::{
     baseline_org, BASELINE_EFFEKTIVITET_PERCENT, BASELINE_INNOVATION_PERCENT,
 };
-use crate::rules::{Evaluation, Severity, Status};
-use crate::run::RunData;
+use crate::rules::{Evaluation, RuleDef, Severity, Status, View};
 
 /// The sheet names, in order.
 pub const SHEETS: [&str; 9] = [
@@ -30,6 +30,7 @@ pub const SHEETS: [&str; 9] = [
     "Regler",
 ];
 
+/// The columns of the `Iakttagelser` sheet.
 pub const IAKTTAGELSER_HEADERS: [&str; 12] = [
     "Organisation",
     "Regel",
@@ -53,25 +54,35 @@ pub use crate::rules::maturity::AREAS as MOGNAD_AREAS;
 
 pub use crate::rules::maturity::values as mognad_values;
 
-/// The rules whose outcomes the `Avsteg` sheet shows beside each avsteg.
-pub const AVSTEG_RULES: [&str; 3] = ["R05", "R06", "R07"];
-
-/// Whether the report needs every outcome of rule `id`, not only its
-/// findings (which is all any other table or workbook reads).
-pub fn needs_every_outcome(id: &str) -> bool {
-    AVSTEG_RULES.contains(&id)
+/// Whether the report needs every outcome of `rule`, not only its findings
+/// (which is all any other table or workbook reads): the rule says so with
+/// `visas_i`.
+pub fn needs_every_outcome(rule: &RuleDef) -> bool {
+    View::ALL.into_iter().any(|v| rule.shown_in(v))
 }
 
-/// The evaluations of the [`AVSTEG_RULES`] per (organisation, rule,
-/// subject), for the avsteg tables (the only lookups by subject).
+/// The rules whose outcomes the `Avsteg` sheet shows beside each avsteg
+/// (`visas_i: [Avsteg]`), in rule order.
+fn avsteg_rules<'a>(d: &'a RunData<'_>) -> Vec<&'a str> {
+    d.rules
+        .rules
+        .iter()
+        .filter(|r| r.def.shown_in(View::Avsteg))
+        .map(|r| r.def.id.as_str())
+        .collect()
+}
+
+/// The evaluations of the rules shown in the `Avsteg` sheet per
+/// (organisation, rule, subject), for the avsteg tables (the only lookups by
+/// subject).
 struct Index<'a> {
     by_subject: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Evaluation>>,
 }
 
 impl<'a> Index<'a> {
-    fn new(evaluations: &'a [Evaluation]) -> Self {
+    fn new(evaluations: &'a [Evaluation], rules: &[&str]) -> Self {
         let mut by_subject: HashMap<(&str, &str, &str), Vec<&Evaluation>> = HashMap::new();
-        for e in evaluations.iter().filter(|e| needs_every_outcome(&e.rule)) {
+        for e in evaluations.iter().filter(|e| rules.contains(&&*e.rule)) {
             by_subject
                 .entry((&*e.org, &*e.rule, e.subject.as_str()))
                 .or_default()
@@ -103,6 +114,7 @@ pub fn avsteg_flag(galler_till: Option<NaiveDate>, per: NaiveDate) -> &'static s
 
 pub use crate::rules::maturity::by_year as mognad_by_year;
 
+/// Write the kommunstyrelsen's report workbook to `path`.
 pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     let mut wb = xlsx::workbook(
         d.settings.per,
@@ -111,7 +123,8 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     let fmt = Formats::new();
     let t = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!(seconds = t.elapsed().as_secs_f64(), "report: {what}");
-    let idx = Index::new(d.evaluations);
+    let shown = avsteg_rules(d);
+    let idx = Index::new(d.evaluations, &shown);
     lap("index");
     sammanfattning(&mut wb, d, &fmt)?;
     lap("Sammanfattning");
@@ -119,7 +132,7 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     lap("Organisationer");
     iakttagelser(&mut wb, d, &fmt)?;
     lap("Iakttagelser");
-    avsteg(&mut wb, d, &fmt, &idx)?;
+    avsteg(&mut wb, d, &fmt, &idx, &shown)?;
     lap("Avsteg");
     indikatorer(&mut wb, d, &fmt)?;
     digital_mognad(&mut wb, d, &fmt)?;
@@ -166,7 +179,7 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
     let facts: Vec<(&str, Cell)> = vec![
         (
             "Per-datum",
-            Cell::owned(crate::util::iso_date(d.settings.per)),
+            Cell::owned(crate::model::iso_date(d.settings.per)),
         ),
         ("Period", Cell::owned(d.settings.period.to_string())),
         ("Schema", Cell::s(d.schedule)),
@@ -348,7 +361,7 @@ fn organisationer(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
         g.text(ws, r, 2, o.org.typ.as_str())?;
         g.text(ws, r, 3, if o.org.leverantor { "Ja" } else { "Nej" })?;
         match o.submitted() {
-            Some(dt) => g.text(ws, r, 4, &crate::util::iso_date(dt))?,
+            Some(dt) => g.text(ws, r, 4, &crate::model::iso_date(dt))?,
             None if o.submitted_anything() => g.text(ws, r, 4, "inlämnad, datum saknas")?,
             None => g.text(ws, r, 4, "ej inlämnad")?,
         }
@@ -469,12 +482,18 @@ pub fn iakttagelser_with_limit(
     Ok(())
 }
 
-fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) -> Result<()> {
+fn avsteg(
+    wb: &mut Workbook,
+    d: &RunData<'_>,
+    fmt: &Formats,
+    idx: &Index<'_>,
+    shown: &[&str],
+) -> Result<()> {
     // Ten or so rows per organisation: streamed (rows in order, as written).
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("Avsteg")?;
     let mut g = Grid::new();
-    let headers = [
+    let mut headers: Vec<String> = [
         "Organisation",
         "Avsteg-id",
         "Tjänst-id",
@@ -483,15 +502,16 @@ fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) ->
         "Beslutsdatum",
         "Gäller till",
         "Giltighet",
-        "R05 status",
-        "R05 meddelande",
-        "R06 status",
-        "R06 meddelande",
-        "R07 status",
-        "R07 meddelande",
-        "Fil",
-        "Rad",
-    ];
+    ]
+    .map(String::from)
+    .to_vec();
+    for rule in shown {
+        headers.push(format!("{rule} status"));
+        headers.push(format!("{rule} meddelande"));
+    }
+    let file_col = headers.len() as u16;
+    headers.extend(["Fil".to_string(), "Rad".to_string()]);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     g.header(ws, 0, 0, &headers, fmt)?;
     let per = d.settings.per;
     let mut r = 0;
@@ -527,11 +547,11 @@ fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) ->
                 a.beslutat_av.get().map(String::as_str).unwrap_or(""),
             )?;
             if let Some(dt) = a.beslutsdatum.get() {
-                g.text(ws, r, 5, &crate::util::iso_date(*dt))?;
+                g.text(ws, r, 5, &crate::model::iso_date(*dt))?;
             }
             let gt = a.galler_till.get().copied();
             match gt {
-                Some(dt) => g.text(ws, r, 6, &crate::util::iso_date(dt))?,
+                Some(dt) => g.text(ws, r, 6, &crate::model::iso_date(dt))?,
                 None => g.text(ws, r, 6, "tills vidare")?,
             }
             let flag = avsteg_flag(gt, per);
@@ -541,7 +561,7 @@ fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) ->
                 _ => g.text_fmt(ws, r, 7, flag, fmt.status(Status::UnderlagSaknas))?,
             }
             let key = crate::rules::subject_key(&**a, crate::rules::AVSTEG_KEY_FIELDS);
-            for (i, rule) in AVSTEG_RULES.iter().enumerate() {
+            for (i, rule) in shown.iter().enumerate() {
                 let c = 8 + 2 * i as u16;
                 match idx.avsteg(&o.org.id, rule, &key, a) {
                     Some(e) => {
@@ -551,8 +571,8 @@ fn avsteg(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats, idx: &Index<'_>) ->
                     None => g.text(ws, r, c, "ej bedömd")?,
                 }
             }
-            g.text(ws, r, 14, a.row.file())?;
-            g.number(ws, r, 15, (a.row.row + 1) as f64, None)?;
+            g.text(ws, r, file_col, a.row.file())?;
+            g.number(ws, r, file_col + 1, (a.row.row + 1) as f64, None)?;
         }
     }
     if r == 0 {
@@ -827,6 +847,7 @@ fn inlasning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     Ok(())
 }
 
+/// The columns of the `Inläsningsvarningar` sheet.
 pub const WARNING_HEADERS: [&str; 6] = ["Fil", "Blad", "Cell", "Hittat", "Förväntat", "Meddelande"];
 
 fn inlasningsvarningar(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {

@@ -41,17 +41,26 @@ pub fn text_width(s: &str) -> f64 {
 
 /// The formats every workbook uses.
 pub struct Formats {
+    /// Header cells.
     pub header: Format,
+    /// Sheet titles.
     pub title: Format,
+    /// Bold text.
     pub bold: Format,
+    /// Wrapped text.
     pub wrap: Format,
+    /// Decimal numbers.
     pub number: Format,
+    /// Whole numbers.
     pub integer: Format,
+    /// Percentages.
     pub percent: Format,
+    /// One per status, in `Status::ALL` order.
     pub status: [Format; 5],
 }
 
 impl Formats {
+    /// The formats, made once per workbook.
     pub fn new() -> Self {
         let header = Format::new()
             .set_bold()
@@ -147,6 +156,7 @@ impl Default for Grid {
 }
 
 impl Grid {
+    /// A grid with no column measured yet.
     pub fn new() -> Self {
         Self { widths: Vec::new() }
     }
@@ -364,16 +374,22 @@ where
 
 /// One cell of a streamed table.
 pub enum Cell<'a> {
+    /// Plain text.
     Text(std::borrow::Cow<'a, str>),
+    /// Text in a status's colours.
     Styled(std::borrow::Cow<'a, str>, Status),
+    /// A number.
     Number(f64),
+    /// Nothing.
     Empty,
 }
 
 impl<'a> Cell<'a> {
+    /// Borrowed text.
     pub fn s(s: &'a str) -> Self {
         Cell::Text(s.into())
     }
+    /// Owned text.
     pub fn owned(s: String) -> Self {
         Cell::Text(s.into())
     }

@@ -36,6 +36,7 @@ pub enum SubjectKind {
 }
 
 impl SubjectKind {
+    /// The name in the YAML (`objekt`).
     pub fn label(self) -> &'static str {
         match self {
             SubjectKind::Organisation => "organisation",
@@ -74,16 +75,27 @@ impl SubjectKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
+    /// A Verksamhet workbook.
     Verksamhet,
+    /// A Leverantör workbook.
     Leverantor,
+    /// A Tjänstekatalog workbook.
     Tjanstekatalog,
+    /// The `Digitaliseringsplan` sheet.
     Digitaliseringsplan,
+    /// The `Tjänster` sheet.
     Tjanster,
+    /// The `System` sheet.
     System,
+    /// The `Avsteg` sheet.
     Avsteg,
+    /// The `Förändringsinsatser` sheet.
     Forandringsinsatser,
+    /// The `Uppföljningsrapport` sheet.
     Uppfoljningsrapport,
+    /// The `Säkerhetsavvikelser` sheet.
     Sakerhetsavvikelser,
+    /// The `Leveransavvikelser` sheet.
     Leveransavvikelser,
     /// The `Tjänster` sheet of the organisation's own Tjänstekatalog.
     Katalog,
@@ -135,22 +147,68 @@ impl Requirement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
+    /// Every register organisation.
     #[default]
     Alla,
     /// Only the suppliers of gemensamma tjänster (`leverantör: true`).
     Leverantorer,
 }
 
+/// A part of the report that shows every outcome of a rule, not only its
+/// findings (`visas_i`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum View {
+    /// The report's `Avsteg` sheet: the rule's outcome beside each avsteg.
+    Avsteg,
+}
+
+impl View {
+    /// Every view, in the order the YAML names them.
+    pub const ALL: [View; 1] = [View::Avsteg];
+
+    /// The name in the YAML.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Avsteg => "Avsteg",
+        }
+    }
+}
+
+impl TryFrom<String> for View {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        View::ALL
+            .into_iter()
+            .find(|v| v.label() == s.trim())
+            .ok_or_else(|| {
+                let known: Vec<&str> = View::ALL.iter().map(|v| v.label()).collect();
+                format!("\"{s}\" är ingen känd vy (kända: {})", known.join(", "))
+            })
+    }
+}
+
+impl From<View> for String {
+    fn from(v: View) -> Self {
+        v.label().to_string()
+    }
+}
+
 /// The fixed documentation headings.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Documentation {
+    /// What the rule checks.
     #[serde(rename = "Vad regeln kontrollerar")]
     pub vad: String,
+    /// Why (the guideline's reason).
     #[serde(rename = "Varför")]
     pub varfor: String,
+    /// Examples of each outcome.
     #[serde(rename = "Exempel", default)]
     pub exempel: String,
+    /// Where in the guideline.
     #[serde(rename = "Referens", default)]
     pub referens: String,
 }
@@ -159,9 +217,13 @@ pub struct Documentation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Expected {
+    /// Only the status (the label, e.g. `brist`).
     Status(String),
+    /// A status and more.
     Detailed {
+        /// The expected status.
         status: String,
+        /// Text the message must contain.
         #[serde(default)]
         meddelande: Option<String>,
         /// Expected status per subject key, where a case has several.
@@ -174,6 +236,7 @@ pub enum Expected {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
+    /// The case's name.
     pub namn: String,
     /// The per-date (default 2026-06-30).
     #[serde(default)]
@@ -184,8 +247,10 @@ pub struct TestCase {
     /// Sheets of the organisation's Verksamhet workbook; absent = not submitted.
     #[serde(default)]
     pub verksamhet: Option<YamlMapping>,
+    /// Sheets of the organisation's Leverantör workbook; absent = not submitted.
     #[serde(default, rename = "leverantör", alias = "leverantor")]
     pub leverantor: Option<YamlMapping>,
+    /// Sheets of the organisation's Tjänstekatalog; absent = not submitted.
     #[serde(default, rename = "tjänstekatalog", alias = "tjanstekatalog")]
     pub tjanstekatalog: Option<YamlMapping>,
     /// Rows of other suppliers' catalogues (the city's catalogue).
@@ -194,6 +259,7 @@ pub struct TestCase {
     /// Parameter overrides.
     #[serde(default)]
     pub parametrar: YamlMapping,
+    /// The expected outcome.
     #[serde(rename = "förväntat", alias = "forvantat")]
     pub forvantat: Expected,
 }
@@ -202,31 +268,80 @@ pub struct TestCase {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
+    /// The rule id, e.g. `R05`.
     pub id: String,
+    /// The Swedish title.
     pub titel: String,
+    /// How serious a finding is.
     pub allvarlighet: Severity,
+    /// What one evaluation is about.
     pub objekt: SubjectKind,
+    /// Which organisations the rule concerns.
     #[serde(default, rename = "gäller", alias = "galler")]
     pub galler: Scope,
+    /// Workbooks or sheets the rule needs (`underlag saknas` without them).
     #[serde(default, rename = "kräver", alias = "kraver")]
     pub kraver: Vec<Requirement>,
+    /// The guideline's section.
     pub referens: String,
     /// The script file, relative to the YAML (default: same name, `.rhai`).
     #[serde(default)]
     pub skript: Option<String>,
+    /// Parameters the script reads (`param`).
     #[serde(default)]
     pub parametrar: YamlMapping,
+    /// The parts of the report that show every outcome of the rule beside
+    /// the data it judged, e.g. `visas_i: [Avsteg]`.
+    #[serde(default)]
+    pub visas_i: Vec<View>,
+    /// The documentation headings.
     pub dokumentation: Documentation,
+    /// The test cases.
     #[serde(default)]
     pub tester: Vec<TestCase>,
 }
 
 impl RuleDef {
+    /// Whether `view` shows every outcome of the rule.
+    pub fn shown_in(&self, view: View) -> bool {
+        self.visas_i.contains(&view)
+    }
+
     /// Parameters as YAML values, keyed by name.
     pub fn parameter_values(&self) -> Vec<(String, YamlValue)> {
         self.parametrar
             .iter()
             .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v.clone())))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const BASE: &str = "id: R99\ntitel: t\nallvarlighet: hög\nobjekt: avsteg\nreferens: r\ndokumentation:\n  Vad regeln kontrollerar: x\n  Varför: y\n";
+
+    fn parse(extra: &str) -> Result<RuleDef, crate::yaml::YamlError> {
+        crate::yaml::parse(&format!("{BASE}{extra}"), Path::new("R99.yaml"))
+    }
+
+    #[test]
+    fn visas_i_names_the_views_that_show_every_outcome() {
+        assert!(parse("visas_i: [Avsteg]\n").unwrap().shown_in(View::Avsteg));
+        assert!(!parse("").unwrap().shown_in(View::Avsteg));
+        assert!(!parse("visas_i: []\n").unwrap().shown_in(View::Avsteg));
+    }
+
+    #[test]
+    fn an_unknown_view_is_a_swedish_load_error_with_its_place() {
+        let e = parse("visas_i: [Avsteg, Avstg]\n").unwrap_err();
+        assert_eq!(e.file, "R99.yaml");
+        assert_eq!(e.line, Some(9), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "R99.yaml:9:10: visas_i: \"Avstg\" är ingen känd vy (kända: Avsteg)"
+        );
     }
 }

@@ -20,26 +20,40 @@ use crate::model::{Location, Model, OrgData, Record};
 pub struct Evaluation {
     /// The organisation's id, shared by all its evaluations of a rule.
     pub org: Arc<str>,
+    /// The rule id.
     pub rule: Arc<str>,
+    /// The outcome.
     pub status: Status,
+    /// The rule's severity.
     pub severity: Severity,
     /// The subject's key (a Tjänst-id, a system name, the organisation id …).
     pub subject: String,
+    /// The Swedish message (empty when uppfyllt).
     pub message: String,
+    /// The cell the outcome rests on, if any.
     pub evidence: Option<Location>,
 }
 
 /// The JSON line of `resultat.jsonl` (report.md, section 3).
 #[derive(Debug, Serialize, serde::Deserialize, PartialEq, Clone)]
 pub struct EvaluationJson {
+    /// The organisation id.
     pub organisation: String,
+    /// The rule id.
     pub regel: String,
+    /// The outcome.
     pub status: Status,
+    /// The rule's severity.
     pub allvarlighet: Severity,
+    /// The subject's key.
     pub objekt: String,
+    /// The Swedish message.
     pub meddelande: String,
+    /// The file of the evidence cell (empty if none).
     pub fil: String,
+    /// Its sheet.
     pub blad: String,
+    /// Its A1 reference.
     pub cell: String,
 }
 
@@ -92,6 +106,7 @@ impl Evaluation {
         Ok(())
     }
 
+    /// The evaluation as its `resultat.jsonl` line.
     pub fn json(&self) -> EvaluationJson {
         EvaluationJson {
             organisation: self.org.to_string(),
@@ -118,15 +133,20 @@ impl Evaluation {
 /// Everything a script sees besides its subject and organisation, and the
 /// rule errors already logged in this evaluation pass.
 pub struct Context {
+    /// The city's catalogue of gemensamma tjänster.
     pub katalog: Katalog,
+    /// The register of organisations.
     pub register: Register,
+    /// The per-date.
     pub per: Datum,
+    /// The period, e.g. `2026` or `2026-T2`.
     pub period: String,
     /// Script positions whose `regelfel` has been logged (`None`: do not log).
     logged: Option<Mutex<HashSet<String>>>,
 }
 
 impl Context {
+    /// The context of evaluating `model`.
     pub fn new(model: &Model) -> Self {
         Self {
             katalog: Katalog::new(model.katalog.clone()),

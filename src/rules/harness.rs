@@ -22,11 +22,15 @@ pub const DEFAULT_PER: &str = "2026-06-30";
 /// The outcome of one test case.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
+    /// The rule id.
     pub rule: String,
+    /// The case's name.
     pub name: String,
     /// `None` when the case passed; otherwise what differed.
     pub failure: Option<String>,
+    /// The worst status the case produced.
     pub got: Status,
+    /// Every evaluation the case produced.
     pub evaluations: Vec<Evaluation>,
 }
 

@@ -12,6 +12,7 @@ use crate::model::Model;
 /// för innovation". A share of resources (so compared with the budget
 /// shares, not the count shares) in Intraservice's development portfolio.
 pub const BASELINE_INNOVATION_PERCENT: f64 = 1.0;
+/// The plan's 2020 baseline share of effektivitet, in percent.
 pub const BASELINE_EFFEKTIVITET_PERCENT: f64 = 99.0;
 /// Whose portfolio the baseline describes (matched against the register's
 /// names and aliases, after normalisation).
@@ -38,14 +39,23 @@ pub fn baseline_org(model: &Model) -> Option<&str> {
 pub struct Indicator {
     /// Organisation id, or `STADEN` for the whole city.
     pub organisation: String,
+    /// The number of förändringsinsatser.
     pub insatser: usize,
+    /// Innovation share by count.
     pub innovation_antal: Option<f64>,
+    /// Effektivitet share by count.
     pub effektivitet_antal: Option<f64>,
+    /// Innovation share by budget.
     pub innovation_budget: Option<f64>,
+    /// Effektivitet share by budget.
     pub effektivitet_budget: Option<f64>,
+    /// Share aimed at Extern, by count.
     pub extern_antal: Option<f64>,
+    /// Share aimed at Intern, by count.
     pub intern_antal: Option<f64>,
+    /// Share aimed at Extern, by budget.
     pub extern_budget: Option<f64>,
+    /// Share aimed at Intern, by budget.
     pub intern_budget: Option<f64>,
 }
 

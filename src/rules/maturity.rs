@@ -49,7 +49,9 @@ pub fn by_year(o: &OrgData) -> BTreeMap<i64, &DigitalMognad> {
 /// One organisation's latest measurement and its change since the year before.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OrgMaturity {
+    /// The organisation id.
     pub organisation: String,
+    /// The year of its latest measurement.
     pub ar: i64,
     /// Totalt then the six areas.
     pub varden: [Option<f64>; 7],
@@ -62,8 +64,11 @@ pub struct OrgMaturity {
 /// The city's mean per value and year.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CityMean {
+    /// The year.
     pub ar: i64,
+    /// How many organisations measured that year.
     pub organisationer: usize,
+    /// The mean of Totalt, then the six areas.
     pub medel: [Option<f64>; 7],
 }
 
@@ -72,7 +77,9 @@ pub struct CityMean {
 pub struct Maturity {
     /// The year the per-date's previous year (Y−1) measurements are expected for.
     pub forvantat_ar: i64,
+    /// Each organisation's latest measurement.
     pub per_organisation: Vec<OrgMaturity>,
+    /// The city's means per year.
     pub staden: Vec<CityMean>,
     /// Organisations without a measurement for Y−1, with their latest year.
     pub utan_matning: Vec<(String, Option<i64>)>,

@@ -10,11 +10,17 @@ use rhai::{Dynamic, Engine};
 /// Limits per evaluation of one rule on one subject.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// Script operations per evaluation.
     pub max_operations: u64,
+    /// Nested function calls.
     pub max_call_levels: usize,
+    /// Bytes of one string.
     pub max_string_size: usize,
+    /// Elements of one array.
     pub max_array_size: usize,
+    /// Entries of one map.
     pub max_map_size: usize,
+    /// Wall-clock time per evaluation.
     pub wall_clock: Duration,
 }
 

@@ -7,19 +7,25 @@ use serde::{Deserialize, Serialize};
 /// The outcome of one rule on one subject (rules.md, Outcomes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Status {
+    /// The requirement is met.
     #[serde(rename = "uppfyllt")]
     Uppfyllt,
+    /// The requirement is not met (a finding).
     #[serde(rename = "brist")]
     Brist,
+    /// The data the rule needs was not submitted (a finding).
     #[serde(rename = "underlag saknas")]
     UnderlagSaknas,
+    /// The rule does not apply to the subject.
     #[serde(rename = "ej tillämplig")]
     EjTillamplig,
+    /// The rule itself failed (a finding, for the rule's author).
     #[serde(rename = "regelfel")]
     Regelfel,
 }
 
 impl Status {
+    /// Every status, worst first.
     pub const ALL: [Status; 5] = [
         Status::Regelfel,
         Status::Brist,
@@ -28,6 +34,7 @@ impl Status {
         Status::EjTillamplig,
     ];
 
+    /// The Swedish label, as reports write it.
     pub fn label(self) -> &'static str {
         match self {
             Status::Uppfyllt => "uppfyllt",
@@ -38,6 +45,7 @@ impl Status {
         }
     }
 
+    /// The status a label names.
     pub fn from_label(s: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
@@ -91,15 +99,19 @@ impl fmt::Display for Status {
 /// Rule severity (`allvarlighet`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 pub enum Severity {
+    /// High.
     #[serde(rename = "hög", alias = "hog")]
     Hog,
+    /// Medium.
     #[serde(rename = "medel")]
     Medel,
+    /// Low.
     #[serde(rename = "låg", alias = "lag")]
     Lag,
 }
 
 impl Severity {
+    /// The Swedish label (`hög`, `medel`, `låg`).
     pub fn label(self) -> &'static str {
         match self {
             Severity::Hog => "hög",

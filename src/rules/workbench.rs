@@ -187,6 +187,7 @@ pub fn scaffold(
 /// What the test cases of one rule exercise.
 #[derive(Debug, Clone)]
 pub struct RuleCoverage {
+    /// The rule id.
     pub id: String,
     /// Statuses some test case of the rule produced, in report order
     /// (regelfel, brist, underlag saknas, uppfyllt, ej tillämplig).
@@ -332,47 +333,28 @@ impl RuleCoverage {
 /// One (organisation, rule) whose worst status changes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusChange {
+    /// The rule id.
     pub rule: String,
+    /// The organisation id.
     pub org: String,
+    /// The worst status before (`None`: no evaluation).
     pub from: Option<Status>,
+    /// The worst status after (`None`: no evaluation).
     pub to: Option<Status>,
 }
 
 /// The impact of replacing one rule set with another on the same model.
 #[derive(Debug, Clone, Default)]
 pub struct Diff {
+    /// Every (organisation, rule) whose worst status changes.
     pub changes: Vec<StatusChange>,
     /// Findings only the new rules produce / only the old rules produced.
     pub appear: Vec<Evaluation>,
+    /// Findings only the old rules produced.
     pub disappear: Vec<Evaluation>,
     /// Findings both produce (same organisation, rule, subject and status)
     /// whose message differs: (before, after).
     pub reworded: Vec<(Evaluation, Evaluation)>,
-}
-
-/// A sheet with the report's header row, filter and frozen panes, and one
-/// row of text per item, written as the report writes text (literal, never
-/// a formula; clipped to what a cell holds; columns as wide as they need).
-fn table(
-    wb: &mut rust_xlsxwriter::Workbook,
-    name: &str,
-    headers: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> Result<()> {
-    use crate::report::xlsx::{table_setup, Formats, Grid};
-    let ws = wb.add_worksheet().set_name(name)?;
-    let mut g = Grid::new();
-    g.header(ws, 0, 0, headers, &Formats::new())?;
-    let mut last = 0;
-    for (i, row) in rows.enumerate() {
-        last = i as u32 + 1;
-        for (c, v) in row.iter().enumerate() {
-            g.text(ws, last, c as u16, v)?;
-        }
-    }
-    g.apply_widths(ws)?;
-    table_setup(ws, 0, last, headers.len() as u16, true)?;
-    Ok(())
 }
 
 fn worst_map(evals: &[Evaluation]) -> BTreeMap<(String, String), Status> {
@@ -455,7 +437,9 @@ pub fn diff(old: &[Evaluation], new: &[Evaluation]) -> Diff {
     }
 }
 
-fn label(s: Option<Status>) -> &'static str {
+/// A status in a diff, or `(ingen bedömning)` where one side made no
+/// evaluation.
+pub fn outcome_label(s: Option<Status>) -> &'static str {
     s.map_or("(ingen bedömning)", |s| s.label())
 }
 
@@ -467,7 +451,7 @@ impl Diff {
             BTreeMap::new();
         for c in &self.changes {
             groups
-                .entry((c.rule.clone(), label(c.from), label(c.to)))
+                .entry((c.rule.clone(), outcome_label(c.from), outcome_label(c.to)))
                 .or_default()
                 .push(c.org.clone());
         }
@@ -487,68 +471,6 @@ impl Diff {
             })
             .collect()
     }
-
-    /// Write the same as an xlsx for review.
-    pub fn write_xlsx(&self, path: &Path) -> Result<()> {
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        table(
-            &mut wb,
-            "Statusändringar",
-            &["Regel", "Organisation", "Från", "Till"],
-            self.changes.iter().map(|c| {
-                [&c.rule, &c.org, label(c.from), label(c.to)]
-                    .map(str::to_string)
-                    .to_vec()
-            }),
-        )?;
-        let finding = |e: &Evaluation, before: Option<&str>| {
-            let j = e.json();
-            let mut row = vec![j.regel, j.organisation, j.objekt, j.status.label().into()];
-            row.extend(before.map(str::to_string));
-            row.extend([j.meddelande, j.fil, j.blad, j.cell]);
-            row
-        };
-        for (name, list) in [
-            ("Nya iakttagelser", &self.appear),
-            ("Försvunna iakttagelser", &self.disappear),
-        ] {
-            table(
-                &mut wb,
-                name,
-                &[
-                    "Regel",
-                    "Organisation",
-                    "Objekt",
-                    "Status",
-                    "Meddelande",
-                    "Fil",
-                    "Blad",
-                    "Cell",
-                ],
-                list.iter().map(|e| finding(e, None)),
-            )?;
-        }
-        table(
-            &mut wb,
-            "Ändrade meddelanden",
-            &[
-                "Regel",
-                "Organisation",
-                "Objekt",
-                "Status",
-                "Före",
-                "Efter",
-                "Fil",
-                "Blad",
-                "Cell",
-            ],
-            self.reworded
-                .iter()
-                .map(|(before, after)| finding(after, Some(&before.message))),
-        )?;
-        wb.save(path)?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -566,24 +488,6 @@ mod tests {
             message: message.into(),
             evidence: None,
         }
-    }
-
-    #[test]
-    fn the_review_workbook_takes_a_message_longer_than_a_cell_holds() {
-        use calamine::{open_workbook, Reader, Xlsx};
-        let long = "x".repeat(40_000);
-        let diff = Diff {
-            appear: vec![ev("KOV", "A1", Status::Brist, &long)],
-            ..Diff::default()
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("diff.xlsx");
-        diff.write_xlsx(&path).unwrap();
-        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-        let range = wb.worksheet_range("Nya iakttagelser").unwrap();
-        let cell = range.get_value((1, 4)).unwrap().to_string();
-        assert!(cell.ends_with("(avkortad)"), "{}", &cell[cell.len() - 30..]);
-        assert!(cell.chars().count() <= 32_767);
     }
 
     #[test]

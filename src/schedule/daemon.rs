@@ -1,9 +1,9 @@
 //! The daemon: runs every schedule at its times, one run at a time.
 //!
 //! [`run_loop`] is the whole scheduler, as a library function over a
-//! [`Clock`] and a [`Jobs`] (what a run is), so tests drive it with a fake
-//! clock instead of sleeping. [`cli_daemon`] wires it to the system clock
-//! and real runs ([`WorkspaceJobs`]).
+//! [`Clock`] and a [`Jobs`] (what a run is), so tests drive it with a clock
+//! of their own instead of sleeping. `uppsikt daemon`
+//! (`commands::daemon`) wires it to the system clock and real runs.
 //!
 //! * Before every decision the schedules are re-read (and before every run,
 //!   the configuration and rules too); a schedule that no longer loads is
@@ -14,7 +14,7 @@
 //! * Catch-up: on start, a schedule whose time passed since its last run
 //!   folder (`YYYY-MM-DDTHHMMSS_<namn>` in the output root) runs once at once.
 //! * Stopping: the loop stops between runs when the stop flag is set.
-//!   [`cli_daemon`] sets it on SIGTERM/SIGINT (the `ctrlc` crate), so a run
+//!   `uppsikt daemon` sets it on SIGTERM/SIGINT (the `ctrlc` crate), so a run
 //!   in progress, or waiting for the output root's lock, is finished and
 //!   published before the daemon exits 0. A daemon killed outright (SIGKILL)
 //!   leaves only its `.pågår-…` folder, which the next run removes, and its
@@ -22,19 +22,17 @@
 //!   run is never visible and never blocks the next.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use anyhow::Result;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::Schedule;
-use crate::cli::Common;
-use crate::settings::Settings;
 
 /// The time source of the daemon.
 pub trait Clock {
+    /// The time now.
     fn now(&self) -> DateTime<Utc>;
     /// Return at `t` (or soon after), or earlier when asked to stop.
     fn sleep_until(&self, t: DateTime<Utc>);
@@ -43,6 +41,7 @@ pub trait Clock {
 /// The system clock. Sleeps in slices of a second so that a stop request is
 /// noticed at once and a suspended machine's wall-clock jump soon after.
 pub struct SystemClock {
+    /// Set to stop sleeping at once.
     pub stop: Arc<AtomicBool>,
 }
 
@@ -66,50 +65,32 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock for tests: `sleep_until` jumps to the time at once.
-pub struct FakeClock {
-    now: Mutex<DateTime<Utc>>,
-}
-
-impl FakeClock {
-    pub fn new(t: DateTime<Utc>) -> Self {
-        Self { now: Mutex::new(t) }
-    }
-    pub fn set(&self, t: DateTime<Utc>) {
-        if let Ok(mut n) = self.now.lock() {
-            *n = t;
-        }
-    }
-    pub fn advance(&self, d: Duration) {
-        if let Ok(mut n) = self.now.lock() {
-            *n += d;
-        }
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.now.lock().map(|n| *n).unwrap_or_default()
-    }
-    fn sleep_until(&self, t: DateTime<Utc>) {
-        if let Ok(mut n) = self.now.lock() {
-            if t > *n {
-                *n = t;
-            }
-        }
-    }
-}
-
 /// How a run ended.
 #[derive(Debug, Clone, Default)]
 pub struct RunOutcome {
-    /// 0 ok, 2 nothing produced, 3 completed with files in `fel` or `regelfel`.
+    /// The run's exit status ([`crate::exit`]): OK, UNUSABLE (nothing produced) or PARTIAL.
     pub exit: i32,
+    /// The published run folder, if one was written.
     pub folder: Option<PathBuf>,
     /// (status, count) of the evaluations.
     pub counts: Vec<(String, usize)>,
+    /// How many files were `fel`.
     pub files_in_error: usize,
 }
+
+/// Why the daemon cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// No schedule can be read at start (every problem, one per line).
+    #[error("scheman kan inte användas:\n{0}")]
+    Schedules(String),
+    /// The schedule folder holds no schedule.
+    #[error("inga scheman att köra")]
+    NoSchedules,
+}
+
+/// Why one run failed (the run's own error, with its causes).
+pub type JobError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What the daemon schedules and runs.
 pub trait Jobs {
@@ -118,68 +99,11 @@ pub trait Jobs {
     /// When the last run of `name` started, if there was one (for catch-up).
     fn last_run(&mut self, name: &str) -> Option<DateTime<Utc>>;
     /// Run `schedule` now; `next` is its following run.
-    fn run(&mut self, schedule: &Schedule, next: Option<DateTime<Utc>>) -> Result<RunOutcome>;
-}
-
-/// Real runs in the workspace of `common`: configuration, rules and
-/// schedules are re-read for every run.
-pub struct WorkspaceJobs {
-    pub common: Common,
-}
-
-impl Jobs for WorkspaceJobs {
-    fn schedules(&mut self) -> Result<Vec<Schedule>, String> {
-        let settings = Settings::from_common(&self.common).map_err(|e| format!("{e:#}"))?;
-        super::load_all(&settings.schedules)
-    }
-
-    fn last_run(&mut self, name: &str) -> Option<DateTime<Utc>> {
-        let settings = Settings::from_common(&self.common).ok()?;
-        last_run_in(&settings.outputs, name)
-    }
-
-    fn run(&mut self, schedule: &Schedule, next: Option<DateTime<Utc>>) -> Result<RunOutcome> {
-        let settings = Settings::from_common(&self.common)?;
-        let rules = match crate::rules::RuleSet::load(&settings.rules) {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(schedule = %schedule.name, "rules cannot be used; nothing produced:\n{e}");
-                return Ok(RunOutcome {
-                    exit: crate::commands::EXIT_UNUSABLE,
-                    ..RunOutcome::default()
-                });
-            }
-        };
-        let archive = schedule.archive_inputs || settings.config.arkivera_indata;
-        let next = next.map(|t| {
-            t.with_timezone(&schedule.zone)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        });
-        let s = crate::run::execute(&settings, &rules, &schedule.name, archive, next, None)?;
-        Ok(RunOutcome {
-            exit: s.exit,
-            folder: Some(s.folder),
-            counts: s
-                .counts
-                .iter()
-                .map(|(st, n)| (st.label().to_string(), *n))
-                .collect(),
-            files_in_error: s.files_in_error,
-        })
-    }
-}
-
-/// When the newest run folder of `name` in `root` was started (its name is
-/// the machine's local time, as `run::execute` writes it).
-pub fn last_run_in(root: &Path, name: &str) -> Option<DateTime<Utc>> {
-    let (start, _) = crate::report::run_folder::previous_runs(root, name)
-        .into_iter()
-        .next()?;
-    chrono::Local
-        .from_local_datetime(&start)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
+    fn run(
+        &mut self,
+        schedule: &Schedule,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<RunOutcome, JobError>;
 }
 
 /// Whether a schedule missed a time while the daemon was down: its first
@@ -222,11 +146,13 @@ impl Default for LoopOptions {
 /// One run the loop made.
 #[derive(Debug, Clone)]
 pub struct Fired {
+    /// The schedule's name.
     pub schedule: String,
     /// The scheduled time it ran for.
     pub due: DateTime<Utc>,
     /// Clock times at start and end.
     pub started: DateTime<Utc>,
+    /// Clock time at the end.
     pub ended: DateTime<Utc>,
     /// Started at once on start for a time missed while down.
     pub catch_up: bool,
@@ -236,13 +162,15 @@ pub struct Fired {
 
 /// The scheduler. Returns every run made, when a stop condition is met.
 /// Fails only when no usable schedule can be read at start.
-pub fn run_loop(jobs: &mut dyn Jobs, clock: &dyn Clock, opts: &LoopOptions) -> Result<Vec<Fired>> {
+pub fn run_loop(
+    jobs: &mut dyn Jobs,
+    clock: &dyn Clock,
+    opts: &LoopOptions,
+) -> Result<Vec<Fired>, DaemonError> {
     let start = clock.now();
-    let mut schedules = jobs
-        .schedules()
-        .map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))?;
+    let mut schedules = jobs.schedules().map_err(DaemonError::Schedules)?;
     if schedules.is_empty() {
-        anyhow::bail!("inga scheman att köra");
+        return Err(DaemonError::NoSchedules);
     }
     // Per schedule: the time up to which its runs are accounted for.
     let mut cursor: HashMap<String, DateTime<Utc>> = HashMap::new();
@@ -369,7 +297,7 @@ pub fn run_loop(jobs: &mut dyn Jobs, clock: &dyn Clock, opts: &LoopOptions) -> R
                     .as_ref()
                     .map(|f| f.display().to_string())
                     .unwrap_or_default();
-                if o.exit == 0 {
+                if o.exit == crate::exit::OK {
                     tracing::info!(schedule = %schedule.name, exit = o.exit, seconds, counts = %counts, files_in_error = o.files_in_error, folder = %folder, "run finished");
                 } else {
                     tracing::warn!(schedule = %schedule.name, exit = o.exit, seconds, counts = %counts, files_in_error = o.files_in_error, folder = %folder, "run finished with problems");
@@ -377,7 +305,8 @@ pub fn run_loop(jobs: &mut dyn Jobs, clock: &dyn Clock, opts: &LoopOptions) -> R
                 Some(o)
             }
             Err(e) => {
-                tracing::error!(schedule = %schedule.name, seconds, "run failed; nothing published: {e:#}");
+                let e = with_causes(&*e);
+                tracing::error!(schedule = %schedule.name, seconds, "run failed; nothing published: {e}");
                 None
             }
         };
@@ -396,39 +325,60 @@ pub fn run_loop(jobs: &mut dyn Jobs, clock: &dyn Clock, opts: &LoopOptions) -> R
     Ok(fired)
 }
 
-/// `uppsikt daemon`: run until the process is stopped.
-pub fn cli_daemon(c: &Common, catch_up: bool) -> Result<i32> {
-    // A configuration that cannot be read is an error at start, not later.
-    Settings::from_common(c)?;
-    let opts = LoopOptions {
-        catch_up,
-        ..LoopOptions::default()
-    };
-    let clock = SystemClock {
-        stop: opts.stop.clone(),
-    };
-    // SIGTERM/SIGINT set the stop flag: a run in progress finishes and is
-    // published, then the loop ends and the daemon exits 0.
-    let stop = opts.stop.clone();
-    ctrlc::set_handler(move || {
-        tracing::info!("stop requested; finishing the current run, if any");
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    })?;
-    let mut jobs = WorkspaceJobs { common: c.clone() };
-    run_loop(&mut jobs, &clock, &opts)?;
-    tracing::info!("daemon stopped");
-    Ok(0)
+/// An error and its causes on one line (for the log), a cause that the
+/// text already says left out.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use chrono::NaiveDateTime;
     use std::rc::Rc;
+    use std::sync::Mutex;
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    /// A clock for tests: `sleep_until` jumps to the time at once.
+    struct FakeClock {
+        now: Mutex<DateTime<Utc>>,
+    }
+
+    impl FakeClock {
+        fn new(t: DateTime<Utc>) -> Self {
+            Self { now: Mutex::new(t) }
+        }
+        fn advance(&self, d: Duration) {
+            if let Ok(mut n) = self.now.lock() {
+                *n += d;
+            }
+        }
+    }
+
+    impl Clock for FakeClock {
+        fn now(&self) -> DateTime<Utc> {
+            self.now.lock().map(|n| *n).unwrap_or_default()
+        }
+        fn sleep_until(&self, t: DateTime<Utc>) {
+            if let Ok(mut n) = self.now.lock() {
+                if t > *n {
+                    *n = t;
+                }
+            }
+        }
     }
 
     /// Schedules in code; runs counted; each run takes `run_time` on the clock.
@@ -462,7 +412,11 @@ mod tests {
         fn last_run(&mut self, name: &str) -> Option<DateTime<Utc>> {
             self.last.get(name).copied()
         }
-        fn run(&mut self, s: &Schedule, _next: Option<DateTime<Utc>>) -> Result<RunOutcome> {
+        fn run(
+            &mut self,
+            s: &Schedule,
+            _next: Option<DateTime<Utc>>,
+        ) -> Result<RunOutcome, JobError> {
             let now = self.clock.now();
             self.runs.push((s.name.clone(), now));
             self.last.insert(s.name.clone(), now);
@@ -648,25 +602,15 @@ mod tests {
     }
 
     #[test]
-    fn last_run_is_read_from_folder_names() {
-        let d = tempfile::tempdir().unwrap();
-        for n in [
-            "2026-11-20T020001_nattlig",
-            "2026-11-25T020003_nattlig",
-            "2026-11-25T020003_nattlig-2",
-            "2026-11-26T090000_kvartal",
-            "2026-11-26T100000_x_nattlig",
-            ".pågår-2026-11-26T110000_nattlig-1",
-        ] {
-            std::fs::create_dir(d.path().join(n)).unwrap();
-        }
-        let naive: NaiveDateTime = "2026-11-25T02:00:03".parse().unwrap();
-        let expect = chrono::Local
-            .from_local_datetime(&naive)
-            .earliest()
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(last_run_in(d.path(), "nattlig"), Some(expect));
-        assert_eq!(last_run_in(d.path(), "veckovis"), None);
+    fn a_failed_run_is_logged_with_each_cause_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("x.xlsx: kan inte skrivas")]
+        struct Write(#[source] std::io::Error);
+        #[derive(Debug, thiserror::Error)]
+        #[error("y.xlsx: borta")]
+        struct Said(#[source] std::io::Error);
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "borta");
+        assert_eq!(with_causes(&Write(io())), "x.xlsx: kan inte skrivas: borta");
+        assert_eq!(with_causes(&Said(io())), "y.xlsx: borta");
     }
 }

@@ -38,6 +38,7 @@ pub enum Form {
 }
 
 impl Form {
+    /// The form's Swedish name.
     pub fn label(self) -> &'static str {
         match self {
             Form::Crontab => "crontab",
@@ -49,7 +50,9 @@ impl Form {
 /// A parsed expression: the set of values of every field.
 #[derive(Debug, Clone)]
 pub struct CronSpec {
+    /// The expression as written.
     pub source: String,
+    /// Which form it was written in.
     pub form: Form,
     seconds: Vec<u32>,
     minutes: Vec<u32>,

@@ -22,7 +22,6 @@ use chrono::{DateTime, Datelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::settings::Settings;
 pub use expr::{CronSpec, Form};
 
 /// The time zone when a schedule names none.
@@ -31,10 +30,15 @@ pub const DEFAULT_ZONE: Tz = chrono_tz::Europe::Stockholm;
 /// One schedule.
 #[derive(Debug, Clone)]
 pub struct Schedule {
+    /// The schedule's name (`namn`), part of every run folder's name.
     pub name: String,
+    /// What it is for (`beskrivning`).
     pub description: String,
+    /// When it runs (`cron`).
     pub spec: CronSpec,
+    /// The time zone its times are in (`tidszon`).
     pub zone: Tz,
+    /// Whether its runs copy the files read into the run folder (`arkivera_indata`).
     pub archive_inputs: bool,
     /// The file it was read from (empty when built in code).
     pub file: PathBuf,
@@ -133,37 +137,102 @@ fn parse_zone(zone: &str) -> Result<Tz, String> {
     })
 }
 
-/// `file:line:col` of top-level key `key` in `text` (the column of its value).
-fn key_position(text: &str, file: &Path, key: &str) -> String {
+/// Why a schedule folder or file cannot be used, with the file and, where
+/// there is one, the line and column.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    /// The schedule folder cannot be listed.
+    #[error("{}: schemamappen kan inte läsas", dir.display())]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A schedule file cannot be read.
+    #[error("{}:1:1: filen kan inte läsas", file.display())]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A schedule file says something that cannot be used.
+    #[error("{}:{line}:{column}: {message}", file.display())]
+    Invalid {
+        /// The file.
+        file: PathBuf,
+        /// The line (1-based).
+        line: usize,
+        /// The column (1-based).
+        column: usize,
+        /// What is wrong, in Swedish.
+        message: String,
+    },
+}
+
+/// Every problem of a schedule folder, one per line (`file:line:col:
+/// message`, an OS error after its message).
+#[derive(Debug)]
+pub struct ScheduleErrors(pub Vec<ScheduleError>);
+
+impl std::fmt::Display for ScheduleErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+            if let Some(cause) = std::error::Error::source(e) {
+                write!(f, ": {cause}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScheduleErrors {}
+
+/// The line and column of top-level key `key` in `text` (the column of its
+/// value); 1:1 when it is not there.
+fn key_position(text: &str, key: &str) -> (usize, usize) {
     for (i, line) in text.lines().enumerate() {
         if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
             let col = line.len() - rest.trim_start().len() + 1;
-            return format!("{}:{}:{}", file.display(), i + 1, col);
+            return (i + 1, col);
         }
     }
-    format!("{}:1:1", file.display())
+    (1, 1)
 }
 
 /// Read one schedule file.
-pub fn load_file(path: &Path) -> Result<Schedule, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}:1:1: filen kan inte läsas: {e}", path.display()))?;
+pub fn load_file(path: &Path) -> Result<Schedule, ScheduleError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScheduleError::Read {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    let invalid = |(line, column): (usize, usize), message: String| ScheduleError::Invalid {
+        file: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
     let f: ScheduleFile = crate::yaml::parse(&text, path).map_err(|e| {
-        let msg = match (e.line, e.column) {
-            (Some(_), Some(_)) => e.to_string(),
-            _ => format!("{}:1:1: {}", e.file, e.message),
-        };
+        let place = (e.line.unwrap_or(1), e.column.unwrap_or(1));
+        let msg = e.message;
         let unquoted_star = text.lines().any(|l| {
             l.strip_prefix("cron:")
                 .is_some_and(|v| v.trim_start().starts_with('*'))
         });
         if unquoted_star {
-            format!("{msg} (sätt cron-uttrycket inom citattecken, t.ex. cron: \"*/5 * * * *\": ett värde som börjar med * läses annars som ett YAML-alias)")
+            invalid(place, format!("{msg} (sätt cron-uttrycket inom citattecken, t.ex. cron: \"*/5 * * * *\": ett värde som börjar med * läses annars som ett YAML-alias)"))
         } else {
-            msg
+            invalid(place, msg)
         }
     })?;
-    let at = |key: &str, msg: String| format!("{}: {msg}", key_position(&text, path, key));
+    let at = |key: &str, msg: String| invalid(key_position(&text, key), msg);
     let name = check_name(f.namn.trim()).map_err(|m| at("namn", m))?;
     let spec: CronSpec = f.cron.parse().map_err(|m| at("cron", m))?;
     let zone = match &f.tidszon {
@@ -192,9 +261,14 @@ pub fn load_file(path: &Path) -> Result<Schedule, String> {
 
 /// Every `*.yaml`/`*.yml` in `dir`, sorted by file name; every problem at
 /// once, one line each, `file:line:col: message`.
-pub fn load_all(dir: &Path) -> Result<Vec<Schedule>, String> {
+pub fn load_all(dir: &Path) -> Result<Vec<Schedule>, ScheduleErrors> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: schemamappen kan inte läsas: {e}", dir.display()))?
+        .map_err(|source| {
+            ScheduleErrors(vec![ScheduleError::Folder {
+                dir: dir.to_path_buf(),
+                source,
+            }])
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
@@ -207,12 +281,18 @@ pub fn load_all(dir: &Path) -> Result<Vec<Schedule>, String> {
         match load_file(f) {
             Ok(s) => {
                 if let Some(other) = out.iter().find(|o| o.name == s.name) {
-                    errors.push(format!(
-                        "{}: schemat {} finns redan i {}",
-                        key_position(&std::fs::read_to_string(f).unwrap_or_default(), f, "namn"),
-                        s.name,
-                        other.file.display()
-                    ));
+                    let (line, column) =
+                        key_position(&std::fs::read_to_string(f).unwrap_or_default(), "namn");
+                    errors.push(ScheduleError::Invalid {
+                        file: f.clone(),
+                        line,
+                        column,
+                        message: format!(
+                            "schemat {} finns redan i {}",
+                            s.name,
+                            other.file.display()
+                        ),
+                    });
                 } else {
                     out.push(s);
                 }
@@ -223,90 +303,8 @@ pub fn load_all(dir: &Path) -> Result<Vec<Schedule>, String> {
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(errors.join("\n"))
+        Err(ScheduleErrors(errors))
     }
-}
-
-fn load(s: &Settings) -> Result<Vec<Schedule>> {
-    load_all(&s.schedules).map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))
-}
-
-/// `uppsikt schedule list`: every schedule with its next three runs (local time).
-pub fn cli_list(s: &Settings) -> Result<i32> {
-    let schedules = load(s)?;
-    if schedules.is_empty() {
-        println!("Inga scheman i {}", s.schedules.display());
-        return Ok(0);
-    }
-    let now = Utc::now();
-    for (i, sch) in schedules.iter().enumerate() {
-        if i > 0 {
-            println!();
-        }
-        println!("{}", sch.name);
-        if !sch.description.is_empty() {
-            println!("  {}", sch.description);
-        }
-        println!(
-            "  uttryck:          {} ({})",
-            sch.spec.source,
-            sch.spec.form.label()
-        );
-        println!("  tidszon:          {}", sch.zone.name());
-        println!(
-            "  arkiverar indata: {}",
-            if sch.archive_inputs { "ja" } else { "nej" }
-        );
-        println!("  nästa körningar (lokal tid):");
-        let next = sch.upcoming(now, 3);
-        if next.is_empty() {
-            println!("    ingen kommande körning");
-        }
-        for t in next {
-            println!("    {}", sch.format_local(t));
-        }
-    }
-    Ok(0)
-}
-
-/// `uppsikt schedule next [NAME]`: the next run of one schedule or of each.
-pub fn cli_next(s: &Settings, name: Option<&str>) -> Result<i32> {
-    let schedules = load(s)?;
-    let chosen: Vec<&Schedule> = match name {
-        Some(n) => match schedules.iter().find(|s| s.name == n) {
-            Some(s) => vec![s],
-            None => {
-                eprintln!(
-                    "uppsikt: inget schema heter {n}; finns: {}",
-                    schedules
-                        .iter()
-                        .map(|s| s.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                return Ok(crate::commands::EXIT_UNUSABLE);
-            }
-        },
-        None => schedules.iter().collect(),
-    };
-    let now = Utc::now();
-    let width = chosen
-        .iter()
-        .map(|s| s.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    for sch in chosen {
-        match sch.next_after(now) {
-            Some(t) => println!(
-                "{:<width$}  {}  (om {})",
-                sch.name,
-                sch.format_local(t),
-                human_duration(t - now)
-            ),
-            None => println!("{:<width$}  ingen kommande körning", sch.name),
-        }
-    }
-    Ok(0)
 }
 
 /// `3 d 4 h 5 min`, `12 min`, `under en minut`.
@@ -370,7 +368,7 @@ mod tests {
             "namn: c\ncron: \"0 2 * * *\"\nfärg: blå\n",
         );
         write(d.path(), "d.yaml", "namn: Nattlig\ncron: \"0 2 * * *\"\n");
-        let e = load_all(d.path()).unwrap_err();
+        let e = load_all(d.path()).unwrap_err().to_string();
         let lines: Vec<&str> = e.lines().collect();
         assert_eq!(lines.len(), 4, "{e}");
         assert!(
@@ -387,7 +385,7 @@ mod tests {
     fn unquoted_star_gets_a_hint() {
         let d = tempfile::tempdir().unwrap();
         let p = write(d.path(), "a.yaml", "namn: a\ncron: */5 * * * *\n");
-        let e = load_file(&p).unwrap_err();
+        let e = load_file(&p).unwrap_err().to_string();
         assert!(
             e.contains("a.yaml:2:") && e.contains("inom citattecken"),
             "{e}"
@@ -400,6 +398,11 @@ mod tests {
         write(d.path(), "a.yaml", "namn: x\ncron: \"0 2 * * *\"\n");
         write(d.path(), "b.yml", "namn: x\ncron: \"0 3 * * *\"\n");
         let e = load_all(d.path()).unwrap_err();
+        assert!(
+            matches!(&e.0[..], [ScheduleError::Invalid { file, line: 1, column: 7, .. }] if file.ends_with("b.yml")),
+            "{e}"
+        );
+        let e = e.to_string();
         assert!(e.contains("b.yml:1:7: schemat x finns redan"), "{e}");
         std::fs::remove_file(d.path().join("b.yml")).unwrap();
         let s = &load_all(d.path()).unwrap()[0];

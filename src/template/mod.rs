@@ -15,7 +15,7 @@ mod text;
 mod writer;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
@@ -26,7 +26,6 @@ use crate::model::records::{
     Uppfoljningsrapport,
 };
 use crate::model::{Organisation, Period, Record, SheetSchema};
-use crate::settings::Settings;
 
 pub use text::{column_help, Help};
 
@@ -44,6 +43,7 @@ pub enum TemplateKind {
 }
 
 impl TemplateKind {
+    /// Every kind of template.
     pub const ALL: [TemplateKind; 3] = [
         TemplateKind::Verksamhet,
         TemplateKind::Leverantor,
@@ -114,9 +114,13 @@ pub fn file_name(org_id: &str, kind: TemplateKind) -> String {
 /// `Tjänster` sheet of a Verksamhet template.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
+    /// The Tjänst-id.
     pub id: String,
+    /// The service's name.
     pub namn: Option<String>,
+    /// Its category (Bastjänst, …).
     pub kategori: Option<String>,
+    /// The supplier.
     pub leverantor: Option<String>,
 }
 
@@ -157,7 +161,9 @@ pub fn services_from_catalogue(
 /// A value written into a template cell (for filled-in templates).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
+    /// Text.
     Text(String),
+    /// A number.
     Number(f64),
     /// A real date cell (serial number with a `yyyy-mm-dd` format).
     Date(NaiveDate),
@@ -201,11 +207,14 @@ impl From<NaiveDate> for Cell {
 /// appended.
 #[derive(Debug, Clone, Default)]
 pub struct Filled {
+    /// Key–value sheets: sheet → key → value.
     pub keys: BTreeMap<String, BTreeMap<String, Cell>>,
+    /// Table sheets: sheet → rows of column → value.
     pub rows: BTreeMap<String, Vec<BTreeMap<String, Cell>>>,
 }
 
 impl Filled {
+    /// Nothing filled in.
     pub fn new() -> Self {
         Self::default()
     }
@@ -234,8 +243,11 @@ impl Filled {
 /// Everything one template is written from.
 #[derive(Debug, Clone)]
 pub struct Template<'a> {
+    /// Which kind of workbook.
     pub kind: TemplateKind,
+    /// The organisation it is for.
     pub org: &'a Organisation,
+    /// The period it is for.
     pub period: Period,
     /// The last day to submit, if known (`--senast`).
     pub deadline: Option<NaiveDate>,
@@ -261,138 +273,8 @@ impl Template<'_> {
                 .with_context(|| format!("{}: mappen kan inte skapas", p.display()))?;
         }
         let bytes = self.to_bytes()?;
-        crate::util::write_file(path, &bytes)
-    }
-}
-
-/// `uppsikt mall`: one template (`kind` and `org`) or, with `alla`, every
-/// template of every register organisation into a folder.
-pub fn cli_mall(
-    settings: &Settings,
-    kind: Option<TemplateKind>,
-    org: Option<&str>,
-    alla: bool,
-    output: Option<&Path>,
-    deadline: Option<&str>,
-) -> Result<i32> {
-    let deadline = deadline
-        .map(|d| {
-            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .with_context(|| format!("--senast \"{d}\" är inget datum (ÅÅÅÅ-MM-DD)"))
-        })
-        .transpose()?;
-    let register = &settings.config.organisationer;
-    let jobs: Vec<(&Organisation, TemplateKind, PathBuf)> = if alla {
-        if kind.is_some() || org.is_some() {
-            anyhow::bail!("--alla skriver alla mallar; ange inte typ eller --org samtidigt");
-        }
-        let dir = output.map_or_else(|| PathBuf::from("mallar"), Path::to_path_buf);
-        register
-            .iter()
-            .flat_map(|o| {
-                TemplateKind::ALL
-                    .into_iter()
-                    .filter(|k| k.applies_to(o))
-                    .map(|k| (o, k, dir.join(file_name(&o.id, k))))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    } else {
-        let Some(kind) = kind else {
-            anyhow::bail!(
-                "ange mallens typ (verksamhet, leverantor eller tjanstekatalog) eller --alla"
-            );
-        };
-        let Some(id) = org else {
-            anyhow::bail!("ange organisationen med --org ID (ett id ur registret), eller --alla");
-        };
-        let wanted = id.trim().to_uppercase();
-        let Some(o) = register.iter().find(|o| o.id == wanted) else {
-            let ids: Vec<&str> = register.iter().map(|o| o.id.as_str()).collect();
-            anyhow::bail!(
-                "--org \"{id}\" finns inte i registret över organisationer (finns: {})",
-                ids.join(", ")
-            );
-        };
-        if !kind.applies_to(o) {
-            anyhow::bail!(
-                "{} ({}) är ingen leverantör av gemensamma tjänster och lämnar inte in {}",
-                o.id,
-                o.namn,
-                kind.label()
-            );
-        }
-        let path = output.map_or_else(|| PathBuf::from(file_name(&o.id, kind)), Path::to_path_buf);
-        vec![(o, kind, path)]
-    };
-
-    let services = if jobs
-        .iter()
-        .any(|(_, k, _)| *k != TemplateKind::Tjanstekatalog)
-    {
-        current_services(settings)
-    } else {
-        Vec::new()
-    };
-    let register_ids: Vec<String> = register.iter().map(|o| o.id.clone()).collect();
-    let mut out = std::io::stdout().lock();
-    for (o, kind, path) in &jobs {
-        let t = Template {
-            kind: *kind,
-            org: o,
-            period: settings.period,
-            deadline,
-            services: &services,
-            register_ids: register_ids.clone(),
-            filled: None,
-        };
-        t.save(path)?;
-        let extra = if *kind == TemplateKind::Verksamhet {
-            format!(", {} tjänster från tjänstekatalogerna", services.len())
-        } else {
-            String::new()
-        };
-        use std::io::Write as _;
-        writeln!(
-            out,
-            "Skrev {} ({}, {} {}, period {}{extra})",
-            path.display(),
-            kind.label(),
-            o.id,
-            o.namn,
-            settings.period
-        )?;
-    }
-    Ok(0)
-}
-
-/// The services of the tjänstekataloger currently in the input folder (an
-/// unreadable folder gives a warning and an empty list).
-fn current_services(settings: &Settings) -> Vec<Service> {
-    match crate::ingest::ingest(
-        &settings.inputs,
-        &settings.config.organisationer,
-        &settings.ingest_options(),
-    ) {
-        Ok(read) => {
-            let model = crate::model::Model::new(settings.per, settings.period, read.orgs);
-            let services = services_from_catalogue(&model.katalog, settings.per);
-            if services.is_empty() {
-                eprintln!(
-                    "uppsikt: varning: inga tjänstekataloger för period {} hittades i {}; bladet Tjänster blir tomt",
-                    settings.period,
-                    settings.inputs.display()
-                );
-            }
-            services
-        }
-        Err(e) => {
-            eprintln!(
-                "uppsikt: varning: {}: indatamappen kan inte läsas ({e}); bladet Tjänster blir tomt",
-                settings.inputs.display()
-            );
-            Vec::new()
-        }
+        std::fs::write(path, &bytes)
+            .with_context(|| format!("{}: kan inte skrivas", path.display()))
     }
 }
 

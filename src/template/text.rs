@@ -7,7 +7,9 @@ use crate::model::{Kind, SheetSchema};
 
 /// What to enter in a column, and an example value.
 pub struct Help {
+    /// What to enter.
     pub what: &'static str,
+    /// An example value.
     pub example: &'static str,
 }
 

@@ -1,0 +1,72 @@
+//! `uppsikt run`: one run of the job, its counts printed.
+
+use anyhow::Result;
+
+use crate::exit;
+use crate::rules::{RuleSet, Status};
+use crate::settings::{Overrides, Settings};
+
+/// `uppsikt run`: one run (as `schedule`, if given), its counts printed.
+pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Result<i32> {
+    let settings = &Settings::from_overrides(overrides)?;
+    let rules = match RuleSet::load(&settings.rules) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("uppsikt: regler kan inte användas:\n{e}");
+            return Ok(exit::UNUSABLE);
+        }
+    };
+    let (name, archive, next) = match schedule {
+        Some(n) => {
+            let schedules = crate::schedule::load_all(&settings.schedules)
+                .map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))?;
+            let Some(s) = schedules.iter().find(|s| s.name == n) else {
+                eprintln!(
+                    "uppsikt: inget schema heter {n}; finns: {}",
+                    schedules
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return Ok(exit::UNUSABLE);
+            };
+            (
+                n.to_string(),
+                archive || s.archive_inputs,
+                s.next_after(chrono::Utc::now()).map(|t| {
+                    t.with_timezone(&s.zone)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                }),
+            )
+        }
+        None => ("manuell".to_string(), archive, None),
+    };
+    let summary = crate::run::execute(
+        settings,
+        &rules,
+        &name,
+        archive || settings.config.arkivera_indata,
+        next,
+    )?;
+    print!("{:<6}", "regel");
+    for st in Status::ALL {
+        print!("{:>16}", st.label());
+    }
+    println!();
+    for (rule, counts) in &summary.per_rule {
+        print!("{rule:<6}");
+        for n in counts {
+            print!("{n:>16}");
+        }
+        println!();
+    }
+    print!("{:<6}", "totalt");
+    for (_, n) in &summary.counts {
+        print!("{n:>16}");
+    }
+    println!();
+    println!("Körningen skrevs till {}", summary.folder.display());
+    Ok(summary.exit)
+}
