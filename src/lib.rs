@@ -69,6 +69,4 @@ pub mod run;
 pub mod schedule;
 pub mod settings;
 pub mod template;
-#[doc(hidden)]
-pub mod util;
 pub mod yaml;

@@ -14,8 +14,7 @@ const LAYERS: &[&[&str]] = &[
     // Leaf utilities: no `crate::` imports at all.
     &["yaml", "exit", "digest", "metrics", "parallel"],
     &["model"],
-    // `util`: transitional re-exports (see src/util.rs), to be deleted.
-    &["config", "util"],
+    &["config"],
     &["ingest"],
     &["rules", "settings"],
     &["report", "schedule", "template"],
@@ -23,12 +22,6 @@ const LAYERS: &[&[&str]] = &[
     &["commands"],
     &["cli"],
 ];
-
-/// Imports allowed against the order while another change is in flight:
-/// (module, imported path prefix). Header normalisation moves from
-/// `ingest::header` into `model` (issue 15, the file splits); delete these
-/// entries then.
-const PENDING: &[(&str, &str)] = &[("model", "ingest::header"), ("config", "ingest::header")];
 
 fn layer(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))
@@ -65,12 +58,6 @@ fn violations(module: &str, text: &str) -> Vec<String> {
     for path in crate_paths(text) {
         let target = path.split("::").next().unwrap_or_default();
         if target == module || target.is_empty() {
-            continue;
-        }
-        if PENDING
-            .iter()
-            .any(|(m, p)| *m == module && path.starts_with(p))
-        {
             continue;
         }
         match layer(target) {

@@ -35,7 +35,7 @@ impl CellValue {
             CellValue::Int(i) => i.to_string(),
             CellValue::Bool(true) => "SANT".into(),
             CellValue::Bool(false) => "FALSKT".into(),
-            CellValue::DateTime(d) => crate::util::iso_date(d.date()),
+            CellValue::DateTime(d) => crate::model::iso_date(d.date()),
             CellValue::DateIso(s) => s.clone(),
             CellValue::Error(e) => e.clone(),
         }

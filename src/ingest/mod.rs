@@ -205,7 +205,7 @@ fn read_one(
         entry.reason = CHANGED_WHILE_READ.into();
         return (entry, None);
     }
-    entry.sha256 = Some(crate::util::sha256_hex(&bytes));
+    entry.sha256 = Some(crate::digest::sha256_hex(&bytes));
     let file: Arc<str> = f.rel.clone().into();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         parse_workbook(&file, &bytes, register, opts)

@@ -48,8 +48,8 @@ pub(super) fn register(engine: &mut Engine) {
     engine.register_get("ar", |d: &mut Datum| i64::from(d.0.year()));
     engine.register_get("manad", |d: &mut Datum| i64::from(d.0.month()));
     engine.register_get("dag", |d: &mut Datum| i64::from(d.0.day()));
-    engine.register_fn("to_string", |d: &mut Datum| crate::util::iso_date(d.0));
-    engine.register_fn("to_debug", |d: &mut Datum| crate::util::iso_date(d.0));
+    engine.register_fn("to_string", |d: &mut Datum| crate::model::iso_date(d.0));
+    engine.register_fn("to_debug", |d: &mut Datum| crate::model::iso_date(d.0));
     engine.register_fn("==", |a: Datum, b: Datum| a == b);
     engine.register_fn("!=", |a: Datum, b: Datum| a != b);
     engine.register_fn("<", |a: Datum, b: Datum| a < b);

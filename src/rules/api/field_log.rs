@@ -68,7 +68,7 @@ impl FieldRead {
                 }
             }
             Some(Value::Bool(b)) => b.to_string(),
-            Some(Value::Date(d)) => crate::util::iso_date(d),
+            Some(Value::Date(d)) => crate::model::iso_date(d),
             Some(Value::Int(i)) => i.to_string(),
             Some(Value::Money(m)) => format!("{:?}", m.kronor()),
             Some(Value::Level(l)) => l.level().to_string(),
