@@ -78,8 +78,42 @@ pub struct Config {
     /// Copy every file read into the run folder's `indata/`.
     #[serde(default)]
     pub arkivera_indata: bool,
+    /// Removal of old run folders (`gallring`); schedules have their own.
+    #[serde(default)]
+    pub gallring: Gallring,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
+}
+
+/// `gallring:` in the configuration: retention of runs without a schedule.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Gallring {
+    /// Manual runs (`manuell`) older than this many days are removed at the
+    /// end of a later manual run; none: never removed automatically.
+    pub manuell_efter_dagar: Option<u32>,
+}
+
+/// How long the run folders of one schedule are kept: the schedule's
+/// `gallras_efter_dagar` and `gallra_arkiv`, or for manual runs the
+/// configuration's `gallring.manuell_efter_dagar`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Runs whose per-date lies more than this many days before the newest
+    /// run's are removed; none: never removed automatically.
+    pub after_days: Option<u32>,
+    /// Whether runs holding an evidence archive (`indata/`) are removed too.
+    pub archives_too: bool,
+}
+
+impl Config {
+    /// The retention of manual runs.
+    pub fn manual_retention(&self) -> Retention {
+        Retention {
+            after_days: self.gallring.manuell_efter_dagar,
+            archives_too: false,
+        }
+    }
 }
 
 fn default_settle() -> u64 {

@@ -7,6 +7,8 @@
 //! cron: "0 2 * * *"          # crontab (5 fält) eller med sekunder (6–7 fält)
 //! tidszon: Europe/Stockholm  # IANA; standard Europe/Stockholm
 //! arkivera_indata: false
+//! gallras_efter_dagar: 30    # körmappar äldre än så tas bort; utelämnat: aldrig
+//! gallra_arkiv: false        # körmappar med indata/ tas också bort
 //! ```
 //!
 //! Next-run times are computed on the schedule's local wall-clock time
@@ -40,6 +42,8 @@ pub struct Schedule {
     pub zone: Tz,
     /// Whether its runs copy the files read into the run folder (`arkivera_indata`).
     pub archive_inputs: bool,
+    /// How long its run folders are kept (`gallras_efter_dagar`, `gallra_arkiv`).
+    pub retention: crate::config::Retention,
     /// The file it was read from (empty when built in code).
     pub file: PathBuf,
 }
@@ -55,6 +59,10 @@ struct ScheduleFile {
     tidszon: Option<String>,
     #[serde(default)]
     arkivera_indata: bool,
+    #[serde(default)]
+    gallras_efter_dagar: Option<u32>,
+    #[serde(default)]
+    gallra_arkiv: bool,
 }
 
 impl Schedule {
@@ -66,6 +74,7 @@ impl Schedule {
             spec: cron.parse()?,
             zone: parse_zone(zone)?,
             archive_inputs: false,
+            retention: crate::config::Retention::default(),
             file: PathBuf::new(),
         })
     }
@@ -245,6 +254,10 @@ pub fn load_file(path: &Path) -> Result<Schedule, ScheduleError> {
         spec,
         zone,
         archive_inputs: f.arkivera_indata,
+        retention: crate::config::Retention {
+            after_days: f.gallras_efter_dagar,
+            archives_too: f.gallra_arkiv,
+        },
         file: path.to_path_buf(),
     };
     if s.next_after(Utc::now()).is_none() {
@@ -257,6 +270,29 @@ pub fn load_file(path: &Path) -> Result<Schedule, ScheduleError> {
         ));
     }
     Ok(s)
+}
+
+/// How long the run folders of schedule `name` are kept: its YAML's
+/// `gallras_efter_dagar` and `gallra_arkiv`, or for manual runs
+/// (`manuell`) the configuration's `gallring.manuell_efter_dagar`. An
+/// error (in Swedish) when the schedule folder cannot be used or has no
+/// schedule of that name: nothing is then removed.
+pub fn retention_for(
+    settings: &crate::settings::Settings,
+    name: &str,
+) -> Result<crate::config::Retention, String> {
+    if name == "manuell" {
+        return Ok(settings.config.manual_retention());
+    }
+    let all =
+        load_all(&settings.schedules).map_err(|e| format!("scheman kan inte användas:\n{e}"))?;
+    all.iter()
+        .find(|s| s.name == name)
+        .map(|s| s.retention)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+            format!("inget schema heter {name}; finns: {}", names.join(", "))
+        })
 }
 
 /// Every `*.yaml`/`*.yml` in `dir`, sorted by file name; every problem at
@@ -347,6 +383,15 @@ mod tests {
         assert!(all[0].archive_inputs);
         assert!(!all[1].archive_inputs);
         assert!(all.iter().all(|s| s.zone == DEFAULT_ZONE));
+        // The quarterly reports are kept; the nightly runs go after 30 days.
+        assert_eq!(all[0].retention, crate::config::Retention::default());
+        assert_eq!(
+            all[1].retention,
+            crate::config::Retention {
+                after_days: Some(30),
+                archives_too: false
+            }
+        );
     }
 
     #[test]
