@@ -13,7 +13,7 @@ use crate::ingest::{self, FileStatus};
 use crate::model::Model;
 use crate::report::change;
 use crate::report::run_folder::{self, OutputLock};
-use crate::report::{archive, manifest, OrgTally, RunData, Tally};
+use crate::report::{archive, gallring, manifest, OrgTally, RunData, Tally};
 use crate::rules::indicators;
 use crate::rules::maturity;
 use crate::rules::{Evaluation, RuleSet, Status};
@@ -165,10 +165,19 @@ fn execute_failing(
     // Evaluate and stream every evaluation to resultat.jsonl as it is made,
     // while another thread reads the previous run's findings.
     let t_rules0 = Instant::now();
-    let candidates: Vec<PathBuf> = run_folder::previous_runs(&settings.outputs, schedule)
-        .into_iter()
-        .map(|(_, p)| p)
-        .collect();
+    // The schedule's published runs, newest published first (not by name:
+    // a run that started first may have published last). The previous run
+    // is the newest of them that can be read.
+    let published = gallring::scan(&settings.outputs, schedule);
+    let candidates: Vec<PathBuf> = published.runs.iter().map(|r| r.path.clone()).collect();
+    // Gallring: decided now, under the lock, so that the manifest and the
+    // report list it; carried out once the new run is published.
+    let retention = crate::schedule::retention_for(settings, schedule).unwrap_or_else(|e| {
+        tracing::warn!(schedule, error = %e, "no gallring: the schedule's retention rule cannot be read");
+        Default::default()
+    });
+    let gallring_plan = gallring::plan_from(published, schedule, retention, Some(settings.per));
+    let gallrade = gallring_plan.removals();
     let (evaluated, previous) = std::thread::scope(|s| {
         let previous = s.spawn(|| change::previous_findings(&candidates));
         let evaluated = evaluate_streaming(rules, &model, &dir.join("resultat.jsonl"));
@@ -218,6 +227,7 @@ fn execute_failing(
         schedule,
         run_name: &run_name,
         next_run,
+        gallrade: &gallrade,
     };
 
     // The report on one thread while the feedback workbooks use every core.
@@ -296,6 +306,7 @@ fn execute_failing(
     let folder = pending
         .publish()
         .map_err(|e| RunError::RunFolder(e.into()))?;
+    remove_old_runs(&gallring_plan, &gallrade, &folder);
     tracing::info!(
         folder = %folder.display(),
         evaluations = tally.total(),
@@ -321,6 +332,45 @@ fn execute_failing(
         per_rule,
         files_in_error,
     })
+}
+
+/// Carry out the gallring planned for a run now published in `folder`
+/// (the output lock still held). Should a folder not go, the manifest is
+/// rewritten to list only those removed, with the failures under
+/// `gallring_fel` (the report already written still lists the plan).
+fn remove_old_runs(plan: &gallring::Plan, planned: &[gallring::Removed], folder: &Path) {
+    if planned.is_empty() {
+        return;
+    }
+    let (done, failed) = gallring::carry_out(plan);
+    tracing::info!(
+        removed = done.len(),
+        bytes = done.iter().map(|r| r.storlek).sum::<u64>(),
+        failed = failed.len(),
+        "gallring done"
+    );
+    if failed.is_empty() {
+        return;
+    }
+    let path = folder.join("manifest.json");
+    let rewritten = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|mut m| {
+            m["gallrade"] = serde_json::json!(done);
+            m["gallring_fel"] = failed
+                .iter()
+                .map(|(namn, fel)| serde_json::json!({ "namn": namn, "fel": fel }))
+                .collect();
+            serde_json::to_vec_pretty(&m).ok()
+        });
+    let tmp = folder.join(".manifest.json.ny");
+    let ok = rewritten.is_some_and(|bytes| {
+        std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_ok()
+    });
+    if !ok {
+        tracing::warn!(manifest = %path.display(), "the manifest could not be corrected after a failed gallring; it lists the folders planned");
+    }
 }
 
 /// Organisations evaluated per batch and worker thread: enough to keep every

@@ -38,4 +38,7 @@ pub struct RunData<'a> {
     pub run_name: &'a str,
     /// When the schedule runs next (for the feedback text), if known.
     pub next_run: Option<String>,
+    /// The run folders of the schedule this run removes once it is
+    /// published (gallring; `gallrade` in the manifest).
+    pub gallrade: &'a [super::gallring::Removed],
 }

@@ -226,6 +226,12 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
             Cell::Number(d.change.resolved.len() as f64),
         ),
     ];
+    let mut facts = facts;
+    facts.extend(
+        super::gallring::summary_lines(d.gallrade)
+            .into_iter()
+            .map(|(k, v)| (k, Cell::owned(v))),
+    );
     let mut r = 1u32;
     for (k, v) in &facts {
         g.text_fmt(ws, r, 0, k, &fmt.bold)?;
