@@ -8,6 +8,8 @@
 mod common;
 #[cfg(target_os = "linux")]
 mod concurrency;
+#[cfg(unix)]
+mod gallring;
 mod hostile;
 mod ingest;
 mod layers;
