@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod change;
+pub mod earlier_runs;
 pub mod feedback;
 pub mod gallring;
 pub mod manifest;
