@@ -3,7 +3,7 @@
 //! the schedule's retention rule ([`Retention`]).
 //!
 //! Safety rules: a folder is removed only if its name is a run-folder name
-//! of that schedule ([`run_folder::run_of`]), it is a real directory (never
+//! of that schedule ([`earlier_runs::parse_name`]), it is a real directory (never
 //! a symlink, which is never followed), and it holds a readable
 //! `manifest.json` naming that schedule with a per-date. The newest two
 //! published runs are always kept, and a run holding an evidence archive
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use super::run_folder;
+use super::{earlier_runs, run_folder};
 use crate::config::Retention;
 
 /// A published run folder of one schedule, as its `manifest.json` says.
@@ -60,41 +60,53 @@ pub struct Scan {
     pub foreign: Vec<String>,
 }
 
-/// The published runs of `schedule` in `root` and what else is there.
-/// Never follows a symlink; an unreadable root is an empty scan.
+/// The published runs of `schedule` in `root` (as
+/// [`earlier_runs::list`] finds them) and what else is there. Never
+/// follows a symlink; an unreadable root is an empty scan.
 pub fn scan(root: &Path, schedule: &str) -> Scan {
     let mut out = Scan::default();
-    let Ok(rd) = fs::read_dir(root) else {
-        return out;
-    };
-    for e in rd.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue; // the lock file and runs being written
-        }
-        let Ok(ft) = e.file_type() else {
-            out.foreign.push(name);
-            continue;
+    for r in earlier_runs::list(root, schedule) {
+        let usable = match r.manifest {
+            Ok(m) if m.schedule == schedule => Ok(m),
+            Ok(m) => Err(format!(
+                "manifest.json anger schemat \"{}\", inte {schedule}",
+                m.schedule
+            )),
+            Err(e) => Err(e.to_string()),
         };
-        let stamp = run_folder::run_of(&name, schedule);
-        match stamp {
-            Some(stamp) if ft.is_dir() => match read_manifest(&e.path(), schedule) {
-                Ok((per, end)) => out.runs.push(PublishedRun {
-                    archive: fs::symlink_metadata(e.path().join("indata")).is_ok(),
-                    name,
-                    path: e.path(),
-                    per,
-                    end,
-                    stamp,
-                }),
-                Err(why) => out.unreadable.push((name, why)),
-            },
-            _ if ft.is_dir() && looks_like_a_run(&name) => {} // another schedule's
-            _ => out.foreign.push(name),
+        let real_manifest =
+            fs::symlink_metadata(r.path.join("manifest.json")).is_ok_and(|m| m.is_file());
+        match usable {
+            Ok(_) if !real_manifest => out
+                .unreadable
+                .push((r.name, "manifest.json är ingen vanlig fil".into())),
+            Ok(m) => out.runs.push(PublishedRun {
+                archive: fs::symlink_metadata(r.path.join("indata")).is_ok(),
+                name: r.name,
+                path: r.path,
+                per: m.per,
+                end: Some(m.end),
+                stamp: (r.started, r.seq),
+            }),
+            Err(why) => out.unreadable.push((r.name, why)),
         }
     }
     out.runs.sort_by_key(|r| std::cmp::Reverse(r.order_key()));
     out.unreadable.sort();
+    // Whatever else is in the root: left alone, mentioned in the log.
+    if let Ok(rd) = fs::read_dir(root) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue; // the lock file and runs being written
+            }
+            let dir = e.file_type().is_ok_and(|t| t.is_dir());
+            let ours = earlier_runs::parse_name(&name, schedule).is_some();
+            if !dir || !(ours || looks_like_a_run(&name)) {
+                out.foreign.push(name);
+            }
+        }
+    }
     out.foreign.sort();
     out
 }
@@ -104,37 +116,6 @@ fn looks_like_a_run(name: &str) -> bool {
     name.split_once('_').is_some_and(|(stamp, rest)| {
         NaiveDateTime::parse_from_str(stamp, run_folder::STAMP_FORMAT).is_ok() && !rest.is_empty()
     })
-}
-
-/// The per-date and end time of the run in `dir`, if its `manifest.json`
-/// is a real file that parses and names `schedule`; else why not (Swedish).
-fn read_manifest(
-    dir: &Path,
-    schedule: &str,
-) -> Result<(NaiveDate, Option<DateTime<FixedOffset>>), String> {
-    let path = dir.join("manifest.json");
-    match fs::symlink_metadata(&path) {
-        Ok(m) if m.is_file() => {}
-        Ok(_) => return Err("manifest.json är ingen vanlig fil".into()),
-        Err(e) => return Err(format!("manifest.json kan inte läsas ({e})")),
-    }
-    let bytes = fs::read(&path).map_err(|e| format!("manifest.json kan inte läsas ({e})"))?;
-    let m: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("manifest.json är ingen giltig JSON ({e})"))?;
-    let named = m["schema"].as_str().unwrap_or_default();
-    if named != schedule {
-        return Err(format!(
-            "manifest.json anger schemat \"{named}\", inte {schedule}"
-        ));
-    }
-    let per = m["per"]
-        .as_str()
-        .and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
-        .ok_or("manifest.json saknar ett giltigt per-datum")?;
-    let end = m["slut"]
-        .as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok());
-    Ok((per, end))
 }
 
 /// What becomes of one published run under the retention rule.
@@ -414,7 +395,7 @@ mod tests {
             path: PathBuf::from(name),
             per: date(per),
             end: None,
-            stamp: run_folder::run_of(name, "nattlig").unwrap(),
+            stamp: earlier_runs::parse_name(name, "nattlig").unwrap(),
             archive,
         }
     }

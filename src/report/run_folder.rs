@@ -194,7 +194,7 @@ const STAMP_LEN: usize = 17;
 /// is a run of `schedule`: `<start>_<schedule>`, or for a second run in the
 /// same second `<start>_<schedule>-N`. Exact: `…_x_nattlig` is no run of
 /// `nattlig`, and an in-progress `.pågår-…` folder is no run at all.
-pub fn run_of(name: &str, schedule: &str) -> Option<(chrono::NaiveDateTime, u64)> {
+fn run_of(name: &str, schedule: &str) -> Option<(chrono::NaiveDateTime, u64)> {
     let (stamp, rest) = name.split_at_checked(STAMP_LEN)?;
     let start = chrono::NaiveDateTime::parse_from_str(stamp, STAMP_FORMAT).ok()?;
     let rest = rest.strip_prefix('_')?.strip_prefix(schedule)?;
