@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod daemon;
+pub mod gallra;
 pub mod mall;
 pub mod rules;
 pub mod run;

@@ -297,10 +297,14 @@ pub fn plan_from(
     }
 }
 
+/// What a gallring did: the folders removed, and those that could not be
+/// (name, error).
+pub type Outcome = (Vec<Removed>, Vec<(String, String)>);
+
 /// Remove the runs `plan` says to remove; returns those removed and those
 /// that could not be (name, error). A folder that turned into something
 /// else than a real directory since the plan is left alone.
-pub fn carry_out(plan: &Plan) -> (Vec<Removed>, Vec<(String, String)>) {
+pub fn carry_out(plan: &Plan) -> Outcome {
     let mut done = Vec::new();
     let mut failed = Vec::new();
     for j in plan.to_remove() {
