@@ -1,5 +1,5 @@
 //! The command line (clap derive): `run`, `check`, `rules`, `schedule`,
-//! `daemon`, `mall`. Everything a person reads here is Swedish: the help
+//! `daemon`, `gallra`, `mall`. Everything a person reads here is Swedish: the help
 //! texts, clap's own headings (through [`swedish`]) and the argument errors
 //! (through [`error_text`]). Each subcommand takes only the options that act
 //! on it.
@@ -234,6 +234,31 @@ enum Command {
         /// Hoppa över en schemalagd tid som missades medan tjänsten var nere.
         #[arg(long)]
         no_catch_up: bool,
+    },
+    /// Gallra gamla körningsmappar enligt schemanas gallringsregler (gallras_efter_dagar).
+    ///
+    /// Samma gallring som en lyckad körning gör i sitt slut, på begäran: körningsmappar
+    /// vars per-datum ligger mer än schemats antal dagar före den nyaste körningens tas
+    /// bort; de två nyaste behålls alltid, och mappar med bevisarkiv (`indata/`) om inte
+    /// schemat säger `gallra_arkiv: true`. Manuella körningar gallras bara om
+    /// konfigurationen anger `gallring.manuell_efter_dagar`. Med `--torrkorning` visas vad
+    /// som skulle tas bort och varför, och inget tas bort.
+    ///
+    /// Slutstatus: 0 klar; 2 felaktig konfiguration eller okänt schema; 3 någon mapp
+    /// kunde inte tas bort.
+    Gallra {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        outputs: OutputsArg,
+        #[command(flatten)]
+        schedules: SchedulesArg,
+        /// Bara detta schema (`manuell` för körningar utan schema); utan: alla scheman och de manuella körningarna.
+        #[arg(long, value_name = "NAMN")]
+        schedule: Option<String>,
+        /// Visa vad som skulle tas bort och varför, utan att ta bort något.
+        #[arg(long)]
+        torrkorning: bool,
     },
     /// Skriv inlämningsmallar (xlsx) enligt kontraktet: en organisation och typ, eller alla.
     ///
@@ -579,6 +604,16 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
                 .settle(&settle)
                 .0;
             commands::run::run(&o, schedule.as_deref(), arkivera)
+        }
+        Command::Gallra {
+            config,
+            outputs,
+            schedules,
+            schedule,
+            torrkorning,
+        } => {
+            let o = With::new(&config).outputs(&outputs).schedules(&schedules).0;
+            commands::gallra::gallra(&o, schedule.as_deref(), torrkorning)
         }
         Command::Check {
             config,

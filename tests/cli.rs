@@ -18,6 +18,7 @@ const COMMANDS: &[&[&str]] = &[
     &["schedule", "list"],
     &["schedule", "next"],
     &["daemon"],
+    &["gallra"],
     &["mall"],
 ];
 

@@ -297,3 +297,100 @@ fn the_previous_run_is_the_newest_published_not_the_newest_name() {
             .as_ref()
     );
 }
+
+/// The names on the lines of `out` that start with `verb` (after the indent).
+fn listed(out: &str, verb: &str) -> BTreeSet<String> {
+    out.lines()
+        .filter_map(|l| l.strip_prefix("  ")?.strip_prefix(verb))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(|n| n.trim_end_matches(':').to_string())
+        .collect()
+}
+
+#[test]
+fn gallra_dry_run_lists_what_gallra_then_removes_and_removes_nothing() {
+    let ws = workspace();
+    let first = run(&ws, "nattlig", "2026-08-01");
+    let old = backdate(
+        &first,
+        "2026-08-01T020000_nattlig",
+        "2026-08-01",
+        "2026-08-01T02:05:00+02:00",
+    );
+    for (name, per) in [
+        ("2026-09-01T020000_nattlig", "2026-09-01"),
+        ("2026-09-02T020000_nattlig", "2026-09-02"),
+        ("2026-11-20T020000_nattlig", "2026-11-20"),
+        ("2026-11-26T020000_nattlig", "2026-11-26"),
+    ] {
+        copy_as(&old, name, per, &format!("{per}T02:05:00+01:00"));
+    }
+    let archived = ws.outputs().join("2026-09-02T020000_nattlig");
+    std::fs::create_dir(archived.join("indata")).unwrap();
+    let quarterly = run(&ws, "kvartal", "2026-03-15");
+    backdate(
+        &quarterly,
+        "2026-03-15T060000_kvartal",
+        "2026-03-15",
+        "2026-03-15T06:05:00+01:00",
+    );
+    let before = entries(&ws);
+
+    let dry = ws
+        .cmd(&["gallra", "--schedule", "nattlig", "--torrkorning"])
+        .output();
+    let text = stdout(&dry);
+    assert_eq!(dry.status.code(), Some(0), "{text}{}", stderr(&dry));
+    assert_eq!(entries(&ws), before, "a dry run removed something");
+    let would = listed(&text, "skulle tas bort");
+    assert_eq!(
+        would,
+        BTreeSet::from([
+            "2026-08-01T020000_nattlig".to_string(),
+            "2026-09-01T020000_nattlig".to_string()
+        ]),
+        "{text}"
+    );
+    assert!(
+        text.starts_with(
+            "nattlig: gallras efter 30 dagar, räknat från per-datum 2026-11-26 (körmappar med bevisarkiv behålls)\n"
+        ),
+        "{text}"
+    );
+    let why = text
+        .lines()
+        .find(|l| l.contains("2026-09-01T020000_nattlig"))
+        .unwrap();
+    assert!(
+        why.ends_with(
+            ": per-datum 2026-09-01 ligger 86 dagar före 2026-11-26 (gallras efter 30 dagar)"
+        ),
+        "{why}"
+    );
+    assert!(text.contains(
+        "  behålls          2026-09-02T020000_nattlig: per-datum 2026-09-02 ligger 85 dagar före 2026-11-26, men körmappen har ett bevisarkiv (indata/) och schemat gallrar inte arkiv\n"
+    ), "{text}");
+    assert!(
+        text.ends_with("skulle tas bort; inget har tagits bort.\n"),
+        "{text}"
+    );
+
+    let real = ws.cmd(&["gallra"]).output();
+    let text = stdout(&real);
+    assert_eq!(real.status.code(), Some(0), "{text}{}", stderr(&real));
+    let gone: BTreeSet<String> = before.difference(&entries(&ws)).cloned().collect();
+    assert_eq!(gone, would, "{text}");
+    assert_eq!(listed(&text, "togs bort"), would, "{text}");
+    assert!(
+        text.contains("kvartal: gallras inte (gallras_efter_dagar saknas); 1 körmapp behålls\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "manuell: gallras inte (gallring.manuell_efter_dagar saknas); 0 körmappar behålls\n"
+        ),
+        "{text}"
+    );
+    assert!(text.starts_with("kvartal: "), "{text}");
+    assert!(text.contains("\nGallrat: 2 körmappar ("), "{text}");
+}

@@ -64,7 +64,7 @@ pub fn gallra(overrides: &Overrides, schedule: Option<&str>, dry_run: bool) -> R
     }
     let bytes: u64 = removed.iter().map(|r| r.storlek).sum();
     let n = removed.len();
-    let folders = if n == 1 { "körmapp" } else { "körmappar" };
+    let folders = folders(n);
     if dry_run {
         println!(
             "Torrkörning: {n} {folders} ({}) skulle tas bort; inget har tagits bort.",
@@ -91,7 +91,10 @@ fn print_plan(plan: &Plan, outcome: Option<&gallring::Outcome>, dry_run: bool) {
         } else {
             "gallras_efter_dagar"
         };
-        println!("{name}: gallras inte ({key} saknas); {count} körmappar behålls");
+        println!(
+            "{name}: gallras inte ({key} saknas); {count} {} behålls",
+            folders(count)
+        );
         return;
     };
     let archives = if plan.retention.archives_too {
@@ -131,5 +134,14 @@ fn print_plan(plan: &Plan, outcome: Option<&gallring::Outcome>, dry_run: bool) {
     }
     for (n, why) in &plan.unreadable {
         println!("  {:<16} {n}: {why}; tas aldrig bort", "behålls");
+    }
+}
+
+/// `körmapp` or `körmappar`, for `n`.
+fn folders(n: usize) -> &'static str {
+    if n == 1 {
+        "körmapp"
+    } else {
+        "körmappar"
     }
 }
