@@ -217,6 +217,35 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// Manual runs are kept unless `gallring.manuell_efter_dagar` says otherwise.
+    #[test]
+    fn manual_runs_are_kept_unless_the_configuration_says() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("uppsikt.yaml");
+        std::fs::write(&path, "organisationer: []\n").expect("written");
+        let c = Config::load(&path).expect("loads");
+        assert_eq!(c.manual_retention(), Retention::default());
+        std::fs::write(
+            &path,
+            "organisationer: []\ngallring:\n  manuell_efter_dagar: 7\n",
+        )
+        .expect("written");
+        let c = Config::load(&path).expect("loads");
+        assert_eq!(
+            c.manual_retention(),
+            Retention {
+                after_days: Some(7),
+                archives_too: false
+            }
+        );
+        std::fs::write(&path, "organisationer: []\ngallring:\n  efter_dagar: 7\n")
+            .expect("written");
+        let Err(e) = Config::load(&path) else {
+            panic!("an unknown gallring key loaded");
+        };
+        assert!(e.to_string().contains("efter_dagar"), "{e}");
+    }
+
     /// A cause is printed once, also where the whole chain is printed.
     #[test]
     fn a_load_error_prints_its_cause_once() {

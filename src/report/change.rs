@@ -25,6 +25,9 @@ fn write_key<'b>(buf: &'b mut String, o: &str, r: &str, s: &str) -> &'b str {
 pub struct Change {
     /// The previous run folder's name, if there was one.
     pub previous: Option<String>,
+    /// Newer published runs of the schedule passed over because their
+    /// `resultat.jsonl` could not be read (a gap in the comparison).
+    pub skipped: Vec<String>,
     /// Per evaluation compared (by index): whether it is a new finding.
     new: Vec<bool>,
     /// Findings of the previous run that are no longer findings.
@@ -44,6 +47,22 @@ impl Change {
     pub fn new_count(&self) -> usize {
         self.new.iter().filter(|n| **n).count()
     }
+
+    /// The previous run as `Sammanfattning` names it, saying so when newer
+    /// runs were passed over (in Swedish).
+    pub fn describe_previous(&self) -> String {
+        let mut s = self
+            .previous
+            .clone()
+            .unwrap_or_else(|| "ingen (första körningen med detta schema)".into());
+        if !self.skipped.is_empty() {
+            s.push_str(&format!(
+                " (nyare körningar vars resultat inte kunde läsas hoppades över: {})",
+                self.skipped.join(", ")
+            ));
+        }
+        s
+    }
 }
 
 /// The findings of a previous run, as [`previous_findings`] keeps them:
@@ -57,6 +76,8 @@ pub struct PreviousFindings {
     run: Option<String>,
     path: PathBuf,
     findings: Vec<(Box<str>, u64)>,
+    /// Newer candidates passed over: their results could not be read.
+    skipped: Vec<String>,
 }
 
 /// Call `f` with every non-blank line of a JSON-lines file and the byte
@@ -103,7 +124,24 @@ struct KeyFields<'a> {
 /// first): the half of the comparison that does not need this run's
 /// evaluations, so it can run while they are made.
 pub fn previous_findings(candidates: &[PathBuf]) -> Option<PreviousFindings> {
-    candidates.iter().find_map(|p| finding_keys(p).ok())
+    let mut skipped = Vec::new();
+    for p in candidates {
+        match finding_keys(p) {
+            Ok(mut f) => {
+                f.skipped = skipped;
+                return Some(f);
+            }
+            Err(e) => {
+                tracing::warn!(run = %p.display(), error = %e, "the results of an earlier run cannot be read; comparing with the one before it");
+                skipped.push(
+                    p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                );
+            }
+        }
+    }
+    None
 }
 
 /// The key and line offset of every finding in a run's `resultat.jsonl`.
@@ -126,6 +164,7 @@ fn finding_keys(run: &Path) -> std::io::Result<PreviousFindings> {
         run: run.file_name().map(|n| n.to_string_lossy().into_owned()),
         path,
         findings,
+        skipped: Vec::new(),
     })
 }
 
@@ -214,6 +253,7 @@ pub fn compare_with(evaluations: &[Evaluation], previous: Option<PreviousFinding
     };
     Change {
         previous: previous.run,
+        skipped: previous.skipped,
         new,
         resolved,
     }
@@ -334,5 +374,38 @@ mod tests {
         let flags: Vec<bool> = (0..now.len()).map(|i| first.is_new(i)).collect();
         assert_eq!(flags, [true, false, true, true, true]);
         assert_eq!(first.new_count(), 4);
+    }
+
+    /// A newer run whose results cannot be read is passed over, and the
+    /// comparison says so.
+    #[test]
+    fn an_unreadable_newer_run_is_skipped_and_named() {
+        let root = tempfile::tempdir().unwrap();
+        let older = root.path().join("2026-11-24T020000_nattlig");
+        let newer = root.path().join("2026-11-25T020000_nattlig");
+        std::fs::create_dir(&older).unwrap();
+        std::fs::create_dir(&newer).unwrap();
+        let mut jsonl = Vec::new();
+        eval("KOV", "Ekonomi", Status::Brist)
+            .write_json_line(&mut jsonl)
+            .unwrap();
+        std::fs::write(older.join("resultat.jsonl"), jsonl).unwrap();
+        std::fs::write(newer.join("resultat.jsonl"), "{ inte json\n").unwrap();
+        let now = [eval("KOV", "Ekonomi", Status::Brist)];
+        let change = compare(&now, &[newer, older]);
+        assert_eq!(
+            change.previous.as_deref(),
+            Some("2026-11-24T020000_nattlig")
+        );
+        assert_eq!(change.skipped, ["2026-11-25T020000_nattlig"]);
+        assert_eq!(change.new_count(), 0);
+        assert_eq!(
+            change.describe_previous(),
+            "2026-11-24T020000_nattlig (nyare körningar vars resultat inte kunde läsas hoppades över: 2026-11-25T020000_nattlig)"
+        );
+        assert_eq!(
+            Change::default().describe_previous(),
+            "ingen (första körningen med detta schema)"
+        );
     }
 }

@@ -117,6 +117,7 @@ pub fn build(
         "nya_iakttagelser": d.change.new_count(),
         "atgardade_iakttagelser": d.change.resolved.len(),
         "foregaende_korning": d.change.previous,
+        "foregaende_overhoppade": d.change.skipped,
         "gallrade": d.gallrade,
         "indikatorer": d.indicators,
         "digital_mognad": d.maturity,

@@ -210,12 +210,7 @@ fn sammanfattning(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<(
         ("Iakttagelser", Cell::Number(findings as f64)),
         (
             "Föregående körning",
-            Cell::owned(
-                d.change
-                    .previous
-                    .clone()
-                    .unwrap_or_else(|| "ingen (första körningen med detta schema)".into()),
-            ),
+            Cell::owned(d.change.describe_previous()),
         ),
         (
             "Nya iakttagelser sedan föregående körning",
