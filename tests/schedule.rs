@@ -72,6 +72,8 @@ fn schedule_list_prints_the_next_runs_in_local_time() {
         "Europe/Stockholm",
         "arkiverar indata: ja",
         "arkiverar indata: nej",
+        "gallras:          efter 30 dagar; körmappar med indata/ behålls",
+        "gallras:          aldrig (gallras_efter_dagar saknas)",
         "nästa körningar (lokal tid)",
     ] {
         assert!(out.contains(want), "{want} saknas:\n{out}");

@@ -38,6 +38,7 @@ pub fn list(overrides: &Overrides) -> Result<i32> {
             "  arkiverar indata: {}",
             if sch.archive_inputs { "ja" } else { "nej" }
         );
+        println!("  gallras:          {}", retention_text(sch.retention));
         println!("  nästa körningar (lokal tid):");
         let next = sch.upcoming(now, 3);
         if next.is_empty() {
@@ -89,4 +90,13 @@ pub fn next(overrides: &Overrides, name: Option<&str>) -> Result<i32> {
         }
     }
     Ok(exit::OK)
+}
+
+/// A schedule's retention rule as `schedule list` shows it.
+fn retention_text(r: crate::config::Retention) -> String {
+    match r.after_days {
+        None => "aldrig (gallras_efter_dagar saknas)".to_string(),
+        Some(n) if r.archives_too => format!("efter {n} dagar, också körmappar med indata/"),
+        Some(n) => format!("efter {n} dagar; körmappar med indata/ behålls"),
+    }
 }
