@@ -177,6 +177,7 @@ fn execute_failing(
         Default::default()
     });
     let gallring_plan = gallring::plan_from(published, schedule, retention, Some(settings.per));
+    gallring_plan.log_left_alone();
     let gallrade = gallring_plan.removals();
     let (evaluated, previous) = std::thread::scope(|s| {
         let previous = s.spawn(|| change::previous_findings(&candidates));

@@ -28,10 +28,18 @@ fn workspace() -> Workspace {
 
 /// Run `schedule` with per-date `per`; the new run folder.
 fn run(ws: &Workspace, schedule: &str, per: &str) -> PathBuf {
+    run_logged(ws, schedule, per).0
+}
+
+/// [`run`], with its info log (stderr).
+fn run_logged(ws: &Workspace, schedule: &str, per: &str) -> (PathBuf, String) {
     let before: BTreeSet<PathBuf> = ws.run_folders().into_iter().collect();
     let out = ws
         .cmd(&["run", "--schedule", schedule, "--per", per])
-        .output();
+        .command()
+        .env("RUST_LOG", "uppsikt=info")
+        .output()
+        .unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -45,7 +53,7 @@ fn run(ws: &Workspace, schedule: &str, per: &str) -> PathBuf {
         .filter(|p| !before.contains(p))
         .collect();
     assert_eq!(new.len(), 1, "{new:?}");
-    new[0].clone()
+    (new[0].clone(), stderr(&out))
 }
 
 fn manifest(run: &Path) -> serde_json::Value {
@@ -184,7 +192,17 @@ fn a_nightly_run_removes_only_old_nightly_runs_and_lists_them() {
         .collect();
     let before = entries(&ws);
 
-    let new = run(&ws, "nattlig", "2026-11-26");
+    let (new, log) = run_logged(&ws, "nattlig", "2026-11-26");
+    // What is no run folder is mentioned once.
+    let mentions: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("gallring leaves these entries of the output root alone"))
+        .collect();
+    assert_eq!(mentions.len(), 1, "{log}");
+    assert!(
+        mentions[0].contains("2026-07-01T020000_nattlig, LÄSMIG.txt, privat"),
+        "{log}"
+    );
 
     let new_name = new.file_name().unwrap().to_string_lossy().into_owned();
     let mut kept = before.clone();

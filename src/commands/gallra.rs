@@ -60,6 +60,7 @@ pub fn gallra(overrides: &Overrides, schedule: Option<&str>, dry_run: bool) -> R
         foreign = plan.foreign;
     }
     if !foreign.is_empty() {
+        tracing::info!(entries = %foreign.join(", "), "gallring leaves these entries of the output root alone: they are no run folders");
         println!("Lämnas orörda (inga körmappar): {}", foreign.join(", "));
     }
     let bytes: u64 = removed.iter().map(|r| r.storlek).sum();

@@ -212,6 +212,14 @@ impl Plan {
         self.runs.iter().filter(|j| j.verdict == Verdict::Remove)
     }
 
+    /// Mention, in one log line, what in the output root is no run folder
+    /// and so is left alone (call once per gallring).
+    pub fn log_left_alone(&self) {
+        if !self.foreign.is_empty() {
+            tracing::info!(entries = %self.foreign.join(", "), "gallring leaves these entries of the output root alone: they are no run folders");
+        }
+    }
+
     /// The runs to remove as the manifest lists them.
     pub fn removals(&self) -> Vec<Removed> {
         self.to_remove().map(removed).collect()
@@ -229,8 +237,8 @@ fn removed(j: &Judged) -> Removed {
 /// Plan the gallring of `schedule` in `root` under `retention`. At the end
 /// of a run, `new_run` is the per-date of the run about to be published
 /// (it counts as the newest and is the reference); on demand (`None`) the
-/// reference is the per-date of the newest published run. Logs once what is
-/// left alone.
+/// reference is the per-date of the newest published run. Logs each folder
+/// kept for an unusable manifest; [`Plan::log_left_alone`] logs the rest.
 pub fn plan(root: &Path, schedule: &str, retention: Retention, new_run: Option<NaiveDate>) -> Plan {
     let scan = scan(root, schedule);
     plan_from(scan, schedule, retention, new_run)
@@ -283,9 +291,6 @@ pub fn plan_from(
         .collect();
     for (name, why) in &scan.unreadable {
         tracing::warn!(folder = %name, reason = %why, schedule, "a run folder whose manifest cannot be used is never removed");
-    }
-    if !scan.foreign.is_empty() {
-        tracing::info!(entries = %scan.foreign.join(", "), "gallring leaves these entries of the output root alone: they are no run folders");
     }
     Plan {
         schedule: schedule.to_string(),
