@@ -13,6 +13,7 @@ mod hostile;
 mod ingest;
 mod layers;
 mod maturity;
+mod operations;
 mod report;
 mod rules;
 mod run_folder;
