@@ -230,6 +230,8 @@ enum Command {
         #[command(flatten)]
         schedules: SchedulesArg,
         #[command(flatten)]
+        judging: JudgingArgs,
+        #[command(flatten)]
         settle: SettleArg,
         /// Hoppa över en schemalagd tid som missades medan tjänsten var nere.
         #[arg(long)]
@@ -692,6 +694,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
             rules,
             outputs,
             schedules,
+            judging,
             settle,
             no_catch_up,
         } => {
@@ -700,6 +703,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
                 .rules(&rules)
                 .outputs(&outputs)
                 .schedules(&schedules)
+                .judging(&judging)
                 .settle(&settle)
                 .0;
             commands::daemon::daemon(&o, !no_catch_up)

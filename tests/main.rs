@@ -15,6 +15,7 @@ mod hostile;
 mod ingest;
 mod layers;
 mod maturity;
+mod operations;
 mod report;
 mod rules;
 mod run_folder;

@@ -89,8 +89,10 @@ fn hostile_rules_end_in_regelfel_and_the_run_goes_on() {
     assert_eq!(r08["cell"], "C2");
 }
 
+/// `import` and `eval` do not compile: the rule is `regelfel` for every
+/// organisation, the other rules run (issue 18), and `check` refuses it.
 #[test]
-fn import_and_eval_are_compile_errors_and_nothing_is_written() {
+fn import_and_eval_are_compile_errors_that_cost_their_rule() {
     for (script, what) in [
         ("import \"x\" as y;\nuppfyllt()", "import"),
         ("eval(\"1\")", "eval"),
@@ -98,10 +100,16 @@ fn import_and_eval_are_compile_errors_and_nothing_is_written() {
         let ws = Workspace::new();
         hostile_rule(&ws, "R95", script);
         let out = ws.cmd(&["run", "--per", "2026-11-26"]).output();
-        assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
+        assert_eq!(out.status.code(), Some(3), "{what}: {}", stderr(&out));
         let err = stderr(&out);
         assert!(err.contains("R95-fientlig.rhai:1:"), "{what}: {err}");
-        assert!(ws.run_folders().is_empty(), "{what}: nothing written");
+        let runs = ws.run_folders();
+        assert_eq!(runs.len(), 1, "{what}: the run is published");
+        let res = results(&runs[0]);
+        assert!(res
+            .iter()
+            .filter(|e| e["regel"] == "R95")
+            .all(|e| e["status"] == "regelfel"));
         let check = ws.cmd(&["check"]).output();
         assert_eq!(check.status.code(), Some(2));
     }
@@ -128,7 +136,7 @@ fn a_misspelt_field_is_a_regelfel_not_a_pass() {
         m.starts_with(
             "rules/R08-sakerhetsniva-uppnadd.rhai:1:10: okänt fält \"skyddsbehv\" på en rad ur bladet System; fälten är: system, "
         ) && m.contains(", skyddsbehov, ")
-            && m.contains(" | skript: if objekt.skyddsbehv > 1 {"),
+            && m.contains(" ¦ skript: if objekt.skyddsbehv > 1 {"),
         "{m}"
     );
 }

@@ -253,7 +253,7 @@ fn rules_diff_without_new_rules_is_refused() {
 }
 
 #[test]
-fn rules_new_scaffolds_pass_check_and_rules_test_unchanged() {
+fn rules_new_scaffolds_pass_rules_test_and_check_flags_their_placeholders() {
     let ws = Workspace::new();
     valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
     let kinds = [
@@ -296,8 +296,14 @@ fn rules_new_scaffolds_pass_check_and_rules_test_unchanged() {
         "{made:?}"
     );
 
+    // check refuses a scaffold until its placeholders are replaced (issue 18).
     let check = ws.cmd(&["check"]).output();
-    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert_eq!(check.status.code(), Some(2), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("R22-systemagare-ar-angiven.yaml: referens har kvar platshållaren \"R: …\" från uppsikt rules new; skriv regelns egen text"),
+        "{}",
+        stderr(&check)
+    );
 
     let test = ws.cmd(&["rules", "test"]).output();
     let text = stdout(&test);
@@ -426,9 +432,9 @@ fn a_runtime_error_names_line_column_subject_and_the_fields_read() {
     assert_eq!(
         m,
         "rules/R90-felande.rhai:6:14: Division by zero: 16 / 0 \
-         | skript: let kvot = n / 0; \
-         | objekt: KOV, Avsteg rad 2 (AV-KOV-1) \
-         | lästa fält: motivering = \"Avsteget motive\", beslutsdatum = 2026-02-01"
+         ¦ skript: let kvot = n / 0; \
+         ¦ objekt: KOV, Avsteg rad 2 (AV-KOV-1) \
+         ¦ lästa fält: motivering = \"Avsteget motive\", beslutsdatum = 2026-02-01"
     );
     let e = evaluation(&res, "R91", "KOV");
     let m = e["meddelande"].as_str().unwrap();
@@ -436,10 +442,10 @@ fn a_runtime_error_names_line_column_subject_and_the_fields_read() {
         m.starts_with("rules/R91-felande.rhai:3:5: planen finns men N-2026-001 duger inte"),
         "{m}"
     );
-    assert!(m.contains(" | objekt: organisation KOV | "), "{m}");
+    assert!(m.contains(" ¦ objekt: organisation KOV ¦ "), "{m}");
     assert!(
         m.ends_with(
-            " | lästa fält: plan_finns (Digitaliseringsplan rad 1) = true, \
+            " ¦ lästa fält: plan_finns (Digitaliseringsplan rad 1) = true, \
              diarienummer (Digitaliseringsplan rad 5) = \"N-2026-001\""
         ),
         "{m}"

@@ -8,6 +8,7 @@ use super::load_rules;
 use super::terminal::terminal_safe;
 use crate::exit;
 use crate::ingest::{self, FileStatus, Ingested};
+use crate::rules::RuleSet;
 use crate::settings::{Overrides, Settings};
 
 /// How `check` prints the input log.
@@ -23,9 +24,23 @@ pub enum Format {
 /// the input log.
 pub fn check(overrides: &Overrides, format: Format) -> Result<i32> {
     let settings = Settings::from_overrides(overrides)?;
-    load_rules(&settings)?;
+    let rules = load_rules(&settings)?;
     crate::schedule::load_all(&settings.schedules)
         .map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))?;
+    let (problems, notes) = strict_problems(&settings, &rules);
+    for n in &notes {
+        eprintln!("uppsikt: obs: {n}");
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("uppsikt: {p}");
+        }
+        eprintln!(
+            "uppsikt: {} fel i konfigurationen eller reglerna; rätta dem före nästa körning",
+            problems.len()
+        );
+        return Ok(exit::UNUSABLE);
+    }
     let read = ingest::ingest(
         &settings.inputs,
         &settings.config.organisationer,
@@ -45,6 +60,128 @@ pub fn check(overrides: &Overrides, format: Format) -> Result<i32> {
     } else {
         exit::OK
     })
+}
+
+/// What `check` refuses beyond what loading refuses (each a line naming
+/// its file), and notes that do not fail it: failing rule tests, the
+/// scaffold's placeholders left in a rule, a parameter whose type differs
+/// from what the rule's tests give it, an empty register and limits of 0.
+pub fn strict_problems(settings: &Settings, rules: &RuleSet) -> (Vec<String>, Vec<String>) {
+    let mut problems = Vec::new();
+    let notes = Vec::new();
+    let config = settings.config_path.display();
+    if settings.config.organisationer.is_empty() {
+        problems.push(format!(
+            "{config}: registret är tomt (organisationer: []); ange minst en organisation"
+        ));
+    }
+    let g = &settings.config.granser;
+    for (key, value) in [
+        ("max_fil_mb", g.max_fil_mb),
+        ("max_rader", u64::from(g.max_rader)),
+        ("max_uppackat_mb", g.max_uppackat_mb),
+        ("max_packningsgrad", g.max_packningsgrad),
+    ] {
+        if value == 0 {
+            problems.push(format!(
+                "{config}: granser.{key}: 0 skulle underkänna varje fil; ange ett tal större än 0 eller ta bort nyckeln (standard {})",
+                default_limit(key)
+            ));
+        }
+    }
+    for rule in &rules.rules {
+        let yaml = rule.yaml_path.display();
+        let def = &rule.def;
+        let texts = [
+            ("referens", def.referens.as_str()),
+            (
+                "dokumentation.Vad regeln kontrollerar",
+                def.dokumentation.vad.as_str(),
+            ),
+            ("dokumentation.Varför", def.dokumentation.varfor.as_str()),
+            ("dokumentation.Exempel", def.dokumentation.exempel.as_str()),
+            (
+                "dokumentation.Referens",
+                def.dokumentation.referens.as_str(),
+            ),
+        ];
+        for (key, text) in texts {
+            if let Some(p) = SCAFFOLD_PLACEHOLDERS.iter().find(|p| text.contains(*p)) {
+                problems.push(format!(
+                    "{yaml}: {key} har kvar platshållaren \"{p}\" från uppsikt rules new; skriv regelns egen text"
+                ));
+            }
+        }
+        for case in &def.tester {
+            for (k, v) in &case.parametrar {
+                let Some(name) = k.as_str() else { continue };
+                let Some(own) = def.parametrar.get(name) else {
+                    continue; // an unknown parameter fails the case itself
+                };
+                if yaml_kind(own) != yaml_kind(v) {
+                    problems.push(format!(
+                        "{yaml}: parametern {name} är {} ({}) men testfallet \"{}\" ger den {} ({}); skriv värdet som {}",
+                        yaml_kind(own),
+                        yaml_text(own),
+                        case.namn,
+                        yaml_kind(v),
+                        yaml_text(v),
+                        yaml_kind(v),
+                    ));
+                }
+            }
+        }
+    }
+    for r in rules.run_tests(None) {
+        if let Some(f) = &r.failure {
+            problems.push(format!(
+                "regel {} testfall \"{}\" går inte igenom: {}",
+                r.rule,
+                r.name,
+                f.replace('\n', " ")
+            ));
+        }
+    }
+    (problems, notes)
+}
+
+/// The texts `uppsikt rules new` writes for the author to replace.
+const SCAFFOLD_PLACEHOLDERS: &[&str] = &[
+    "R: …",
+    "Beskriv vad regeln kontrollerar",
+    "Beskriv varför",
+    "Ett exempel på brist.",
+    "Avsnitt i riktlinjen eller planen.",
+];
+
+fn default_limit(key: &str) -> u64 {
+    let d = crate::config::Limits::default();
+    match key {
+        "max_fil_mb" => d.max_fil_mb,
+        "max_rader" => u64::from(d.max_rader),
+        "max_uppackat_mb" => d.max_uppackat_mb,
+        _ => d.max_packningsgrad,
+    }
+}
+
+/// The kind of a YAML value, in Swedish.
+fn yaml_kind(v: &crate::yaml::YamlValue) -> &'static str {
+    use crate::yaml::YamlValue as V;
+    match v {
+        V::Null => "tom",
+        V::Bool(_) => "ett sanningsvärde",
+        V::Number(_) => "ett tal",
+        V::String(_) => "en text",
+        V::Sequence(_) => "en lista",
+        V::Mapping(_) => "en tabell",
+        V::Tagged(_) => "ett taggat värde",
+    }
+}
+
+fn yaml_text(v: &crate::yaml::YamlValue) -> String {
+    serde_yaml::to_string(v)
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default()
 }
 
 fn check_json(settings: &Settings, read: &Ingested) -> serde_json::Value {

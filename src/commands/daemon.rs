@@ -36,8 +36,11 @@ impl Jobs for WorkspaceJobs {
         next: Option<DateTime<Utc>>,
     ) -> Result<RunOutcome, JobError> {
         let settings = Settings::from_overrides(&self.overrides)?;
-        let rules = match crate::rules::RuleSet::load(&settings.rules) {
-            Ok(r) => r,
+        let rules = match crate::rules::RuleSet::load_for_run(&settings.rules) {
+            Ok((r, problems)) => {
+                super::run::report_broken_rules(&r, &problems);
+                r
+            }
             Err(e) => {
                 tracing::error!(schedule = %schedule.name, "rules cannot be used; nothing produced:\n{e}");
                 return Ok(RunOutcome {

@@ -9,8 +9,11 @@ use crate::settings::{Overrides, Settings};
 /// `uppsikt run`: one run (as `schedule`, if given), its counts printed.
 pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Result<i32> {
     let settings = &Settings::from_overrides(overrides)?;
-    let rules = match RuleSet::load(&settings.rules) {
-        Ok(r) => r,
+    let rules = match RuleSet::load_for_run(&settings.rules) {
+        Ok((r, problems)) => {
+            report_broken_rules(&r, &problems);
+            r
+        }
         Err(e) => {
             eprintln!("uppsikt: regler kan inte användas:\n{e}");
             return Ok(exit::UNUSABLE);
@@ -69,4 +72,26 @@ pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Resu
     println!();
     println!("Körningen skrevs till {}", summary.folder.display());
     Ok(summary.exit)
+}
+
+/// Say on stderr which rules could not be loaded and why: each is
+/// `regelfel` for every organisation, the other rules run.
+pub fn report_broken_rules(rules: &RuleSet, problems: &[crate::rules::RuleProblem]) {
+    let broken: Vec<&str> = rules.broken().map(|r| r.def.id.as_str()).collect();
+    if broken.is_empty() {
+        return;
+    }
+    let text = problems
+        .iter()
+        .map(crate::rules::RuleProblem::excerpt)
+        .collect::<Vec<_>>()
+        .join("\n");
+    tracing::error!(
+        "{} kan inte läsas in och blir regelfel för varje organisation; övriga regler körs:\n{text}",
+        if broken.len() == 1 {
+            format!("regeln {}", broken[0])
+        } else {
+            format!("reglerna {}", broken.join(", "))
+        }
+    );
 }

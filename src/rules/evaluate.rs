@@ -396,6 +396,9 @@ impl RuleSet {
             message,
             evidence: api::org_location(o),
         };
+        if let Some(why) = &rule.broken {
+            return vec![org_level(Status::Regelfel, broken_message(why))];
+        }
         if rule.def.galler == RuleScope::Leverantorer && !o.org.leverantor {
             return vec![org_level(
                 Status::EjTillamplig,
@@ -587,11 +590,17 @@ impl RuleSet {
     }
 }
 
-/// Separates the parts of a one-line `regelfel` message.
-const SEP: &str = " | ";
+/// The `regelfel` text of a rule that could not be loaded.
+pub fn broken_message(why: &str) -> String {
+    format!("Regeln kunde inte läsas in och bedömdes inte: {why}")
+}
+
+/// Separates the parts of a one-line `regelfel` message: not " | ", which
+/// Rhai's own messages use (`&str | ImmutableString | String`).
+const SEP: &str = super::RULE_ERROR_SEPARATOR;
 const SOURCE: &str = "skript: ";
 
-/// `rules/R05-….rhai:12:5: msg | skript: <line 12> | objekt: KOV, Avsteg rad 4 (A1) | lästa fält: motivering = "…"`
+/// `rules/R05-….rhai:12:5: msg ¦ skript: <line 12> ¦ objekt: KOV, Avsteg rad 4 (A1) ¦ lästa fält: motivering = "…"`
 fn one_line(
     head: &str,
     source: Option<&str>,

@@ -4,6 +4,7 @@
 
 #[allow(missing_docs)] // documented as it is split (issue 15, the api.rs split)
 pub mod api;
+mod compile_error;
 pub mod definition;
 mod evaluate;
 pub mod harness;
@@ -49,6 +50,10 @@ pub struct Rule {
     pub params: Dynamic,
     /// The script's function resolution, kept between evaluations.
     pub warm: evaluate::WarmCaches,
+    /// Why the rule could not be loaded (a run's stand-in, see
+    /// [`RuleSet::load_for_run`]): every evaluation of it is `regelfel`
+    /// with this text.
+    pub broken: Option<String>,
 }
 
 impl Rule {
@@ -86,7 +91,7 @@ pub struct RuleSet {
 
 /// Why a rule folder cannot be used (exit status 2, nothing written).
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+#[error("{}", .errors.iter().map(RuleProblem::excerpt).collect::<Vec<_>>().join("\n"))]
 pub struct RuleLoadError {
     /// Every problem found, one line each, leading with its file (and
     /// `:line:column` where there is one).
@@ -135,14 +140,45 @@ pub enum RuleProblem {
         file: PathBuf,
         error: std::io::Error,
     },
-    /// A script that does not compile (`file`: `folder/file.rhai`).
+    /// A script that does not compile (`file`: `folder/file.rhai`), with
+    /// the line it is on (the excerpt with a caret is [`RuleProblem::excerpt`]).
     #[error("{file}:{line}:{column}: {message}")]
     Script {
         file: String,
         line: usize,
         column: usize,
         message: String,
+        source_line: String,
     },
+}
+
+impl RuleProblem {
+    /// The problem for a person at a terminal: the one-line text, and for a
+    /// script error the source line with a caret under the column.
+    pub fn excerpt(&self) -> String {
+        let mut out = self.to_string();
+        if let RuleProblem::Script {
+            line,
+            column,
+            source_line,
+            ..
+        } = self
+        {
+            if *line > 0 && !source_line.is_empty() {
+                let w = line.to_string().len();
+                let pad: String = source_line
+                    .chars()
+                    .take(column.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                out.push_str(&format!(
+                    "\n{:w$} |\n{line} | {source_line}\n{:w$} | {pad}^",
+                    "", ""
+                ));
+            }
+        }
+        out
+    }
 }
 
 /// The variables every script may use (strict variables checks against them).
@@ -211,6 +247,85 @@ impl RuleSet {
         })
     }
 
+    /// Load the rule folder for a run: like [`RuleSet::load`], but a rule
+    /// that cannot be loaded (bad YAML, a script that does not compile, a
+    /// missing script) becomes a stand-in whose every evaluation is
+    /// `regelfel` naming the problem, and the other rules run. Only a folder
+    /// that cannot be read, has no rules, or has two rules with one id is an
+    /// error. The problems are returned beside the set (empty if none).
+    pub fn load_for_run(dir: &Path) -> Result<(Self, Vec<RuleProblem>), RuleLoadError> {
+        match Self::load(dir) {
+            Ok(set) => return Ok((set, Vec::new())),
+            Err(e)
+                if e.errors.iter().any(|p| {
+                    matches!(
+                        p,
+                        RuleProblem::FolderUnreadable { .. }
+                            | RuleProblem::NoRules { .. }
+                            | RuleProblem::DuplicateId { .. }
+                    )
+                }) =>
+            {
+                return Err(e)
+            }
+            Err(_) => {}
+        }
+        let limits = sandbox::Limits::default();
+        let engine = sandbox::engine(limits);
+        let mut template = Scope::new();
+        for v in SCRIPT_VARIABLES {
+            template.push_dynamic(*v, Dynamic::UNIT);
+        }
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|error| RuleLoadError {
+                errors: vec![RuleProblem::FolderUnreadable {
+                    dir: dir.to_path_buf(),
+                    error,
+                }],
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+            .collect();
+        files.sort();
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut problems = Vec::new();
+        for yaml_path in files {
+            let rule = match load_rule(&engine, &template, &yaml_path) {
+                Ok(rule) => rule,
+                Err(errors) => {
+                    let rule = stand_in(&engine, &yaml_path, &errors);
+                    problems.extend(errors);
+                    rule
+                }
+            };
+            if let Some(other) = rules.iter().find(|r| r.def.id == rule.def.id) {
+                return Err(RuleLoadError {
+                    errors: vec![RuleProblem::DuplicateId {
+                        file: yaml_path,
+                        id: rule.def.id.clone(),
+                        other: other.yaml_path.clone(),
+                    }],
+                });
+            }
+            rules.push(rule);
+        }
+        rules.sort_by(|a, b| a.def.id.cmp(&b.def.id));
+        Ok((
+            Self {
+                dir: dir.to_path_buf(),
+                rules,
+                engine,
+                limits,
+            },
+            problems,
+        ))
+    }
+
+    /// The rules that could not be loaded (stand-ins, see [`RuleSet::load_for_run`]).
+    pub fn broken(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(|r| r.broken.is_some())
+    }
+
     /// The rule with id `id`.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules
@@ -275,15 +390,17 @@ fn load_rule(
         }
         Err(e) => {
             let pos = e.position();
-            let mut msg = e.to_string();
-            if let Some(i) = msg.find(" (line ") {
-                msg.truncate(i);
-            }
+            let line = pos.line().unwrap_or(0);
             errors.push(RuleProblem::Script {
                 file: display.clone(),
-                line: pos.line().unwrap_or(0),
+                line,
                 column: pos.position().unwrap_or(0),
-                message: msg,
+                message: compile_error::swedish(e.err_type()),
+                source_line: line
+                    .checked_sub(1)
+                    .and_then(|l| script.lines().nth(l))
+                    .map(|l| l.trim_end().to_string())
+                    .unwrap_or_default(),
             });
             None
         }
@@ -304,10 +421,79 @@ fn load_rule(
             ast,
             params: Dynamic::from_map(params),
             warm: Default::default(),
+            broken: None,
         }),
         _ => Err(errors),
     }
 }
+
+/// The stand-in of a rule that cannot be loaded: its YAML's id, title and
+/// severity where they can be read (else the file name's first part, e.g.
+/// `R05` of `R05-avsteg.yaml`), no script, and the problems as its
+/// `regelfel` text.
+fn stand_in(engine: &Engine, yaml_path: &Path, problems: &[RuleProblem]) -> Rule {
+    let text = std::fs::read_to_string(yaml_path).unwrap_or_default();
+    let loose: Option<yaml::YamlValue> = serde_yaml::from_str(&text).ok();
+    let field = |k: &str| -> Option<String> {
+        loose
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let stem = yaml_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let id = field("id")
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or_else(|| stem.split('-').next().unwrap_or(&stem).to_string());
+    let allvarlighet = loose
+        .as_ref()
+        .and_then(|v| v.get("allvarlighet"))
+        .and_then(|v| serde_yaml::from_value::<Severity>(v.clone()).ok())
+        .unwrap_or(Severity::Hog);
+    let script_path = field("skript")
+        .map(|s| yaml_path.with_file_name(s))
+        .unwrap_or_else(|| yaml_path.with_extension("rhai"));
+    let script = std::fs::read_to_string(&script_path).unwrap_or_default();
+    let why = problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(RULE_ERROR_SEPARATOR);
+    Rule {
+        def: RuleDef {
+            id,
+            titel: field("titel").unwrap_or_default(),
+            allvarlighet,
+            objekt: SubjectKind::Organisation,
+            galler: definition::Scope::Alla,
+            kraver: Vec::new(),
+            referens: field("referens").unwrap_or_default(),
+            skript: None,
+            parametrar: Default::default(),
+            visas_i: Vec::new(),
+            dokumentation: Default::default(),
+            tester: Vec::new(),
+        },
+        yaml_path: yaml_path.to_path_buf(),
+        yaml_sha256: crate::digest::sha256_hex(text.as_bytes()),
+        script_sha256: crate::digest::sha256_hex(script.as_bytes()),
+        yaml_source: text.into(),
+        script_source: script.into(),
+        script_path,
+        ast: engine.compile("").unwrap_or_default(),
+        params: Dynamic::from_map(Map::new()),
+        warm: Default::default(),
+        broken: Some(why),
+    }
+}
+
+/// Separates the parts of one `regelfel` text (the script line, the
+/// subject and the fields read; several load problems of one rule). Rhai's
+/// own messages use " | " (`&str | ImmutableString`), so it is not that.
+pub const RULE_ERROR_SEPARATOR: &str = " ¦ ";
 
 /// `folder/file` of a path, for messages that must not depend on where the rule folder is.
 fn short_path(p: &Path) -> String {
@@ -378,6 +564,11 @@ mod tests {
             ),
             "{text}"
         );
-        assert_eq!(e.to_string().lines().count(), e.errors.len());
+        // One line a problem, and the script error's excerpt: its line and a caret.
+        assert_eq!(e.to_string().lines().count(), e.errors.len() + 3);
+        assert!(
+            e.to_string().contains("\n1 | let x = ;\n  |         ^"),
+            "{e}"
+        );
     }
 }

@@ -1,0 +1,124 @@
+//! Operations (issue 18): one fault costs one thing, said in Swedish with
+//! its place, never the night's report. One test per numbered item of the
+//! issue (item 17, run order, is tested with gallring).
+
+use std::fs;
+
+use crate::common::fixture::valid_verksamhet;
+use crate::common::{results, stderr, Workspace};
+
+const PER: &str = "2026-11-26";
+
+/// A rule whose script does not compile (`import`) beside the shipped ones.
+fn broken_rule(ws: &Workspace) {
+    let yaml =
+        "id: R90\ntitel: Trasig regel\nallvarlighet: låg\nobjekt: organisation\nreferens: test\n\
+                dokumentation:\n  Vad regeln kontrollerar: test\n  Varför: test\n";
+    fs::write(ws.path().join("rules/R90-trasig.yaml"), yaml).unwrap();
+    fs::write(
+        ws.path().join("rules/R90-trasig.rhai"),
+        "import \"os\" as os;\nuppfyllt()\n",
+    )
+    .unwrap();
+}
+
+/// Item 1: a rule that does not compile is `regelfel` for every
+/// organisation; the other rules run, the run publishes, exit 3; `check`
+/// refuses it (exit 2).
+#[test]
+fn item01_a_broken_rule_costs_that_rule_only() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    broken_rule(&ws);
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    let runs = ws.run_folders();
+    assert_eq!(runs.len(), 1, "one complete run folder");
+    for f in ["manifest.json", "resultat.jsonl", "uppsikt-rapport.xlsx"] {
+        assert!(runs[0].join(f).is_file(), "{f}");
+    }
+    let res = results(&runs[0]);
+    let broken: Vec<_> = res.iter().filter(|e| e["regel"] == "R90").collect();
+    let orgs = res.iter().filter(|e| e["regel"] == "R00").count();
+    assert!(orgs > 1, "every register organisation is judged");
+    assert_eq!(broken.len(), orgs, "R90 once per organisation");
+    for e in &broken {
+        assert_eq!(e["status"], "regelfel");
+        assert_eq!(
+            e["meddelande"],
+            "Regeln kunde inte läsas in och bedömdes inte: rules/R90-trasig.rhai:1:1: \
+             `import` är inte tillåtet i regler; en regel kan inte läsa in moduler eller köra text \
+             som kod, skriv logiken direkt i skriptet"
+        );
+    }
+    assert!(res
+        .iter()
+        .any(|e| e["regel"] == "R00" && e["status"] != "regelfel"));
+    let (_time, logged) = err.split_once(' ').unwrap();
+    assert_eq!(
+        logged,
+        "ERROR uppsikt::commands::run: regeln R90 kan inte läsas in och blir regelfel för varje \
+         organisation; övriga regler körs:\n\
+         rules/R90-trasig.rhai:1:1: `import` är inte tillåtet i regler; en regel kan inte läsa in \
+         moduler eller köra text som kod, skriv logiken direkt i skriptet\n  \
+         |\n\
+         1 | import \"os\" as os;\n  \
+         | ^\n"
+    );
+
+    let out = ws.cmd(&["check", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "uppsikt: regler kan inte användas:\n\
+         rules/R90-trasig.rhai:1:1: `import` är inte tillåtet i regler; en regel kan inte läsa in \
+         moduler eller köra text som kod, skriv logiken direkt i skriptet\n  \
+         |\n\
+         1 | import \"os\" as os;\n  \
+         | ^\n"
+    );
+}
+
+/// Item 15: `check` refuses what fails later: a parameter of another type
+/// than its tests use, a test case expecting no status, the scaffold's
+/// placeholders, an empty register and a limit of 0.
+#[test]
+fn item15_check_refuses_what_fails_later() {
+    let ws = Workspace::new();
+    let yaml = "id: R90\ntitel: Ny regel\nallvarlighet: låg\nobjekt: organisation\nreferens: \"R: …\"\n\
+                parametrar:\n  max_manader: \"tolv\"\n\
+                dokumentation:\n  Vad regeln kontrollerar: |\n    Beskriv vad regeln kontrollerar.\n  Varför: test\n\
+                tester:\n  - namn: tolv månader\n    parametrar:\n      max_manader: 12\n    förväntat: godkänd\n";
+    fs::write(ws.path().join("rules/R90-ny.yaml"), yaml).unwrap();
+    fs::write(ws.path().join("rules/R90-ny.rhai"), "uppfyllt()\n").unwrap();
+    let config = fs::read_to_string(ws.config()).unwrap();
+    let at = config
+        .find("  max_rader:")
+        .expect("max_rader in the configuration");
+    let end = at + config[at..].find('\n').unwrap();
+    let config = format!("{}  max_rader: 0{}", &config[..at], &config[end..]);
+    assert!(
+        config.contains("max_rader: 0"),
+        "the configuration has granser:"
+    );
+    fs::write(ws.config(), config).unwrap();
+    let out = ws.cmd(&["check", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(2));
+    let cfg = ws.config().display().to_string();
+    let rule = ws.path().join("rules/R90-ny.yaml").display().to_string();
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "uppsikt: {cfg}: granser.max_rader: 0 skulle underkänna varje fil; ange ett tal större än 0 \
+             eller ta bort nyckeln (standard 100000)\n\
+             uppsikt: {rule}: referens har kvar platshållaren \"R: …\" från uppsikt rules new; skriv regelns egen text\n\
+             uppsikt: {rule}: dokumentation.Vad regeln kontrollerar har kvar platshållaren \"Beskriv vad regeln \
+             kontrollerar\" från uppsikt rules new; skriv regelns egen text\n\
+             uppsikt: {rule}: parametern max_manader är en text (tolv) men testfallet \"tolv månader\" ger den \
+             ett tal (12); skriv värdet som ett tal\n\
+             uppsikt: regel R90 testfall \"tolv månader\" går inte igenom: okänd status \"godkänd\"\n\
+             uppsikt: 5 fel i konfigurationen eller reglerna; rätta dem före nästa körning\n"
+        )
+    );
+}
