@@ -81,17 +81,10 @@ struct Proc {
 impl Proc {
     fn spawn(ws: &Workspace, name: &str, args: &[&str]) -> Proc {
         let log = ws.path().join(format!("{name}.log"));
-        // The daemon takes no --per (it judges each run's own date).
-        let per: &[&str] = if args.first() == Some(&"daemon") {
-            &[]
-        } else {
-            &["--per", "2026-11-26"]
-        };
         let child = ws
             .cmd(args)
             .command()
-            .args(per)
-            .args(["--log-format", "json"])
+            .args(["--per", "2026-11-26", "--log-format", "json"])
             .env("RUST_LOG", LOG_FILTER)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
