@@ -412,3 +412,60 @@ fn gallra_dry_run_lists_what_gallra_then_removes_and_removes_nothing() {
     assert!(text.starts_with("kvartal: "), "{text}");
     assert!(text.contains("\nGallrat: 2 körmappar ("), "{text}");
 }
+
+/// Manual runs are kept unless the configuration says
+/// `gallring.manuell_efter_dagar`; then a manual run removes old manual runs.
+#[test]
+fn manual_runs_go_only_when_the_configuration_says() {
+    let ws = workspace();
+    let manual = |per: &str| -> PathBuf {
+        let before: BTreeSet<PathBuf> = ws.run_folders().into_iter().collect();
+        let out = ws.cmd(&["run", "--per", per]).output();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let new: Vec<PathBuf> = ws
+            .run_folders()
+            .into_iter()
+            .filter(|p| !before.contains(p))
+            .collect();
+        new[0].clone()
+    };
+    let first = manual("2026-01-01");
+    let old = backdate(
+        &first,
+        "2026-01-01T020000_manuell",
+        "2026-01-01",
+        "2026-01-01T02:05:00+01:00",
+    );
+    copy_as(
+        &old,
+        "2026-01-02T020000_manuell",
+        "2026-01-02",
+        "2026-01-02T02:05:00+01:00",
+    );
+    let kept = manual("2026-11-26");
+    assert_eq!(manifest(&kept)["gallrade"], serde_json::json!([]));
+    assert!(old.is_dir());
+
+    let config = std::fs::read_to_string(ws.config()).unwrap();
+    assert!(config.contains("manuell_efter_dagar: null"));
+    std::fs::write(
+        ws.config(),
+        config.replace("manuell_efter_dagar: null", "manuell_efter_dagar: 10"),
+    )
+    .unwrap();
+    let removing = manual("2026-11-27");
+    let m = manifest(&removing);
+    let gone: Vec<&str> = m["gallrade"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["namn"].as_str().unwrap())
+        .collect();
+    // The newest two (this run and the one before) stay.
+    assert_eq!(
+        gone,
+        ["2026-01-02T020000_manuell", "2026-01-01T020000_manuell"]
+    );
+    assert!(!old.exists());
+    assert!(kept.is_dir());
+}
