@@ -78,8 +78,110 @@ pub struct Config {
     /// Copy every file read into the run folder's `indata/`.
     #[serde(default)]
     pub arkivera_indata: bool,
+    /// Delivery of the feedback by e-mail (issue 21); none: only an
+    /// outbox, and only when a run is asked to deliver.
+    #[serde(default)]
+    pub epost: Option<Email>,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
+}
+
+/// How the SMTP connection is secured (`epost.tls`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+pub enum SmtpTls {
+    /// STARTTLS on a plain connection (port 587), required.
+    #[default]
+    #[serde(rename = "starttls")]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    #[serde(rename = "tls")]
+    Implicit,
+    /// No encryption: only for a relay on the same machine or a test.
+    #[serde(rename = "ingen")]
+    None,
+}
+
+/// `epost:` in `uppsikt.yaml`: the sender, the SMTP relay (optional: without
+/// `server` a delivering run only writes its outbox) and where recipients
+/// may come from. The password is never in the file, only the name of the
+/// environment variable that holds it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    /// The sender, e.g. `Stadsledningskontoret <uppsikt@stadshuset.goteborg.se>`.
+    pub avsandare: String,
+    /// Whom the submitters ask (named in every message), e.g. an address.
+    #[serde(default)]
+    pub kontakt: Option<String>,
+    /// The SMTP relay's host name; none: outbox only.
+    #[serde(default)]
+    pub server: Option<String>,
+    /// Its port (default 587 with STARTTLS, 465 with TLS, 25 without).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// STARTTLS (default), implicit TLS, or none.
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// The user name to log in with, if the relay wants one.
+    #[serde(default)]
+    pub anvandare: Option<String>,
+    /// The environment variable holding the password (with `anvandare`).
+    #[serde(default)]
+    pub losenord_miljovariabel: Option<String>,
+    /// Seconds before a connection or command gives up.
+    #[serde(default = "default_smtp_timeout")]
+    pub tidsgrans_sekunder: u64,
+    /// Whether the `E-post` cell of an organisation's own `Inlämning` sheet
+    /// is also a recipient (only within `tillatna_domaner`).
+    #[serde(default)]
+    pub inlamningens_adress: bool,
+    /// The domains an address from an uploaded file may have.
+    #[serde(default)]
+    pub tillatna_domaner: Vec<String>,
+}
+
+fn default_smtp_timeout() -> u64 {
+    30
+}
+
+impl Email {
+    /// The port to connect to.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            SmtpTls::Starttls => 587,
+            SmtpTls::Implicit => 465,
+            SmtpTls::None => 25,
+        })
+    }
+
+    /// What is wrong with the section, if anything (the addresses
+    /// themselves are checked where the messages are built).
+    fn check(&self) -> Result<(), String> {
+        if self.avsandare.trim().is_empty() {
+            return Err("epost: avsandare saknas".into());
+        }
+        if self.anvandare.is_some() != self.losenord_miljovariabel.is_some() {
+            return Err(
+                "epost: anvandare och losenord_miljovariabel anges tillsammans (lösenordet hämtas ur miljövariabeln, aldrig ur filen)"
+                    .into(),
+            );
+        }
+        if self.inlamningens_adress && self.tillatna_domaner.is_empty() {
+            return Err("epost: inlamningens_adress kräver tillatna_domaner (adresser ur inlämnade filer får bara gå till stadens domäner)".into());
+        }
+        for d in &self.tillatna_domaner {
+            let d = d.trim();
+            if d.is_empty() || d.contains('@') || d.contains(char::is_whitespace) {
+                return Err(format!(
+                    "epost: tillatna_domaner: \"{d}\" är ingen domän (t.ex. goteborg.se)"
+                ));
+            }
+        }
+        if self.tidsgrans_sekunder == 0 {
+            return Err("epost: tidsgrans_sekunder måste vara minst 1".into());
+        }
+        Ok(())
+    }
 }
 
 fn default_settle() -> u64 {
@@ -165,6 +267,9 @@ impl Config {
         }
         if let Some(p) = &self.period {
             p.parse::<Period>().map_err(|e| format!("period: {e}"))?;
+        }
+        if let Some(e) = &self.epost {
+            e.check()?;
         }
         Ok(())
     }

@@ -40,6 +40,8 @@ pub struct Schedule {
     pub zone: Tz,
     /// Whether its runs copy the files read into the run folder (`arkivera_indata`).
     pub archive_inputs: bool,
+    /// Whether its runs deliver the feedback to each submitter (`skicka_aterkoppling`).
+    pub deliver_feedback: bool,
     /// The file it was read from (empty when built in code).
     pub file: PathBuf,
 }
@@ -55,6 +57,8 @@ struct ScheduleFile {
     tidszon: Option<String>,
     #[serde(default)]
     arkivera_indata: bool,
+    #[serde(default)]
+    skicka_aterkoppling: bool,
 }
 
 impl Schedule {
@@ -66,6 +70,7 @@ impl Schedule {
             spec: cron.parse()?,
             zone: parse_zone(zone)?,
             archive_inputs: false,
+            deliver_feedback: false,
             file: PathBuf::new(),
         })
     }
@@ -245,6 +250,7 @@ pub fn load_file(path: &Path) -> Result<Schedule, ScheduleError> {
         spec,
         zone,
         archive_inputs: f.arkivera_indata,
+        deliver_feedback: f.skicka_aterkoppling,
         file: path.to_path_buf(),
     };
     if s.next_after(Utc::now()).is_none() {
