@@ -1,9 +1,13 @@
-//! The command line (clap derive): `run`, `check`, `rules`, `schedule`, `mall`.
+//! The command line (clap derive): `run`, `check`, `rules`, `schedule`,
+//! `daemon`, `mall`. Everything a person reads here is Swedish: the help
+//! texts, clap's own headings (through [`swedish`]) and the argument errors
+//! (through [`error_text`]). Each subcommand takes only the options that act
+//! on it.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 use crate::exit;
@@ -11,18 +15,32 @@ use crate::settings::Overrides;
 
 /// uppsikt: SLK:s uppsikt över riktlinjen för digital utveckling.
 ///
-/// Reads the submitted workbooks in the shared folder, evaluates the Rhai
-/// rules in `rules/`, and writes the report to the kommunstyrelsen, feedback
-/// to every submitter and machine-readable results.
+/// Läser arbetsböckerna i den delade mappen, bedömer dem med reglerna i
+/// `regler/` och skriver rapporten till kommunstyrelsen, återkoppling till
+/// varje inlämnare och maskinläsbara resultat.
 #[derive(Debug, Parser)]
-#[command(name = "uppsikt", version, about, long_about)]
+#[command(
+    name = "uppsikt",
+    version,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 
-    /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=uppsikt=debug).
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    /// Loggformat på stderr: text eller json (filtrera med RUST_LOG, t.ex. RUST_LOG=uppsikt=debug).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT", hide_default_value = true, hide_possible_values = true)]
     log_format: LogFormat,
+
+    /// Visa hjälp (-h en sammanfattning, --help allt).
+    #[arg(short = 'h', long = "help", global = true, action = ArgAction::Help)]
+    help: Option<bool>,
+
+    /// Visa versionen.
+    #[arg(short = 'V', long = "version", action = ArgAction::Version)]
+    version: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -31,74 +49,222 @@ enum LogFormat {
     Json,
 }
 
+/// `--config`: every subcommand reads the configuration.
+#[derive(Debug, Clone, clap::Args)]
+struct ConfigArg {
+    /// Jobbets konfiguration (standard: uppsikt.yaml).
+    #[arg(
+        long,
+        default_value = "uppsikt.yaml",
+        value_name = "FIL",
+        hide_default_value = true
+    )]
+    config: PathBuf,
+}
+
+/// `--inputs`: the shared folder.
+#[derive(Debug, Clone, clap::Args)]
+struct InputsArg {
+    /// Den delade mappen som läses (i stället för konfigurationens).
+    #[arg(long, value_name = "MAPP")]
+    inputs: Option<PathBuf>,
+}
+
+/// `--rules`: the rule folder.
+#[derive(Debug, Clone, clap::Args)]
+struct RulesArg {
+    /// Regelmappen (i stället för konfigurationens).
+    #[arg(long, value_name = "MAPP")]
+    rules: Option<PathBuf>,
+}
+
+/// `--outputs`: the output root.
+#[derive(Debug, Clone, clap::Args)]
+struct OutputsArg {
+    /// Utdatamappen där körningsmapparna skrivs (i stället för konfigurationens).
+    #[arg(long, value_name = "MAPP")]
+    outputs: Option<PathBuf>,
+}
+
+/// `--schedules`: the schedule folder.
+#[derive(Debug, Clone, clap::Args)]
+struct SchedulesArg {
+    /// Schemamappen (i stället för konfigurationens).
+    #[arg(long, value_name = "MAPP")]
+    schedules: Option<PathBuf>,
+}
+
+/// `--per` and `--period`: what a run judges.
+#[derive(Debug, Clone, clap::Args)]
+struct JudgingArgs {
+    /// Datumet som bedömningen avser, ÅÅÅÅ-MM-DD (standard: i dag).
+    #[arg(long, value_name = "DATUM")]
+    per: Option<String>,
+    /// Perioden som bedöms, t.ex. 2026 eller 2026-T2 (standard: konfigurationens, annars året för --per).
+    #[arg(long, value_name = "PERIOD")]
+    period: Option<String>,
+}
+
+/// `--vantetid`: the settle time.
+#[derive(Debug, Clone, clap::Args)]
+struct SettleArg {
+    /// Väntetid i sekunder: filer som ändrats senare än så hoppas över som `väntar`.
+    #[arg(long, value_name = "SEKUNDER")]
+    vantetid: Option<u64>,
+}
+
+impl ConfigArg {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            ..Overrides::default()
+        }
+    }
+}
+
+/// The overrides of a command from the option groups it takes.
+struct With(Overrides);
+
+impl With {
+    fn new(c: &ConfigArg) -> Self {
+        Self(c.overrides())
+    }
+    fn inputs(mut self, a: &InputsArg) -> Self {
+        self.0.inputs = a.inputs.clone();
+        self
+    }
+    fn rules(mut self, a: &RulesArg) -> Self {
+        self.0.rules = a.rules.clone();
+        self
+    }
+    fn outputs(mut self, a: &OutputsArg) -> Self {
+        self.0.outputs = a.outputs.clone();
+        self
+    }
+    fn schedules(mut self, a: &SchedulesArg) -> Self {
+        self.0.schedules = a.schedules.clone();
+        self
+    }
+    fn judging(mut self, a: &JudgingArgs) -> Self {
+        self.0.per = a.per.clone();
+        self.0.period = a.period.clone();
+        self
+    }
+    fn settle(mut self, a: &SettleArg) -> Self {
+        self.0.vantetid = a.vantetid;
+        self
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the job: read the shared folder, evaluate every rule, write a new run folder.
+    /// Kör jobbet: läs den delade mappen, bedöm varje regel och skriv en ny körningsmapp.
     ///
-    /// Exit status: 0 completed; 2 nothing produced (bad configuration or
-    /// rules); 3 completed, but some files were `fel` or some evaluations `regelfel`.
+    /// Slutstatus: 0 klar; 2 inget skrevs (felaktig konfiguration, låset kunde
+    /// inte tas); 3 klar, men några filer är `fel`, några bedömningar `regelfel`
+    /// eller någon regel kunde inte läsas in.
     Run {
         #[command(flatten)]
-        common: Overrides,
-        /// Run as this schedule (its name goes into the run folder and manifest).
-        #[arg(long)]
+        config: ConfigArg,
+        #[command(flatten)]
+        inputs: InputsArg,
+        #[command(flatten)]
+        rules: RulesArg,
+        #[command(flatten)]
+        outputs: OutputsArg,
+        #[command(flatten)]
+        schedules: SchedulesArg,
+        #[command(flatten)]
+        judging: JudgingArgs,
+        #[command(flatten)]
+        settle: SettleArg,
+        /// Kör som detta schema (namnet står i körningsmappen och manifestet).
+        #[arg(long, value_name = "NAMN")]
         schedule: Option<String>,
-        /// Copy every file read into the run folder's `indata/`.
+        /// Kopiera varje bedömd fil till körningsmappens `indata/`.
         #[arg(long)]
         arkivera: bool,
     },
-    /// Validate configuration, rules and schedules, and print the input log.
+    /// Granska konfiguration, regler (med deras tester) och scheman, och visa indataloggen.
     ///
-    /// Exit status: 0 every file read; 3 some file is `fel`; 2 bad configuration, rules or schedule.
+    /// Slutstatus: 0 allt går att läsa; 3 någon fil är `fel`; 2 felaktig
+    /// konfiguration, en regel som inte kan läsas in eller vars test inte går
+    /// igenom, eller ett felaktigt schema.
     Check {
         #[command(flatten)]
-        common: Overrides,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
+        config: ConfigArg,
+        #[command(flatten)]
+        inputs: InputsArg,
+        #[command(flatten)]
+        rules: RulesArg,
+        #[command(flatten)]
+        schedules: SchedulesArg,
+        #[command(flatten)]
+        judging: JudgingArgs,
+        #[command(flatten)]
+        settle: SettleArg,
+        /// Utdataformat: text eller json.
+        #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMAT", hide_default_value = true, hide_possible_values = true)]
         format: Format,
     },
-    /// Work with the rules: list, explain, test (with coverage), scaffold a new rule, diff a rule change.
+    /// Arbeta med reglerna: lista, förklara, testa (med täckning), skapa en ny regel, jämför en regeländring.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
     },
-    /// Show the schedules and their next run times.
+    /// Visa schemana och deras nästa körningar.
     Schedule {
         #[command(subcommand)]
         command: ScheduleCommand,
     },
-    /// Run every schedule at its times (a long-running process).
+    /// Kör varje schema på dess tider (en process som körs tills den stoppas).
     Daemon {
         #[command(flatten)]
-        common: Overrides,
-        /// Do not catch up on a scheduled time missed while the daemon was down.
+        config: ConfigArg,
+        #[command(flatten)]
+        inputs: InputsArg,
+        #[command(flatten)]
+        rules: RulesArg,
+        #[command(flatten)]
+        outputs: OutputsArg,
+        #[command(flatten)]
+        schedules: SchedulesArg,
+        #[command(flatten)]
+        settle: SettleArg,
+        /// Hoppa över en schemalagd tid som missades medan tjänsten var nere.
         #[arg(long)]
         no_catch_up: bool,
     },
-    /// Write submitter templates (xlsx) from the contract: one organisation and kind, or all.
+    /// Skriv inlämningsmallar (xlsx) enligt kontraktet: en organisation och typ, eller alla.
     ///
-    /// `uppsikt mall verksamhet --org KOV -o KOV-verksamhet.xlsx`; `uppsikt mall --alla -o DIR`
-    /// writes every organisation's Verksamhet template and, for suppliers, also
-    /// Leverantör and Tjänstekatalog (named `ID-typ.xlsx`). The Tjänster sheet of a
-    /// Verksamhet template lists the services of the tjänstekataloger in the input folder.
+    /// `uppsikt mall verksamhet --org KOV -o KOV-verksamhet.xlsx`; `uppsikt mall --alla -o MAPP`
+    /// skriver varje organisations Verksamhet-mall och, för leverantörer, även
+    /// Leverantör och Tjänstekatalog (med namnen `ID-typ.xlsx`). Bladet Tjänster i en
+    /// Verksamhet-mall listar tjänsterna i tjänstekatalogerna i indatamappen.
     Mall {
-        /// The kind of workbook: verksamhet, leverantor or tjanstekatalog.
-        #[arg(value_enum)]
+        /// Arbetsbokens typ: verksamhet, leverantor eller tjanstekatalog.
+        #[arg(value_enum, value_name = "TYP", hide_possible_values = true)]
         typ: Option<crate::template::TemplateKind>,
-        /// The organisation's register id, e.g. KOV.
-        #[arg(long)]
+        /// Organisationens id i registret, t.ex. KOV.
+        #[arg(long, value_name = "ID")]
         org: Option<String>,
-        /// Every template of every register organisation (into the folder -o, default `mallar`).
+        /// Alla mallar för alla organisationer i registret (till mappen -o, standard `mallar`).
         #[arg(long)]
         alla: bool,
-        /// The file to write (with --alla: the folder); default `ID-typ.xlsx`.
-        #[arg(long, short = 'o')]
+        /// Filen som skrivs (med --alla: mappen); standard `ID-typ.xlsx`.
+        #[arg(long, short = 'o', value_name = "SÖKVÄG")]
         output: Option<PathBuf>,
-        /// The last day to submit, ÅÅÅÅ-MM-DD (shown on the Instruktioner sheet).
-        #[arg(long)]
+        /// Sista dag för inlämning, ÅÅÅÅ-MM-DD (visas på bladet Instruktioner).
+        #[arg(long, value_name = "DATUM")]
         senast: Option<String>,
         #[command(flatten)]
-        common: Overrides,
+        config: ConfigArg,
+        #[command(flatten)]
+        inputs: InputsArg,
+        #[command(flatten)]
+        judging: JudgingArgs,
+        #[command(flatten)]
+        settle: SettleArg,
     },
 }
 
@@ -119,81 +285,243 @@ impl From<Format> for commands::check::Format {
 
 #[derive(Debug, Subcommand)]
 enum RulesCommand {
-    /// List every rule: id, title, severity, subject kind.
+    /// Lista varje regel: id, titel, allvarlighetsgrad, vad den bedömer.
     List {
         #[command(flatten)]
-        common: Overrides,
+        config: ConfigArg,
+        #[command(flatten)]
+        rules: RulesArg,
     },
-    /// Print a rule's documentation.
+    /// Visa en regels dokumentation.
     Explain {
-        /// The rule id, e.g. R05.
+        /// Regelns id, t.ex. R05.
+        #[arg(value_name = "ID")]
         id: String,
         #[command(flatten)]
-        common: Overrides,
+        config: ConfigArg,
+        #[command(flatten)]
+        rules: RulesArg,
     },
-    /// Run every rule's test cases; exit 1 on a failure.
+    /// Kör varje regels testfall; slutstatus 1 om något inte går igenom.
     Test {
-        /// Only this rule.
+        /// Bara denna regel.
+        #[arg(value_name = "ID")]
         id: Option<String>,
-        /// Also report, per rule, the statuses its cases exercise and the script lines they never reach.
+        /// Visa också, per regel, vilka statusar testfallen prövar och vilka skriptrader de aldrig når.
         #[arg(long)]
         coverage: bool,
         #[command(flatten)]
-        common: Overrides,
+        config: ConfigArg,
+        #[command(flatten)]
+        rules: RulesArg,
     },
-    /// Scaffold a new rule (YAML + Rhai) with documentation headings and one test case per status.
+    /// Skapa en ny regel (YAML + Rhai) med dokumentationsrubriker och ett testfall per status.
     New {
-        /// The new rule's id, e.g. R22.
+        /// Den nya regelns id, t.ex. R22.
+        #[arg(value_name = "ID")]
         id: String,
-        /// Its Swedish title.
-        #[arg(long)]
+        /// Dess svenska titel.
+        #[arg(long, value_name = "TITEL")]
         titel: String,
-        /// What one evaluation is about: organisation, digitaliseringsplan, tjanstanvandning,
+        /// Vad en bedömning gäller: organisation, digitaliseringsplan, tjanstanvandning,
         /// katalograd, egen_katalograd, system, avsteg, insats, uppfoljningsrapport,
         /// sakerhetsavvikelse, leveransavvikelse.
-        #[arg(long)]
+        #[arg(long, value_name = "OBJEKT")]
         objekt: String,
         #[command(flatten)]
-        common: Overrides,
+        config: ConfigArg,
+        #[command(flatten)]
+        rules: RulesArg,
     },
-    /// Show what a rule change does: evaluate the same inputs with the configured rules
-    /// (or a past run's rules) and with `--rules NEW_DIR`, and list the status changes.
+    /// Visa vad en regeländring gör: bedöm samma indata med de konfigurerade reglerna
+    /// (eller en tidigare körnings regler) och med `--rules NY_MAPP`, och lista statusändringarna.
     Diff {
-        /// A past run folder: its archived rules (`regler/`), inputs (`indata/`, if archived) and per-date are used.
-        #[arg(long)]
+        /// En tidigare körningsmapp: dess arkiverade regler (`regler/`), indata (`indata/`, om arkiverade) och datum används.
+        #[arg(long, value_name = "MAPP")]
         against: Option<PathBuf>,
-        /// Also write the comparison as an xlsx.
-        #[arg(long, short = 'o')]
+        /// Skriv också jämförelsen som xlsx.
+        #[arg(long, short = 'o', value_name = "FIL")]
         output: Option<PathBuf>,
         #[command(flatten)]
-        common: Overrides,
+        config: ConfigArg,
+        #[command(flatten)]
+        inputs: InputsArg,
+        #[command(flatten)]
+        rules: RulesArg,
+        #[command(flatten)]
+        judging: JudgingArgs,
+        #[command(flatten)]
+        settle: SettleArg,
     },
 }
 
 #[derive(Debug, Subcommand)]
 enum ScheduleCommand {
-    /// Every schedule with its expression, time zone and next three runs (local time).
+    /// Varje schema med uttryck, tidszon och de tre nästa körningarna (lokal tid).
     List {
         #[command(flatten)]
-        common: Overrides,
+        config: ConfigArg,
+        #[command(flatten)]
+        schedules: SchedulesArg,
     },
-    /// The next run of one schedule (or of every schedule).
+    /// Nästa körning för ett schema (eller för varje schema).
     Next {
+        /// Schemats namn (utan: alla scheman).
+        #[arg(value_name = "NAMN")]
         name: Option<String>,
         #[command(flatten)]
-        common: Overrides,
+        config: ConfigArg,
+        #[command(flatten)]
+        schedules: SchedulesArg,
     },
+}
+
+/// clap's command with Swedish headings and usage lines, every subcommand too.
+fn swedish(cmd: clap::Command, path: &str) -> clap::Command {
+    let has_sub = cmd.has_subcommands();
+    let positionals: Vec<String> = cmd
+        .get_positionals()
+        .map(|a| {
+            let name = a
+                .get_value_names()
+                .and_then(|n| n.first())
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| a.get_id().as_str().to_uppercase());
+            if a.is_required_set() {
+                format!(" <{name}>")
+            } else {
+                format!(" [{name}]")
+            }
+        })
+        .collect();
+    let mut usage = format!("{path} [FLAGGOR]{}", positionals.concat());
+    let mut template = String::from("{before-help}{about-with-newline}\nAnvändning: {usage}\n");
+    if has_sub {
+        usage.push_str(" <KOMMANDO>");
+        template.push_str("\nKommandon:\n{subcommands}\n");
+    }
+    if !positionals.is_empty() {
+        template.push_str("\nArgument:\n{positionals}\n");
+    }
+    template.push_str("\nFlaggor:\n{options}{after-help}");
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    let mut cmd = cmd
+        .override_usage(usage)
+        .help_template(template)
+        .subcommand_value_name("KOMMANDO");
+    for name in names {
+        let sub_path = format!("{path} {name}");
+        cmd = cmd.mut_subcommand(name, |s| swedish(s, &sub_path));
+    }
+    cmd
+}
+
+/// The Swedish text of an argument error (clap's own texts are English).
+fn error_text(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |k: ContextKind| -> Option<String> {
+        e.get(k).map(|v| match v {
+            ContextValue::String(s) => s.clone(),
+            ContextValue::Strings(s) => s.join(", "),
+            ContextValue::StyledStr(s) => s.to_string(),
+            ContextValue::StyledStrs(s) => s
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ContextValue::Number(n) => n.to_string(),
+            ContextValue::Bool(b) => b.to_string(),
+            _ => String::new(),
+        })
+    };
+    let arg = ctx(ContextKind::InvalidArg).unwrap_or_default();
+    let value = ctx(ContextKind::InvalidValue).unwrap_or_default();
+    let mut text = match e.kind() {
+        ErrorKind::UnknownArgument => {
+            let mut t = format!("okänd flagga {arg} för det här kommandot");
+            if let Some(s) = ctx(ContextKind::SuggestedArg) {
+                t.push_str(&format!(" (menade du {s}?)"));
+            }
+            t
+        }
+        ErrorKind::InvalidSubcommand => {
+            let sub = ctx(ContextKind::InvalidSubcommand).unwrap_or_default();
+            let mut t = format!("okänt kommando {sub}");
+            if let Some(s) = ctx(ContextKind::SuggestedSubcommand) {
+                t.push_str(&format!(" (menade du {s}?)"));
+            }
+            t
+        }
+        ErrorKind::InvalidValue => {
+            let mut t = if value.is_empty() {
+                format!("{arg} behöver ett värde")
+            } else {
+                format!("ogiltigt värde \"{value}\" för {arg}")
+            };
+            if let Some(valid) = ctx(ContextKind::ValidValue) {
+                t.push_str(&format!("; möjliga värden: {valid}"));
+            }
+            t
+        }
+        ErrorKind::ValueValidation => {
+            format!("ogiltigt värde \"{value}\" för {arg}")
+        }
+        ErrorKind::MissingRequiredArgument => format!("saknas: {arg}"),
+        ErrorKind::MissingSubcommand => "ett kommando behövs".to_string(),
+        ErrorKind::ArgumentConflict => {
+            let other = ctx(ContextKind::PriorArg).unwrap_or_default();
+            format!("{arg} kan inte kombineras med {other}")
+        }
+        ErrorKind::TooManyValues => {
+            format!("för många värden: \"{value}\"")
+        }
+        _ => "felaktiga argument".to_string(),
+    };
+    if let Some(usage) = ctx(ContextKind::Usage) {
+        let usage = usage.trim();
+        let usage = usage.strip_prefix("Usage:").unwrap_or(usage).trim();
+        text.push_str(&format!(
+            "\n\nAnvändning: {usage}\n\nSe {} --help.",
+            command_path(usage)
+        ));
+    }
+    text
+}
+
+/// `uppsikt rules test` from a usage line `uppsikt rules test [FLAGGOR] [ID]`.
+fn command_path(usage: &str) -> String {
+    usage
+        .split_whitespace()
+        .take_while(|w| !w.starts_with('[') && !w.starts_with('<'))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Parse arguments, run, and return the exit status.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let parsed = swedish(Cli::command(), "uppsikt")
+        .try_get_matches()
+        .and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            use clap::error::ErrorKind;
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
-                _ => exit::UNUSABLE,
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = e.print();
+                    exit::OK
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    exit::UNUSABLE
+                }
+                _ => {
+                    eprintln!("uppsikt: {}", error_text(&e));
+                    exit::UNUSABLE
+                }
             };
         }
     };
@@ -232,56 +560,140 @@ fn error_lines(e: &anyhow::Error) -> Vec<String> {
 fn dispatch(cmd: Command) -> anyhow::Result<i32> {
     match cmd {
         Command::Run {
-            common,
+            config,
+            inputs,
+            rules,
+            outputs,
+            schedules,
+            judging,
+            settle,
             schedule,
             arkivera,
-        } => commands::run::run(&common, schedule.as_deref(), arkivera),
-        Command::Check { common, format } => commands::check::check(&common, format.into()),
+        } => {
+            let o = With::new(&config)
+                .inputs(&inputs)
+                .rules(&rules)
+                .outputs(&outputs)
+                .schedules(&schedules)
+                .judging(&judging)
+                .settle(&settle)
+                .0;
+            commands::run::run(&o, schedule.as_deref(), arkivera)
+        }
+        Command::Check {
+            config,
+            inputs,
+            rules,
+            schedules,
+            judging,
+            settle,
+            format,
+        } => {
+            let o = With::new(&config)
+                .inputs(&inputs)
+                .rules(&rules)
+                .schedules(&schedules)
+                .judging(&judging)
+                .settle(&settle)
+                .0;
+            commands::check::check(&o, format.into())
+        }
         Command::Rules { command } => match command {
-            RulesCommand::List { common } => commands::rules::list(&common),
-            RulesCommand::Explain { id, common } => commands::rules::explain(&common, &id),
+            RulesCommand::List { config, rules } => {
+                commands::rules::list(&With::new(&config).rules(&rules).0)
+            }
+            RulesCommand::Explain { id, config, rules } => {
+                commands::rules::explain(&With::new(&config).rules(&rules).0, &id)
+            }
             RulesCommand::Test {
                 id,
                 coverage,
-                common,
-            } => commands::rules::test(&common, id.as_deref(), coverage),
+                config,
+                rules,
+            } => {
+                commands::rules::test(&With::new(&config).rules(&rules).0, id.as_deref(), coverage)
+            }
             RulesCommand::New {
                 id,
                 titel,
                 objekt,
-                common,
-            } => commands::rules::new(&common, &id, &titel, &objekt),
+                config,
+                rules,
+            } => commands::rules::new(&With::new(&config).rules(&rules).0, &id, &titel, &objekt),
             RulesCommand::Diff {
                 against,
                 output,
-                common,
-            } => commands::rules::diff(&common, against.as_deref(), output.as_deref()),
-        },
-        Command::Schedule { command } => match command {
-            ScheduleCommand::List { common } => commands::schedule::list(&common),
-            ScheduleCommand::Next { name, common } => {
-                commands::schedule::next(&common, name.as_deref())
+                config,
+                inputs,
+                rules,
+                judging,
+                settle,
+            } => {
+                let o = With::new(&config)
+                    .inputs(&inputs)
+                    .rules(&rules)
+                    .judging(&judging)
+                    .settle(&settle)
+                    .0;
+                commands::rules::diff(&o, against.as_deref(), output.as_deref())
             }
         },
+        Command::Schedule { command } => match command {
+            ScheduleCommand::List { config, schedules } => {
+                commands::schedule::list(&With::new(&config).schedules(&schedules).0)
+            }
+            ScheduleCommand::Next {
+                name,
+                config,
+                schedules,
+            } => commands::schedule::next(
+                &With::new(&config).schedules(&schedules).0,
+                name.as_deref(),
+            ),
+        },
         Command::Daemon {
-            common,
+            config,
+            inputs,
+            rules,
+            outputs,
+            schedules,
+            settle,
             no_catch_up,
-        } => commands::daemon::daemon(&common, !no_catch_up),
+        } => {
+            let o = With::new(&config)
+                .inputs(&inputs)
+                .rules(&rules)
+                .outputs(&outputs)
+                .schedules(&schedules)
+                .settle(&settle)
+                .0;
+            commands::daemon::daemon(&o, !no_catch_up)
+        }
         Command::Mall {
             typ,
             org,
             alla,
             output,
             senast,
-            common,
-        } => commands::mall::mall(
-            &common,
-            typ,
-            org.as_deref(),
-            alla,
-            output.as_deref(),
-            senast.as_deref(),
-        ),
+            config,
+            inputs,
+            judging,
+            settle,
+        } => {
+            let o = With::new(&config)
+                .inputs(&inputs)
+                .judging(&judging)
+                .settle(&settle)
+                .0;
+            commands::mall::mall(
+                &o,
+                typ,
+                org.as_deref(),
+                alla,
+                output.as_deref(),
+                senast.as_deref(),
+            )
+        }
     }
 }
 

@@ -10,32 +10,25 @@ use chrono::NaiveDate;
 use crate::config::Config;
 use crate::model::Period;
 
-/// Options that override `uppsikt.yaml`, shared by every command.
-#[derive(Debug, clap::Args, Clone, Default)]
+/// Options that override `uppsikt.yaml` (the CLI fills the ones a command
+/// takes; see `cli.rs`).
+#[derive(Debug, Clone, Default)]
 pub struct Overrides {
     /// The job configuration.
-    #[arg(long, default_value = "uppsikt.yaml")]
     pub config: PathBuf,
     /// The shared folder to read (overrides the configuration).
-    #[arg(long)]
     pub inputs: Option<PathBuf>,
     /// The rule folder (overrides the configuration).
-    #[arg(long)]
     pub rules: Option<PathBuf>,
     /// The output root (overrides the configuration).
-    #[arg(long)]
     pub outputs: Option<PathBuf>,
     /// The schedule folder (overrides the configuration).
-    #[arg(long)]
     pub schedules: Option<PathBuf>,
     /// The date the run judges by, ÅÅÅÅ-MM-DD (default: today).
-    #[arg(long)]
     pub per: Option<String>,
     /// The period judged, e.g. 2026 or 2026-T2 (default: the configuration's, else the year of --per).
-    #[arg(long)]
     pub period: Option<String>,
     /// Settle time in seconds: files modified more recently are skipped as `väntar`.
-    #[arg(long)]
     pub vantetid: Option<u64>,
 }
 
