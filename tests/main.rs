@@ -9,6 +9,7 @@ mod cli;
 mod common;
 #[cfg(target_os = "linux")]
 mod concurrency;
+mod delivery;
 mod hostile;
 mod ingest;
 mod layers;
