@@ -231,7 +231,7 @@ fn execute_failing(
         cpu_seconds = crate::metrics::cpu_seconds(),
         "compared with the previous run"
     );
-    let data = RunData {
+    let mut data = RunData {
         settings,
         rules,
         model: &model,
@@ -244,11 +244,17 @@ fn execute_failing(
         schedule,
         run_name: &run_name,
         next_run,
+        utskick: None,
     };
-    // Who gets a message, decided before anything is written.
-    let mut utskick = delivery
-        .map(|req| crate::delivery::plan(&data, &settings.outputs, req))
-        .unwrap_or_default();
+    // Who gets a message, decided before anything is written (the report
+    // shows it); messages that will not go over SMTP say so already.
+    let mut utskick = Vec::new();
+    if let Some(req) = delivery {
+        utskick = crate::delivery::plan(&data, &settings.outputs, req);
+        crate::delivery::settle_offline(&mut utskick, req, settings.config.epost.as_ref());
+        data.utskick = Some(crate::delivery::report_rows(&utskick, &model));
+    }
+    let data = data;
 
     // The report on one thread while the feedback workbooks use every core.
     let t_write = Instant::now();
@@ -287,11 +293,10 @@ fn execute_failing(
         cpu_seconds = crate::metrics::cpu_seconds(),
         "report and feedback written"
     );
-    if let Some(req) = delivery {
+    if delivery.is_some() {
         let outbox = dir.join(crate::delivery::OUTBOX_DIR);
         crate::delivery::outbox::write_all(&dir, &data, &mut utskick)
             .map_err(|e| cannot_write(&outbox)(e.into()))?;
-        crate::delivery::settle_offline(&mut utskick, req, settings.config.epost.as_ref());
     }
     let archive_problems = if archive {
         let dest = dir.join("indata");

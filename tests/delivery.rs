@@ -309,6 +309,29 @@ fn feedback_is_sent_once_and_again_only_when_it_changed() {
     );
     assert!(out.contains("GSN    –: saknar adress"), "{out}");
     assert!(dry.join("utskick/KOV.eml").is_file());
+    // The report's Utskick sheet shows the plan.
+    {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(dry.join("uppsikt-rapport.xlsx")).unwrap();
+        let sheet = wb.worksheet_range("Utskick").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(
+            rows[0][..4],
+            ["Organisations-id", "Organisation", "Utskick", "Mottagare"]
+        );
+        let kov = rows.iter().find(|r| r[0] == "KOV").expect("a KOV row");
+        assert_eq!(
+            kov[1..4],
+            [
+                "Kretslopp och vattennämnden",
+                "torrkörning",
+                "registrator.kov@goteborg.se"
+            ]
+        );
+    }
     assert_eq!(
         statuses(&dry, &["KOV", "TN", "GSN"]),
         ["torrkörning", "torrkörning", "saknar adress"]

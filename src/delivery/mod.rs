@@ -227,3 +227,35 @@ pub fn send_and_record(
     record::write_atomic(&manifest_path, &json)?;
     Ok(failed)
 }
+
+/// The report's `Utskick` rows for `items` (names from the register).
+pub fn report_rows(
+    items: &[Item],
+    model: &crate::model::Model,
+) -> Vec<crate::report::sheets::utskick::Row> {
+    let names: HashMap<&str, &str> = model
+        .orgs
+        .iter()
+        .map(|o| (o.org.id.as_str(), o.org.namn.as_str()))
+        .collect();
+    items
+        .iter()
+        .map(|i| crate::report::sheets::utskick::Row {
+            organisation: i.organisation.clone(),
+            namn: names
+                .get(i.organisation.as_str())
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            status: i.status.label(),
+            mottagare: i.mottagare.join(", "),
+            // The address only: why, and where it stood, is in utskick.json.
+            avvisade: i
+                .avvisade
+                .iter()
+                .map(|a| a.split(": ").next().unwrap_or(a))
+                .collect::<Vec<_>>()
+                .join(", "),
+            iakttagelser: i.iakttagelser,
+        })
+        .collect()
+}

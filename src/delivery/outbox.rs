@@ -152,7 +152,7 @@ pub fn body(
 }
 
 /// Write the message of every organisation whose feedback is to go out
-/// (status [`State::Planned`]) into `run_dir/utskick/`, beside the feedback
+/// (status [`State::Planned`], [`State::Outbox`] or [`State::DryRun`]) into `run_dir/utskick/`, beside the feedback
 /// workbooks it attaches; each item's `fil` names its message.
 pub fn write_all(run_dir: &Path, d: &RunData<'_>, items: &mut [Item]) -> Result<(), OutboxError> {
     let from = sender(d)?;
@@ -162,7 +162,9 @@ pub fn write_all(run_dir: &Path, d: &RunData<'_>, items: &mut [Item]) -> Result<
         let path = path.to_path_buf();
         move |source| OutboxError::Io { path, source }
     };
-    for it in items.iter_mut().filter(|i| i.status == State::Planned) {
+    let goes_out =
+        |i: &&mut Item| matches!(i.status, State::Planned | State::Outbox | State::DryRun);
+    for it in items.iter_mut().filter(goes_out) {
         let id = it.organisation.as_str();
         let Some(o) = d.model.orgs.iter().find(|o| o.org.id == id) else {
             continue;

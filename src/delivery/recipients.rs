@@ -61,12 +61,18 @@ pub fn of(o: &OrgData, email: Option<&Email>) -> Recipients {
         o.leverantor.as_ref().map(|v| &v.inlamning),
         o.katalog.as_ref().map(|v| &v.inlamning),
     ];
+    // Each address once, even when several of its workbooks name it.
+    let mut seen: Vec<&str> = Vec::new();
     for i in sheets.into_iter().flatten() {
         let field = &i.record.e_post;
         let Some(cell) = field.value.as_deref() else {
             continue;
         };
         for s in split(cell) {
+            if seen.iter().any(|x| x.eq_ignore_ascii_case(s)) {
+                continue;
+            }
+            seen.push(s);
             let place = &field.loc;
             match s.parse::<Address>() {
                 Ok(a) if domain_allowed(&a, &email.tillatna_domaner) => add(&mut r, a),

@@ -38,4 +38,7 @@ pub struct RunData<'a> {
     pub run_name: &'a str,
     /// When the schedule runs next (for the feedback text), if known.
     pub next_run: Option<String>,
+    /// Per organisation, the delivery of its feedback as planned when the
+    /// report is written (`None`: the run does not deliver).
+    pub utskick: Option<Vec<super::sheets::utskick::Row>>,
 }
