@@ -288,6 +288,29 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// The `epost` section's rules: the password only through a variable,
+    /// addresses from uploads only with allowed domains.
+    #[test]
+    fn epost_section_is_checked() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("uppsikt.yaml");
+        let register = "organisationer:\n  - id: KOV\n    namn: K\n    typ: nämnd\n    beslutsorgan: K\n    epost: [a@goteborg.se]\n";
+        let load = |epost: &str| {
+            std::fs::write(&path, format!("{register}epost:\n{epost}")).expect("written");
+            Config::load(&path).map_err(|e| e.to_string())
+        };
+        let ok = load("  avsandare: s@goteborg.se\n  server: smtp.goteborg.se\n").expect("valid");
+        let email = ok.epost.expect("an epost section");
+        assert_eq!((email.port(), email.tls), (587, SmtpTls::Starttls));
+        assert_eq!(ok.organisationer[0].epost, ["a@goteborg.se"]);
+        let err = load("  avsandare: s@goteborg.se\n  anvandare: u\n").unwrap_err();
+        assert!(err.ends_with("epost: anvandare och losenord_miljovariabel anges tillsammans (lösenordet hämtas ur miljövariabeln, aldrig ur filen)"), "{err}");
+        let err = load("  avsandare: s@goteborg.se\n  inlamningens_adress: true\n").unwrap_err();
+        assert!(err.ends_with("epost: inlamningens_adress kräver tillatna_domaner (adresser ur inlämnade filer får bara gå till stadens domäner)"), "{err}");
+        let err = load("  avsandare: s@goteborg.se\n  losenord: hemligt\n").unwrap_err();
+        assert!(err.contains("losenord"), "{err}");
+    }
+
     /// A cause is printed once, also where the whole chain is printed.
     #[test]
     fn a_load_error_prints_its_cause_once() {

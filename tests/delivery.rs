@@ -30,6 +30,7 @@ impl std::fmt::Debug for Received {
 /// seconds and 20 connections.
 struct Server {
     port: u16,
+    refuse: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
     got: Arc<Mutex<Vec<Received>>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -42,7 +43,8 @@ impl Server {
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let got = Arc::new(Mutex::new(Vec::new()));
-        let (s, g) = (stop.clone(), got.clone());
+        let refuse: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+        let (s, g, f) = (stop.clone(), got.clone(), refuse.clone());
         let thread = std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(60);
             let mut connections = 0;
@@ -50,7 +52,7 @@ impl Server {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         connections += 1;
-                        serve(stream, &g);
+                        serve(stream, &g, &f.lock().unwrap().clone());
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -58,6 +60,7 @@ impl Server {
         });
         Server {
             port,
+            refuse,
             stop,
             got,
             thread: Some(thread),
@@ -79,7 +82,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(stream: TcpStream, got: &Mutex<Vec<Received>>) {
+fn serve(stream: TcpStream, got: &Mutex<Vec<Received>>, refuse: &[String]) {
     stream.set_nonblocking(false).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -106,8 +109,12 @@ fn serve(stream: TcpStream, got: &Mutex<Vec<Received>>) {
             "250 OK"
         } else if upper.starts_with("RCPT TO") {
             let a = cmd[cmd.find('<').unwrap() + 1..cmd.rfind('>').unwrap()].to_string();
-            rcpt.push(a);
-            "250 OK"
+            if refuse.contains(&a) {
+                "550 5.1.1 no such user"
+            } else {
+                rcpt.push(a);
+                "250 OK"
+            }
         } else if upper == "DATA" {
             let _ = say("354 go ahead");
             let mut data = Vec::new();
@@ -514,6 +521,49 @@ fn without_epost_and_without_skicka_nothing_changes() {
     );
     assert!(
         out.contains("KOV    registrator.kov@goteborg.se: i utkorgen: utskick/KOV.eml"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_refused_recipient_fails_that_organisation_only() {
+    let server = Server::start();
+    server
+        .refuse
+        .lock()
+        .unwrap()
+        .push("registrator.kov@goteborg.se".into());
+    let ws = workspace(&epost(server.port, ""));
+    submit(&ws, "KOV", 2, None);
+    // As the quarterly schedule, which delivers by itself.
+    let (code, run_dir, out) = run(&ws, &["--schedule", "kvartal"]);
+    assert_eq!(code, 3, "{out}");
+    let got = server.take();
+    assert_eq!(got.len(), 1, "{got:?}");
+    // TN, after KOV in the register, still gets its message.
+    assert_eq!(got[0].rcpt, ["tn@goteborg.se", "trafik@goteborg.se"]);
+    assert_eq!(
+        statuses(&run_dir, &["KOV", "TN"]),
+        ["misslyckad", "skickad"]
+    );
+    let m = manifest(&run_dir);
+    let kov = m["utskick"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["organisation"] == "KOV")
+        .unwrap();
+    assert!(
+        kov["orsak"]
+            .as_str()
+            .unwrap()
+            .starts_with("servern avvisade meddelandet"),
+        "{kov}"
+    );
+    assert!(
+        out.contains(
+            "KOV    registrator.kov@goteborg.se: misslyckades: servern avvisade meddelandet"
+        ),
         "{out}"
     );
 }
