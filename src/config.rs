@@ -122,6 +122,11 @@ pub struct Email {
     /// STARTTLS (default), implicit TLS, or none.
     #[serde(default)]
     pub tls: SmtpTls,
+    /// A PEM file of CA certificates to trust besides the public roots
+    /// (e.g. the city's own CA that signed the relay's certificate);
+    /// relative to the configuration file's folder.
+    #[serde(default)]
+    pub ca_fil: Option<PathBuf>,
     /// The user name to log in with, if the relay wants one.
     #[serde(default)]
     pub anvandare: Option<String>,
@@ -230,6 +235,11 @@ impl Config {
         ] {
             if p.is_relative() && !base.as_os_str().is_empty() {
                 *p = base.join(&*p);
+            }
+        }
+        if let Some(ca) = config.epost.as_mut().and_then(|e| e.ca_fil.as_mut()) {
+            if ca.is_relative() && !base.as_os_str().is_empty() {
+                *ca = base.join(&*ca);
             }
         }
         config.validate().map_err(|message| ConfigError::Invalid {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{Address, SmtpTransport, Transport};
 
@@ -20,7 +20,12 @@ fn transport(email: &Email, server: &str) -> Result<SmtpTransport, String> {
     let tls = match email.tls {
         SmtpTls::None => Tls::None,
         SmtpTls::Starttls | SmtpTls::Implicit => {
-            let params = TlsParameters::new(server.to_string())
+            let mut params = TlsParameters::builder(server.to_string());
+            if let Some(ca) = &email.ca_fil {
+                params = params.add_root_certificate(ca_certificate(ca)?);
+            }
+            let params = params
+                .build()
                 .map_err(|e| format!("TLS kan inte ställas in: {e}"))?;
             if email.tls == SmtpTls::Starttls {
                 Tls::Required(params)
@@ -39,6 +44,17 @@ fn transport(email: &Email, server: &str) -> Result<SmtpTransport, String> {
         b = b.credentials(Credentials::new(user.clone(), password));
     }
     Ok(b.build())
+}
+
+/// The CA certificates of `epost.ca_fil`, or why they cannot be used.
+fn ca_certificate(path: &Path) -> Result<Certificate, String> {
+    let pem = std::fs::read(path)
+        .map_err(|e| format!("epost.ca_fil {} kan inte läsas: {e}", path.display()))?;
+    let not_pem = || format!("epost.ca_fil {} är inget PEM-certifikat", path.display());
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(not_pem());
+    }
+    Certificate::from_pem(&pem).map_err(|_| not_pem())
 }
 
 /// A send error in Swedish, with lettre's own detail after it.
@@ -142,4 +158,59 @@ fn send_one(
             let fatal = !(e.is_permanent() || e.is_transient());
             (describe(&e), fatal)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn email(ca: Option<std::path::PathBuf>) -> Email {
+        Email {
+            avsandare: "s@goteborg.se".into(),
+            kontakt: None,
+            server: Some("smtp.goteborg.se".into()),
+            port: None,
+            tls: SmtpTls::Starttls,
+            ca_fil: ca,
+            anvandare: None,
+            losenord_miljovariabel: None,
+            tidsgrans_sekunder: 5,
+            inlamningens_adress: false,
+            tillatna_domaner: vec![],
+        }
+    }
+
+    #[test]
+    fn a_ca_file_that_cannot_be_used_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(transport(&email(None), "smtp.goteborg.se").is_ok());
+        let missing = dir.path().join("saknas.pem");
+        let err = transport(&email(Some(missing.clone())), "smtp.goteborg.se").unwrap_err();
+        assert!(
+            err.starts_with(&format!(
+                "epost.ca_fil {} kan inte läsas: ",
+                missing.display()
+            )),
+            "{err}"
+        );
+        let junk = dir.path().join("skrap.pem");
+        std::fs::write(&junk, "inget certifikat").unwrap();
+        let err = transport(&email(Some(junk.clone())), "smtp.goteborg.se").unwrap_err();
+        assert_eq!(
+            err,
+            format!("epost.ca_fil {} är inget PEM-certifikat", junk.display())
+        );
+    }
+
+    #[test]
+    fn a_missing_password_variable_is_named() {
+        let mut e = email(None);
+        e.anvandare = Some("svc-uppsikt".into());
+        e.losenord_miljovariabel = Some("UPPSIKT_TEST_LOSENORD_SOM_INTE_FINNS".into());
+        let err = transport(&e, "smtp.goteborg.se").unwrap_err();
+        assert_eq!(
+            err,
+            "miljövariabeln UPPSIKT_TEST_LOSENORD_SOM_INTE_FINNS (lösenordet för svc-uppsikt) är inte satt"
+        );
+    }
 }
