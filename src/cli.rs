@@ -184,6 +184,15 @@ enum Command {
         /// Kopiera varje bedömd fil till körningsmappens `indata/`.
         #[arg(long)]
         arkivera: bool,
+        /// Leverera återkopplingen: skriv utkorgen utskick/<id>.eml och skicka över SMTP när epost.server är inställd, bara till dem vars återkoppling ändrats sedan den senast skickades.
+        #[arg(long)]
+        skicka: bool,
+        /// Som --skicka, men till varje organisation med adress, även när återkopplingen är oförändrad.
+        #[arg(long)]
+        skicka_alla: bool,
+        /// Skriv utkorgen och visa vem som skulle få vad; skicka ingenting.
+        #[arg(long)]
+        torrkorning: bool,
     },
     /// Granska konfiguration, regler (med deras tester) och scheman, och visa indataloggen.
     ///
@@ -596,6 +605,9 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
             settle,
             schedule,
             arkivera,
+            skicka,
+            skicka_alla,
+            torrkorning,
         } => {
             let o = With::new(&config)
                 .inputs(&inputs)
@@ -605,7 +617,16 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
                 .judging(&judging)
                 .settle(&settle)
                 .0;
-            commands::run::run(&o, schedule.as_deref(), arkivera)
+            commands::run::run_delivering(
+                &o,
+                schedule.as_deref(),
+                arkivera,
+                commands::run::DeliveryFlags {
+                    send: skicka,
+                    all: skicka_alla,
+                    dry_run: torrkorning,
+                },
+            )
         }
         Command::Gallra {
             config,

@@ -81,6 +81,10 @@ pub struct Config {
     /// Removal of old run folders (`gallring`); schedules have their own.
     #[serde(default)]
     pub gallring: Gallring,
+    /// Delivery of the feedback by e-mail (issue 21); none: only an
+    /// outbox, and only when a run is asked to deliver.
+    #[serde(default)]
+    pub epost: Option<Email>,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
 }
@@ -113,6 +117,109 @@ impl Config {
             after_days: self.gallring.manuell_efter_dagar,
             archives_too: false,
         }
+    }
+}
+
+/// How the SMTP connection is secured (`epost.tls`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+pub enum SmtpTls {
+    /// STARTTLS on a plain connection (port 587), required.
+    #[default]
+    #[serde(rename = "starttls")]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    #[serde(rename = "tls")]
+    Implicit,
+    /// No encryption: only for a relay on the same machine or a test.
+    #[serde(rename = "ingen")]
+    None,
+}
+
+/// `epost:` in `uppsikt.yaml`: the sender, the SMTP relay (optional: without
+/// `server` a delivering run only writes its outbox) and where recipients
+/// may come from. The password is never in the file, only the name of the
+/// environment variable that holds it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    /// The sender, e.g. `Stadsledningskontoret <uppsikt@stadshuset.goteborg.se>`.
+    pub avsandare: String,
+    /// Whom the submitters ask (named in every message), e.g. an address.
+    #[serde(default)]
+    pub kontakt: Option<String>,
+    /// The SMTP relay's host name; none: outbox only.
+    #[serde(default)]
+    pub server: Option<String>,
+    /// Its port (default 587 with STARTTLS, 465 with TLS, 25 without).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// STARTTLS (default), implicit TLS, or none.
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// A PEM file of CA certificates to trust besides the public roots
+    /// (e.g. the city's own CA that signed the relay's certificate);
+    /// relative to the configuration file's folder.
+    #[serde(default)]
+    pub ca_fil: Option<PathBuf>,
+    /// The user name to log in with, if the relay wants one.
+    #[serde(default)]
+    pub anvandare: Option<String>,
+    /// The environment variable holding the password (with `anvandare`).
+    #[serde(default)]
+    pub losenord_miljovariabel: Option<String>,
+    /// Seconds before a connection or command gives up.
+    #[serde(default = "default_smtp_timeout")]
+    pub tidsgrans_sekunder: u64,
+    /// Whether the `E-post` cell of an organisation's own `Inlämning` sheet
+    /// is also a recipient (only within `tillatna_domaner`).
+    #[serde(default)]
+    pub inlamningens_adress: bool,
+    /// The domains an address from an uploaded file may have.
+    #[serde(default)]
+    pub tillatna_domaner: Vec<String>,
+}
+
+fn default_smtp_timeout() -> u64 {
+    30
+}
+
+impl Email {
+    /// The port to connect to.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            SmtpTls::Starttls => 587,
+            SmtpTls::Implicit => 465,
+            SmtpTls::None => 25,
+        })
+    }
+
+    /// What is wrong with the section, if anything (the addresses
+    /// themselves are checked where the messages are built).
+    fn check(&self) -> Result<(), String> {
+        if self.avsandare.trim().is_empty() {
+            return Err("epost: avsandare saknas".into());
+        }
+        if self.anvandare.is_some() != self.losenord_miljovariabel.is_some() {
+            return Err(
+                "epost: anvandare och losenord_miljovariabel anges tillsammans (lösenordet hämtas ur miljövariabeln, aldrig ur filen)"
+                    .into(),
+            );
+        }
+        if self.inlamningens_adress && self.tillatna_domaner.is_empty() {
+            return Err("epost: inlamningens_adress kräver tillatna_domaner (adresser ur inlämnade filer får bara gå till stadens domäner)".into());
+        }
+        for d in &self.tillatna_domaner {
+            let d = d.trim();
+            if d.is_empty() || d.contains('@') || d.contains(char::is_whitespace) {
+                return Err(format!(
+                    "epost: tillatna_domaner: \"{d}\" är ingen domän (t.ex. goteborg.se)"
+                ));
+            }
+        }
+        if self.tidsgrans_sekunder == 0 {
+            return Err("epost: tidsgrans_sekunder måste vara minst 1".into());
+        }
+        Ok(())
     }
 }
 
@@ -164,6 +271,11 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
+        if let Some(ca) = config.epost.as_mut().and_then(|e| e.ca_fil.as_mut()) {
+            if ca.is_relative() && !base.as_os_str().is_empty() {
+                *ca = base.join(&*ca);
+            }
+        }
         config.validate().map_err(|message| ConfigError::Invalid {
             path: path.display().to_string(),
             message,
@@ -199,6 +311,9 @@ impl Config {
         }
         if let Some(p) = &self.period {
             p.parse::<Period>().map_err(|e| format!("period: {e}"))?;
+        }
+        if let Some(e) = &self.epost {
+            e.check()?;
         }
         Ok(())
     }
@@ -244,6 +359,29 @@ mod tests {
             panic!("an unknown gallring key loaded");
         };
         assert!(e.to_string().contains("efter_dagar"), "{e}");
+    }
+
+    /// The `epost` section's rules: the password only through a variable,
+    /// addresses from uploads only with allowed domains.
+    #[test]
+    fn epost_section_is_checked() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("uppsikt.yaml");
+        let register = "organisationer:\n  - id: KOV\n    namn: K\n    typ: nämnd\n    beslutsorgan: K\n    epost: [a@goteborg.se]\n";
+        let load = |epost: &str| {
+            std::fs::write(&path, format!("{register}epost:\n{epost}")).expect("written");
+            Config::load(&path).map_err(|e| e.to_string())
+        };
+        let ok = load("  avsandare: s@goteborg.se\n  server: smtp.goteborg.se\n").expect("valid");
+        let email = ok.epost.expect("an epost section");
+        assert_eq!((email.port(), email.tls), (587, SmtpTls::Starttls));
+        assert_eq!(ok.organisationer[0].epost, ["a@goteborg.se"]);
+        let err = load("  avsandare: s@goteborg.se\n  anvandare: u\n").unwrap_err();
+        assert!(err.ends_with("epost: anvandare och losenord_miljovariabel anges tillsammans (lösenordet hämtas ur miljövariabeln, aldrig ur filen)"), "{err}");
+        let err = load("  avsandare: s@goteborg.se\n  inlamningens_adress: true\n").unwrap_err();
+        assert!(err.ends_with("epost: inlamningens_adress kräver tillatna_domaner (adresser ur inlämnade filer får bara gå till stadens domäner)"), "{err}");
+        let err = load("  avsandare: s@goteborg.se\n  losenord: hemligt\n").unwrap_err();
+        assert!(err.contains("losenord"), "{err}");
     }
 
     /// A cause is printed once, also where the whole chain is printed.

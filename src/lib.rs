@@ -54,6 +54,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod delivery;
 pub mod digest;
 pub mod exit;
 // Documented as its files are split (issue 15, the ingest split); the

@@ -32,6 +32,9 @@ pub struct RunSummary {
     pub per_rule: Vec<(String, [usize; Status::ALL.len()])>,
     /// How many files of the shared folder were `fel`.
     pub files_in_error: usize,
+    /// Per organisation, what became of its feedback's delivery (empty
+    /// when the run was not asked to deliver).
+    pub delivery: Vec<crate::delivery::Item>,
 }
 
 /// A cause of a [`RunError`]: an OS error, or a writer's own error chain.
@@ -109,7 +112,21 @@ pub fn execute(
     archive: bool,
     next_run: Option<String>,
 ) -> Result<RunSummary, RunError> {
-    execute_failing(settings, rules, schedule, archive, next_run, None)
+    execute_failing(settings, rules, schedule, archive, next_run, None, None)
+}
+
+/// [`execute`], delivering the feedback as `delivery` asks (none: no
+/// delivery): the outbox is written into the run folder, and messages are
+/// sent only after the folder is published.
+pub fn execute_delivering(
+    settings: &Settings,
+    rules: &RuleSet,
+    schedule: &str,
+    archive: bool,
+    next_run: Option<String>,
+    delivery: Option<crate::delivery::Request>,
+) -> Result<RunSummary, RunError> {
+    execute_failing(settings, rules, schedule, archive, next_run, delivery, None)
 }
 
 /// [`execute`], failing at `fail_at` (feature `test-hooks`).
@@ -122,7 +139,15 @@ pub fn execute_failing_at(
     next_run: Option<String>,
     fail_at: FailPoint,
 ) -> Result<RunSummary, RunError> {
-    execute_failing(settings, rules, schedule, archive, next_run, Some(fail_at))
+    execute_failing(
+        settings,
+        rules,
+        schedule,
+        archive,
+        next_run,
+        None,
+        Some(fail_at),
+    )
 }
 
 fn execute_failing(
@@ -131,6 +156,7 @@ fn execute_failing(
     schedule: &str,
     archive: bool,
     next_run: Option<String>,
+    delivery: Option<crate::delivery::Request>,
     fail_at: Option<hooks::FailPoint>,
 ) -> Result<RunSummary, RunError> {
     let started: DateTime<Local> = Local::now();
@@ -215,7 +241,7 @@ fn execute_failing(
         cpu_seconds = crate::metrics::cpu_seconds(),
         "compared with the previous run"
     );
-    let data = RunData {
+    let mut data = RunData {
         settings,
         rules,
         model: &model,
@@ -229,7 +255,17 @@ fn execute_failing(
         run_name: &run_name,
         next_run,
         gallrade: &gallrade,
+        utskick: None,
     };
+    // Who gets a message, decided before anything is written (the report
+    // shows it); messages that will not go over SMTP say so already.
+    let mut utskick = Vec::new();
+    if let Some(req) = delivery {
+        utskick = crate::delivery::plan(&data, &settings.outputs, req);
+        crate::delivery::settle_offline(&mut utskick, req, settings.config.epost.as_ref());
+        data.utskick = Some(crate::delivery::report_rows(&utskick, &model));
+    }
+    let data = data;
 
     // The report on one thread while the feedback workbooks use every core.
     let t_write = Instant::now();
@@ -268,6 +304,11 @@ fn execute_failing(
         cpu_seconds = crate::metrics::cpu_seconds(),
         "report and feedback written"
     );
+    if delivery.is_some() {
+        let outbox = dir.join(crate::delivery::OUTBOX_DIR);
+        crate::delivery::outbox::write_all(&dir, &data, &mut utskick)
+            .map_err(|e| cannot_write(&outbox)(e.into()))?;
+    }
     let archive_problems = if archive {
         let dest = dir.join("indata");
         archive::inputs(&settings.inputs, &dest, &read.log)
@@ -300,6 +341,10 @@ fn execute_failing(
     };
     let mut manifest = manifest::build(&data, &counts, exit, &timing, archive);
     manifest["arkiv_avvikelser"] = serde_json::json!(archive_problems);
+    manifest["utskick"] = match delivery {
+        Some(_) => serde_json::to_value(&utskick).map_err(|e| cannot_write(&dir)(e.into()))?,
+        None => serde_json::Value::Null,
+    };
     let manifest_path = dir.join("manifest.json");
     let manifest =
         serde_json::to_vec_pretty(&manifest).map_err(|e| cannot_write(&manifest_path)(e.into()))?;
@@ -308,6 +353,23 @@ fn execute_failing(
         .publish()
         .map_err(|e| RunError::RunFolder(e.into()))?;
     remove_old_runs(&gallring_plan, &gallrade, &folder);
+    // Sending only now: a crash while sending never loses the report.
+    let mut exit = exit;
+    if delivery.is_some() {
+        match crate::delivery::send_and_record(
+            &folder,
+            &run_name,
+            settings.config.epost.as_ref(),
+            &mut utskick,
+        ) {
+            Ok(false) => {}
+            Ok(true) => exit = exit.max(exit::PARTIAL),
+            Err(e) => {
+                tracing::error!(folder = %folder.display(), error = %e, "the delivery record could not be written");
+                exit = exit.max(exit::PARTIAL);
+            }
+        }
+    }
     tracing::info!(
         folder = %folder.display(),
         evaluations = tally.total(),
@@ -332,6 +394,7 @@ fn execute_failing(
         counts,
         per_rule,
         files_in_error,
+        delivery: utskick,
     })
 }
 

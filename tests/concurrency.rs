@@ -81,10 +81,13 @@ struct Proc {
 impl Proc {
     fn spawn(ws: &Workspace, name: &str, args: &[&str]) -> Proc {
         let log = ws.path().join(format!("{name}.log"));
-        let child = ws
-            .cmd(args)
-            .command()
-            .args(["--per", "2026-11-26", "--log-format", "json"])
+        let mut cmd = ws.cmd(args).command();
+        // Only `run` takes --per (the daemon judges by each run's own date).
+        if args.first() == Some(&"run") {
+            cmd.args(["--per", "2026-11-26"]);
+        }
+        let child = cmd
+            .args(["--log-format", "json"])
             .env("RUST_LOG", LOG_FILTER)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

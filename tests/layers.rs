@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["ingest"],
     &["rules", "settings"],
     &["report", "schedule", "template"],
+    &["delivery"],
     &["run"],
     &["commands"],
     &["cli"],

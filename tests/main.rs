@@ -9,6 +9,7 @@ mod cli;
 mod common;
 #[cfg(target_os = "linux")]
 mod concurrency;
+mod delivery;
 #[cfg(unix)]
 mod gallring;
 mod hostile;

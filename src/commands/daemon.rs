@@ -55,7 +55,17 @@ impl Jobs for WorkspaceJobs {
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         });
-        let s = crate::run::execute(&settings, &rules, &schedule.name, archive, next)?;
+        let delivery = schedule
+            .deliver_feedback
+            .then_some(crate::delivery::Request::default());
+        let s = crate::run::execute_delivering(
+            &settings,
+            &rules,
+            &schedule.name,
+            archive,
+            next,
+            delivery,
+        )?;
         Ok(RunOutcome {
             exit: s.exit,
             folder: Some(s.folder),

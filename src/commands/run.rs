@@ -6,8 +6,30 @@ use crate::exit;
 use crate::rules::{RuleSet, Status};
 use crate::settings::{Overrides, Settings};
 
+/// What `uppsikt run` was asked about delivering the feedback.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeliveryFlags {
+    /// `--skicka`: deliver, whatever the schedule says.
+    pub send: bool,
+    /// `--skicka-alla`: to every organisation with an address, changed or not.
+    pub all: bool,
+    /// `--torrkorning`: write the outbox and say who would get what; send nothing.
+    pub dry_run: bool,
+}
+
 /// `uppsikt run`: one run (as `schedule`, if given), its counts printed.
 pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Result<i32> {
+    run_delivering(overrides, schedule, archive, DeliveryFlags::default())
+}
+
+/// [`run`], delivering the feedback when the schedule says so
+/// (`skicka_aterkoppling: true`) or `flags` ask for it.
+pub fn run_delivering(
+    overrides: &Overrides,
+    schedule: Option<&str>,
+    archive: bool,
+    flags: DeliveryFlags,
+) -> Result<i32> {
     let settings = &Settings::from_overrides(overrides)?;
     let rules = match RuleSet::load_for_run(&settings.rules) {
         Ok((r, problems)) => {
@@ -19,6 +41,7 @@ pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Resu
             return Ok(exit::UNUSABLE);
         }
     };
+    let mut deliver = flags.send || flags.all || flags.dry_run;
     let (name, archive, next) = match schedule {
         Some(n) => {
             let schedules = crate::schedule::load_all(&settings.schedules)
@@ -34,6 +57,7 @@ pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Resu
                 );
                 return Ok(exit::UNUSABLE);
             };
+            deliver |= s.deliver_feedback;
             (
                 n.to_string(),
                 archive || s.archive_inputs,
@@ -46,12 +70,17 @@ pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Resu
         }
         None => ("manuell".to_string(), archive, None),
     };
-    let summary = crate::run::execute(
+    let request = deliver.then_some(crate::delivery::Request {
+        all: flags.all,
+        dry_run: flags.dry_run,
+    });
+    let summary = crate::run::execute_delivering(
         settings,
         &rules,
         &name,
         archive || settings.config.arkivera_indata,
         next,
+        request,
     )?;
     print!("{:<6}", "regel");
     for st in Status::ALL {
@@ -71,6 +100,9 @@ pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Resu
     }
     println!();
     println!("Körningen skrevs till {}", summary.folder.display());
+    if request.is_some() {
+        print_delivery(&summary.delivery);
+    }
     Ok(summary.exit)
 }
 
@@ -94,4 +126,36 @@ pub fn report_broken_rules(rules: &RuleSet, problems: &[crate::rules::RuleProble
             format!("reglerna {}", broken.join(", "))
         }
     );
+}
+
+/// Who got (or, in a dry run, would get) what: one line per organisation.
+fn print_delivery(items: &[crate::delivery::Item]) {
+    use crate::delivery::State;
+    println!("Utskick av återkoppling:");
+    for i in items {
+        let to = if i.mottagare.is_empty() {
+            "–".to_string()
+        } else {
+            i.mottagare.join(", ")
+        };
+        let what = match i.status {
+            State::DryRun => format!(
+                "skulle få {} ({} {})",
+                i.fil.as_deref().unwrap_or(""),
+                i.iakttagelser,
+                if i.iakttagelser == 1 {
+                    "iakttagelse"
+                } else {
+                    "iakttagelser"
+                }
+            ),
+            State::Outbox => format!("i utkorgen: {}", i.fil.as_deref().unwrap_or("")),
+            State::Failed => format!("misslyckades: {}", i.orsak),
+            s => s.label().to_string(),
+        };
+        println!("  {:<6} {to}: {what}", i.organisation);
+        for r in &i.avvisade {
+            println!("         avvisad adress: {r}");
+        }
+    }
 }

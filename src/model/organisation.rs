@@ -41,6 +41,10 @@ pub struct Organisation {
     /// Other names its submissions may use.
     #[serde(default)]
     pub alias: Vec<String>,
+    /// Addresses that receive its feedback (`epost`, maintained by SLK;
+    /// used only when feedback is delivered, `crate::delivery`-side).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub epost: Vec<String>,
 }
 
 /// Whether `id` is a valid register id; only such ids become file names.

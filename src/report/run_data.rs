@@ -41,4 +41,7 @@ pub struct RunData<'a> {
     /// The run folders of the schedule this run removes once it is
     /// published (gallring; `gallrade` in the manifest).
     pub gallrade: &'a [super::gallring::Removed],
+    /// Per organisation, the delivery of its feedback as planned when the
+    /// report is written (`None`: the run does not deliver).
+    pub utskick: Option<Vec<super::sheets::utskick::Row>>,
 }

@@ -139,6 +139,7 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     inlasning(&mut wb, d, &fmt)?;
     inlasningsvarningar(&mut wb, d, &fmt)?;
     regler(&mut wb, d, &fmt)?;
+    super::sheets::utskick::write(&mut wb, d, &fmt)?;
     lap("other sheets");
     wb.save(path)?;
     lap("saved");

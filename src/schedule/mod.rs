@@ -44,6 +44,8 @@ pub struct Schedule {
     pub archive_inputs: bool,
     /// How long its run folders are kept (`gallras_efter_dagar`, `gallra_arkiv`).
     pub retention: crate::config::Retention,
+    /// Whether its runs deliver the feedback to each submitter (`skicka_aterkoppling`).
+    pub deliver_feedback: bool,
     /// The file it was read from (empty when built in code).
     pub file: PathBuf,
 }
@@ -63,6 +65,7 @@ struct ScheduleFile {
     gallras_efter_dagar: Option<u32>,
     #[serde(default)]
     gallra_arkiv: bool,
+    skicka_aterkoppling: bool,
 }
 
 impl Schedule {
@@ -75,6 +78,7 @@ impl Schedule {
             zone: parse_zone(zone)?,
             archive_inputs: false,
             retention: crate::config::Retention::default(),
+            deliver_feedback: false,
             file: PathBuf::new(),
         })
     }
@@ -258,6 +262,7 @@ pub fn load_file(path: &Path) -> Result<Schedule, ScheduleError> {
             after_days: f.gallras_efter_dagar,
             archives_too: f.gallra_arkiv,
         },
+        deliver_feedback: f.skicka_aterkoppling,
         file: path.to_path_buf(),
     };
     if s.next_after(Utc::now()).is_none() {

@@ -229,6 +229,7 @@ mod tests {
                 beslutsorgan: "Nämnden".into(),
                 leverantor: false,
                 alias: Vec::new(),
+                epost: Vec::new(),
             })))
         };
         let register = Register(Arc::new(vec![org("KOV"), org("IS")]));

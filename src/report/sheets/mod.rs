@@ -1,0 +1,3 @@
+//! Report sheets that live in their own files.
+
+pub mod utskick;
