@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod rule_diff;
 pub mod run_data;
 pub mod run_folder;
+pub mod sheets;
 pub mod tally;
 pub mod workbook;
 pub mod xlsx;
