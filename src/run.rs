@@ -207,7 +207,7 @@ fn execute_failing(
     let gallrade = gallring_plan.removals();
     let (evaluated, previous) = std::thread::scope(|s| {
         let previous = s.spawn(|| change::previous_findings(&candidates));
-        let evaluated = evaluate_streaming(rules, &model, &dir.join("resultat.jsonl"));
+        let evaluated = evaluate_streaming(rules, &model, &read.log, &dir.join("resultat.jsonl"));
         let previous = previous.join().unwrap_or_else(|_| {
             tracing::warn!(
                 run = %candidates.first().map(|p| p.display().to_string()).unwrap_or_default(),
@@ -448,9 +448,25 @@ const ORGS_PER_WORKER_BATCH: usize = 16;
 fn evaluate_streaming(
     rules: &RuleSet,
     model: &Model,
+    log: &crate::ingest::InputLog,
     path: &Path,
 ) -> Result<(Vec<Evaluation>, Tally), RunError> {
-    let ctx = crate::rules::Context::new(model);
+    // Findings on cells ingest could not read say what the cell held.
+    let unreadable = log
+        .entries
+        .iter()
+        .filter(|e| e.status == FileStatus::Inlast)
+        .flat_map(|e| &e.warnings)
+        .map(|w| {
+            (
+                w.loc.clone(),
+                crate::rules::Unreadable {
+                    found: w.found.clone(),
+                    expected: w.expected.clone(),
+                },
+            )
+        });
+    let ctx = crate::rules::Context::new(model).with_unreadable(unreadable);
     let keep_all: Vec<bool> = rules
         .rules
         .iter()

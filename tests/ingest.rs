@@ -736,6 +736,42 @@ fn classification_faults_are_fel_with_swedish_reasons() {
 }
 
 #[test]
+fn a_rejected_file_is_attributed_to_the_organisation_its_path_names() {
+    let ws = Workspace::new();
+    let i = ws.inputs();
+    std::fs::create_dir_all(i.join("nämnder/kov")).unwrap();
+    std::fs::create_dir_all(i.join("lev/Intraservice")).unwrap();
+    // A corrupt file in the organisation's folder.
+    std::fs::write(i.join("nämnder/kov/uppföljning.xlsx"), b"inte en arbetsbok").unwrap();
+    // No Inlämning sheet; the id is in the file name.
+    Book::new()
+        .sheet_table("System", SYSTEM_HEADERS, vec![system_row("Ekonomi")])
+        .save(i.join("GSN digital uppföljning 2026.xlsx"));
+    // No sender in the sheet; the alias is the folder's name.
+    Book::verksamhet("IS", "2026")
+        .remove_kv("Inlämning", "Organisations-id")
+        .save(i.join("lev/Intraservice/rapport.xlsx"));
+    // A corrupt file whose path names nobody stays unattributed.
+    std::fs::write(i.join("trasig.xlsx"), b"inte en arbetsbok").unwrap();
+    // A file that is read counts by its sheet, whatever its name says.
+    Book::verksamhet("TN", "2026").save(i.join("KOV kopia.xlsx"));
+    let (code, j) = check(&ws);
+    assert_eq!(code, 3, "{j:#}");
+    for (p, org) in [
+        ("nämnder/kov/uppföljning.xlsx", "KOV"),
+        ("GSN digital uppföljning 2026.xlsx", "GSN"),
+        ("lev/Intraservice/rapport.xlsx", "IS"),
+    ] {
+        assert_status(&j, p, "fel");
+        assert_eq!(entry(&j, p)["organisation"], org, "{p}");
+    }
+    assert_status(&j, "trasig.xlsx", "fel");
+    assert!(entry(&j, "trasig.xlsx")["organisation"].is_null(), "{j:#}");
+    assert_status(&j, "KOV kopia.xlsx", "inläst");
+    assert_eq!(entry(&j, "KOV kopia.xlsx")["organisation"], "TN");
+}
+
+#[test]
 fn name_only_matches_register_name_or_alias() {
     let ws = Workspace::new();
     let i = ws.inputs();

@@ -10,6 +10,7 @@ mod common;
 #[cfg(target_os = "linux")]
 mod concurrency;
 mod delivery;
+mod feedback;
 #[cfg(unix)]
 mod gallring;
 mod hostile;

@@ -392,14 +392,19 @@ fn report_workbook_sheets_findings_and_change() {
         "{}",
         at(&about, 2, 0)
     );
-    let r08_about = find_rows(&about, 0, "R08");
-    assert_eq!(at(&about, r08_about[0], 3), "brist");
+    let r08_about = find_rows(&about, 0, "R08 Säkerhetsnivå uppnådd");
+    assert_eq!(at(&about, r08_about[0], 1), "brist");
+    // The files come first: KOV's one file, read.
+    let files = find_rows(&about, 0, "Fil");
+    assert_eq!(files.len(), 1);
+    assert_eq!(at(&about, files[0] + 1, 0), "kov verksamhet.xlsx");
+    assert_eq!(at(&about, files[0] + 1, 1), "läst");
     let kf = sheet(&kov_fb, "Iakttagelser");
-    let e = find_rows(&kf, 4, "Ekonomi");
+    let e = find_rows(&kf, 2, "Ekonomi");
     assert_eq!(e.len(), 1);
-    assert_eq!(at(&kf, e[0], 8), "D2");
-    assert!(at(&kf, e[0], 9).contains("D2"));
-    assert!(find_rows(&kf, 4, FORMULA_LIKE[0]).len() == 1);
+    assert_eq!(at(&kf, e[0], 6), "D2");
+    assert!(at(&kf, e[0], 7).starts_with("Rätta cell D2 på bladet System."));
+    assert!(find_rows(&kf, 2, FORMULA_LIKE[0]).len() == 1);
 
     // Second run with Ekonomi fixed: one resolved, nothing new.
     std::thread::sleep(std::time::Duration::from_millis(1100));

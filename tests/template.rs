@@ -848,3 +848,70 @@ fn mall_refuses_unknown_orgs_and_supplier_kinds_for_non_suppliers() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(out.exists());
 }
+
+#[test]
+fn templates_print_on_a4_protect_given_cells_and_format_numbers() {
+    let ws = Workspace::new();
+    let reg = register(&ws);
+    let services = vec![Service {
+        id: "IS-HR".into(),
+        namn: Some("HR-stöd".into()),
+        kategori: Some("Bastjänst".into()),
+        leverantor: Some("Intraservice".into()),
+    }];
+    let bytes = template(
+        TemplateKind::Verksamhet,
+        org(&reg, "KOV"),
+        &services,
+        None,
+        &reg,
+    )
+    .to_bytes()
+    .expect("xlsx");
+    let sheets = sheet_xml(&bytes);
+    for (name, xml) in &sheets {
+        if name == "Listor" {
+            continue;
+        }
+        assert!(xml.contains("paperSize=\"9\""), "{name}: A4");
+        assert!(xml.contains("fitToPage=\"1\""), "{name}: fit to width");
+        assert!(xml.contains("sida &amp;P av &amp;N"), "{name}: page footer");
+        if name != "Instruktioner" {
+            // Protected without a password; rows can still be added.
+            let prot = &xml[xml
+                .find("<sheetProtection")
+                .unwrap_or_else(|| panic!("{name} protected"))..];
+            let prot = &prot[..prot.find("/>").expect("end")];
+            assert!(!prot.contains("password"), "{name}: {prot}");
+            assert!(prot.contains("insertRows=\"0\""), "{name}: {prot}");
+        }
+    }
+    // The styles: input cells unlocked and yellow, number formats for
+    // dates, kronor without decimals and percent.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..])).expect("zip");
+    let mut styles = String::new();
+    zip.by_name("xl/styles.xml")
+        .expect("styles")
+        .read_to_string(&mut styles)
+        .expect("utf-8");
+    for f in [
+        "yyyy-mm-dd",
+        "#,##0 &quot;kr&quot;",
+        "General&quot; %&quot;",
+    ] {
+        assert!(styles.contains(f), "number format {f} in {styles}");
+    }
+    assert!(styles.contains("FFFFF2CC"), "yellow input fill");
+    assert!(styles.contains("locked=\"0\""), "unlocked input cells");
+    // The pre-filled Tjänst-id is grey and locked (the default); Används yellow.
+    let tj = &sheets["Tjänster"];
+    let cell = |r: &str| {
+        let at = tj
+            .find(&format!("<c r=\"{r}\""))
+            .unwrap_or_else(|| panic!("{r}"));
+        let s = &tj[at..];
+        let at = s.find(" s=\"").expect("style") + 4;
+        s[at..at + s[at..].find('"').expect("end")].to_string()
+    };
+    assert_ne!(cell("A2"), cell("C2"), "given and input cells differ");
+}

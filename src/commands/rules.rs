@@ -57,6 +57,7 @@ pub fn explain(overrides: &Overrides, id: &str) -> Result<i32> {
         ("Varför", &d.dokumentation.varfor),
         ("Exempel", &d.dokumentation.exempel),
         ("Referens", &d.dokumentation.referens),
+        ("Så åtgärdar ni", &d.dokumentation.atgard),
     ] {
         if !t.trim().is_empty() {
             writeln!(out, "\n## {h}\n\n{}", t.trim_end())?;

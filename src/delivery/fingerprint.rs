@@ -55,6 +55,7 @@ mod tests {
             subject: subject.into(),
             message: message.into(),
             evidence: None,
+            places: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod discover;
 pub mod grid;
 pub mod header;
+pub mod identify;
 mod log;
 pub mod sheet;
 pub mod values;
@@ -148,7 +149,27 @@ pub fn ingest(
 }
 
 /// Read and classify one file; never panics (a parser panic becomes `fel`).
+/// A `fel` file whose own `Inlämning` sheet did not name its organisation
+/// is attributed to the one its path names (for telling people only: it
+/// never counts as that organisation's submission).
 fn read_one(
+    f: &discover::Found,
+    register: &[Arc<Organisation>],
+    opts: &IngestOptions,
+) -> (FileEntry, Option<Parsed>) {
+    let path_org = f
+        .skip
+        .is_none()
+        .then(|| identify::from_path(&f.rel, register))
+        .flatten();
+    let (mut entry, parsed) = read_and_classify(f, register, opts);
+    if entry.status == FileStatus::Fel && entry.org.is_none() {
+        entry.org = path_org.map(str::to_string);
+    }
+    (entry, parsed)
+}
+
+fn read_and_classify(
     f: &discover::Found,
     register: &[Arc<Organisation>],
     opts: &IngestOptions,

@@ -278,6 +278,7 @@ mod tests {
             subject: subject.into(),
             message: format!("{subject}: {}", status.label()),
             evidence: None,
+            places: Vec::new(),
         }
     }
 

@@ -1,17 +1,20 @@
 //! `aterkoppling/<org-id>.xlsx`: one workbook per register organisation with
-//! its own findings and cell warnings, in plain Swedish (report.md, section 2).
+//! the state of its files, its own findings (every cell each rests on, and
+//! what to do) and the cell warnings of its files that count, in plain
+//! Swedish and printable (report.md, section 2).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Result;
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet};
 
-use super::workbook::{mognad_by_year, mognad_values, MOGNAD_AREAS};
-use super::xlsx::{self, Formats, Grid};
+use super::workbook::{mognad_by_year, MOGNAD_AREAS};
+use super::xlsx::{self, Formats};
 use super::RunData;
-use crate::ingest::FileEntry;
-use crate::model::{valid_org_id, OrgData};
+use crate::ingest::workbook::{CORRUPT, ENCRYPTED, NOT_SPREADSHEET};
+use crate::ingest::{CellWarning, FileEntry, FileStatus};
+use crate::model::{valid_org_id, Location, OrgData};
 use crate::rules::{Evaluation, Status};
 
 /// The sheet names of a feedback workbook.
@@ -23,10 +26,13 @@ pub const WARNINGS_SHEET: &str = "Inläsningsvarningar";
 /// The feedback workbook's sheet of DiMiOS figures.
 pub const MOGNAD_SHEET: &str = "Digital mognad";
 
+/// What a `regelfel` says to the submitter, and nothing more.
+pub const RULE_ERROR_TEXT: &str =
+    "Regeln kunde inte bedömas på grund av ett fel i regeln; SLK rättar det. Inget för er att göra.";
+
 /// Write one feedback workbook per register organisation into `dir`.
 pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let fmt = Formats::new();
     // Each organisation's findings and files, found once (not once per organisation).
     let mut findings: HashMap<&str, Vec<&Evaluation>> = HashMap::new();
     for e in d.evaluations.iter().filter(|e| e.status.is_finding()) {
@@ -54,7 +60,7 @@ pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
             findings: findings.get(id).unwrap_or(&none_e),
             files: files.get(id).unwrap_or(&none_f),
         };
-        write_one(&mut wb, d, o, &mine, &fmt)?;
+        write_one(&mut wb, d, o, &mine)?;
         wb.save(dir.join(format!("{id}.xlsx")))?;
         Ok(())
     });
@@ -67,119 +73,399 @@ pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
 struct Mine<'a, 'b> {
     /// Its findings, in evaluation order.
     findings: &'b [&'a Evaluation],
-    /// The files that carry its organisation id.
+    /// The files that carry its organisation id, in log order.
     files: &'b [&'a FileEntry],
 }
 
-/// What the submitter should do about a finding, in plain Swedish. The cell
-/// to fix is named only when it lies in one of the organisation's own files
-/// (evidence can point into a supplier's catalogue).
-pub fn what_to_do(e: &Evaluation, own_files: &HashSet<&str>) -> String {
-    let place = e
-        .evidence
-        .as_ref()
-        .filter(|l| own_files.contains(l.file()))
-        .map(|l| {
-            format!(
-                " Rätta cell {} på bladet {} i filen {}.",
-                l.cell(),
-                l.sheet(),
-                l.file()
-            )
-        })
-        .unwrap_or_default();
-    match e.status {
-        Status::Brist => format!(
-            "Åtgärda det som meddelandet beskriver och lämna in arbetsboken på nytt.{place}"
-        ),
-        Status::UnderlagSaknas => format!(
-            "Fyll i de uppgifter som saknas (se meddelandet) och lämna in arbetsboken på nytt.{place}"
-        ),
-        Status::Regelfel => "Inget för er att göra: regeln kunde inte köras och stadsledningskontoret rättar den.".into(),
-        Status::Uppfyllt | Status::EjTillamplig => String::new(),
+impl Mine<'_, '_> {
+    /// Whether any of its files was read (counts this period).
+    fn anything_read(&self) -> bool {
+        self.files.iter().any(|f| f.status == FileStatus::Inlast)
+    }
+
+    /// The cell warnings of the files that count (read, this period), in
+    /// log order: a superseded file's or another period's do not reach the
+    /// submitter.
+    fn warnings(&self) -> Vec<&CellWarning> {
+        self.files
+            .iter()
+            .filter(|f| f.status == FileStatus::Inlast)
+            .flat_map(|f| f.warnings.iter())
+            .collect()
     }
 }
 
-fn write_one(
-    wb: &mut Workbook,
+/// What the submitter does about a file that was not read, one Swedish
+/// advice per kind of fault (the reason itself is shown beside it).
+pub fn file_advice(f: &FileEntry) -> String {
+    let r = f.reason.as_str();
+    match f.status {
+        FileStatus::Inlast => String::new(),
+        FileStatus::Ersatt => {
+            "Inget, om den senare filen är den ni vill ha bedömd; annars lämna in den här igen."
+                .into()
+        }
+        FileStatus::AnnanPeriod => format!(
+            "Gäller filen den här perioden: skriv rätt period vid Period på bladet Inlämning{} och lämna in igen.",
+            f.period
+                .as_deref()
+                .map(|p| format!(" (nu \"{p}\")"))
+                .unwrap_or_default()
+        ),
+        FileStatus::Vantar => {
+            "Inget: filen ändrades alldeles före körningen och läses vid nästa körning.".into()
+        }
+        FileStatus::Ignorerad => {
+            "Lägg bara de ifyllda arbetsböckerna (.xlsx) i den delade mappen.".into()
+        }
+        FileStatus::Fel => {
+            if r.starts_with(ENCRYPTED) {
+                "Arbetsboken är lösenordsskyddad: spara den utan lösenord och lämna in igen.".into()
+            } else if r.starts_with(NOT_SPREADSHEET) {
+                "Filen är inget kalkylark: spara arbetsboken i Excel som Excel-arbetsbok (.xlsx) och lämna in den igen.".into()
+            } else if r.starts_with(CORRUPT) || r.contains("skadad") {
+                "Filen kunde inte öppnas: öppna den i Excel, spara den som Excel-arbetsbok (.xlsx) och lämna in igen. Går den inte att öppna: fyll i en ny mall.".into()
+            } else if r.contains("för stor")
+                || r.contains("fler än")
+                || r.contains("orimligt")
+                || r.contains("för långa")
+            {
+                "Arbetsboken är för stor för att läsas: ta bort tomma rader och kolumner och allt utanför tabellerna, spara och lämna in igen.".into()
+            } else if r.contains("Inlämning")
+                || r.contains("Organisations-id")
+                || r.contains("eriod")
+            {
+                "Rätta bladet Inlämning så som orsaken säger (Typ, Organisations-id och Period som i mallen) och lämna in igen.".into()
+            } else if r.starts_with("Filen kunde inte läsas") {
+                "Lägg filen i den delade mappen igen; går den fortfarande inte att läsa, kontakta SLK.".into()
+            } else {
+                "Rätta det som orsaken beskriver och lämna in arbetsboken igen.".into()
+            }
+        }
+    }
+}
+
+/// A file's state in the submitter's words.
+fn file_state(f: &FileEntry) -> &'static str {
+    match f.status {
+        FileStatus::Inlast => "läst",
+        FileStatus::Ersatt => "ersatt av en senare fil",
+        FileStatus::AnnanPeriod => "annan period",
+        FileStatus::Vantar => "läses nästa gång",
+        FileStatus::Ignorerad => "ignorerad",
+        FileStatus::Fel => "kunde inte läsas",
+    }
+}
+
+/// What the submitter should do about a finding: the rule's `Så åtgärdar
+/// ni` text, then where. The cell to fix is named when it lies in one of
+/// the organisation's own files; evidence in another organisation's file
+/// (a supplier's catalogue row) is named as the source only.
+pub fn what_to_do(e: &Evaluation, advice: &str, own_files: &HashSet<&str>) -> String {
+    if e.status == Status::Regelfel {
+        return String::new();
+    }
+    let mut out = advice.split_whitespace().collect::<Vec<_>>().join(" ");
+    if out.is_empty() {
+        out = match e.status {
+            Status::UnderlagSaknas => {
+                "Fyll i de uppgifter som saknas och lämna in arbetsboken på nytt.".into()
+            }
+            _ => "Åtgärda det som meddelandet beskriver och lämna in arbetsboken på nytt.".into(),
+        };
+    }
+    if let Some(l) = &e.evidence {
+        if !own_files.contains(l.file()) {
+            out.push_str(&format!(
+                " Underlaget ({}, bladet {}) kommer från en annan organisations fil; ändra i er egen arbetsbok.",
+                l.file(),
+                l.sheet()
+            ));
+        }
+    }
+    out
+}
+
+/// Where to fix one cell, when it is in the organisation's own file.
+fn fix_cell(l: &Location, own_files: &HashSet<&str>) -> String {
+    if own_files.contains(l.file()) {
+        format!("Rätta cell {} på bladet {}.", l.cell(), l.sheet())
+    } else {
+        String::new()
+    }
+}
+
+/// Page set-up of a feedback sheet: A4 landscape, fit to the page width,
+/// the header row repeated, header and footer with organisation, per-date
+/// and page.
+fn print_setup(
+    ws: &mut Worksheet,
     d: &RunData<'_>,
     o: &OrgData,
-    mine: &Mine<'_, '_>,
-    fmt: &Formats,
+    repeat: Option<u32>,
 ) -> Result<()> {
-    let id = o.org.id.as_str();
-    let findings = mine.findings;
-    let own_files: HashSet<&str> = mine.files.iter().map(|e| e.path.as_str()).collect();
-    // Log order, as `mine.files` keeps it (every path appears once in the log).
-    let warnings: Vec<_> = mine.files.iter().flat_map(|e| e.warnings.iter()).collect();
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
+    if let Some(r) = repeat {
+        ws.set_repeat_rows(r, r)?;
+    }
+    let esc = |s: &str| s.replace('&', "&&");
+    ws.set_header(format!(
+        "&L{} ({})&RÅterkoppling per {}",
+        esc(&o.org.namn),
+        esc(&o.org.id),
+        crate::model::iso_date(d.settings.per)
+    ));
+    ws.set_footer("&Lstadsledningskontoret, uppsikt&Rsida &P av &N");
+    Ok(())
+}
 
-    // 1. About this feedback.
+/// The formats of a feedback workbook.
+struct Fmt {
+    base: Formats,
+    /// Wrapped, top-aligned text.
+    wrap: Format,
+    /// Wrapped bold text.
+    wrap_bold: Format,
+    /// Wrapped header cells.
+    header: Format,
+}
+
+impl Fmt {
+    fn new() -> Self {
+        let base = Formats::new();
+        let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+        Self {
+            wrap_bold: wrap.clone().set_bold(),
+            header: base.header.clone().set_text_wrap(),
+            wrap,
+            base,
+        }
+    }
+
+    fn status(&self, s: Status) -> Format {
+        self.base
+            .status(s)
+            .clone()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+    }
+}
+
+/// Wrapped text in fixed-width columns, with each row made as high as its
+/// longest cell needs (neither LibreOffice nor Excel fits a row written
+/// without a height reliably).
+struct Rows {
+    widths: Vec<f64>,
+    lines: std::collections::BTreeMap<u32, usize>,
+}
+
+impl Rows {
+    fn new(ws: &mut Worksheet, widths: &[f64]) -> Result<Self> {
+        for (c, w) in widths.iter().enumerate() {
+            ws.set_column_width(c as u16, *w)?;
+        }
+        Ok(Self {
+            widths: widths.to_vec(),
+            lines: Default::default(),
+        })
+    }
+
+    fn text(&mut self, ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<()> {
+        if s.is_empty() {
+            ws.write_blank(row, col, f)?;
+            return Ok(());
+        }
+        let s = xlsx::clip(s);
+        ws.write_string_with_format(row, col, s.as_ref(), f)?;
+        let w = self.widths.get(col as usize).copied().unwrap_or(10.0);
+        let n = lines_needed(&s, w);
+        let e = self.lines.entry(row).or_insert(1);
+        *e = (*e).max(n);
+        Ok(())
+    }
+
+    fn finish(&self, ws: &mut Worksheet) -> Result<()> {
+        for (r, n) in &self.lines {
+            if *n > 1 {
+                ws.set_row_height(*r, 15.0 * *n as f64)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How many lines text takes when wrapped in a column `width` characters
+/// wide (word wrap, with a margin for proportional type).
+fn lines_needed(s: &str, width: f64) -> usize {
+    let per_line = (width * 1.05).max(4.0) as usize;
+    s.split('\n')
+        .map(|para| {
+            let mut lines = 1;
+            let mut used = 0;
+            for word in para.split(' ') {
+                let n = word.chars().count();
+                if used > 0 && used + 1 + n > per_line {
+                    lines += 1;
+                    used = 0;
+                }
+                used += if used > 0 { n + 1 } else { n };
+                while used > per_line {
+                    lines += 1;
+                    used -= per_line;
+                }
+            }
+            lines
+        })
+        .sum()
+}
+
+/// A paragraph across columns `0..=last` (merged, wrapped), with a row
+/// height for its length (merged cells are not fitted by Excel).
+fn paragraph(
+    ws: &mut Worksheet,
+    row: u32,
+    last: u16,
+    width: f64,
+    s: &str,
+    f: &Format,
+) -> Result<()> {
+    ws.merge_range(row, 0, row, last, xlsx::clip(s).as_ref(), f)?;
+    ws.set_row_height(row, 15.0 * lines_needed(s, width) as f64)?;
+    Ok(())
+}
+
+fn write_one(wb: &mut Workbook, d: &RunData<'_>, o: &OrgData, mine: &Mine<'_, '_>) -> Result<()> {
+    let fmt = Fmt::new();
+    let id = o.org.id.as_str();
+    let own_files: HashSet<&str> = mine.files.iter().map(|e| e.path.as_str()).collect();
+    let warnings = mine.warnings();
+    let read_any = mine.anything_read();
+    let period = d.settings.period.to_string();
+    // Nothing readable: that is said once, not as one finding per rule.
+    let findings: Vec<&Evaluation> = if read_any {
+        mine.findings.to_vec()
+    } else {
+        Vec::new()
+    };
+    let nothing = if mine.files.is_empty() {
+        format!("Vi har inte fått någon arbetsbok från er för period {period}, så ingen regel har kunnat bedömas. Fyll i mallen (Verksamhet; leverantörer även Leverantör och Tjänstekatalog) och lägg den i den delade mappen.")
+    } else {
+        format!("Ingen av era arbetsböcker för period {period} har kunnat läsas, så ingen regel har kunnat bedömas. Gör det som står vid varje fil ovan och lämna in igen.")
+    };
+
+    // 1. About this feedback: the files first, then each rule's status.
     {
         let ws = wb.add_worksheet().set_name(FIRST_SHEET)?;
-        let mut g = Grid::new();
-        g.text_fmt(
-            ws,
+        let w = [34.0, 16.0, 48.0, 48.0];
+        let total: f64 = w.iter().sum();
+        let mut g = Rows::new(ws, &w)?;
+        print_setup(ws, d, o, None)?;
+        ws.write_string_with_format(
             0,
             0,
-            &format!("Återkoppling till {} ({id})", o.org.namn),
-            &fmt.title,
+            format!("Återkoppling till {} ({id})", o.org.namn).as_str(),
+            &fmt.base.title,
         )?;
         let next = match &d.next_run {
-            Some(t) => format!("nästa körning, {t}"),
+            Some(t) => format!("vid nästa körning, {t}"),
             None => "vid nästa körning".to_string(),
         };
-        let next_phrase = if d.next_run.is_some() {
-            format!("vid {next}")
-        } else {
-            next
-        };
         let s1 = format!(
-            "Det här är stadsledningskontorets återkoppling på er inlämning för period {}, bedömd per {} mot stadens riktlinje och plan för digitalisering; bladet {FINDINGS_SHEET} visar vad som behöver åtgärdas och bladet {WARNINGS_SHEET} vilka celler som inte gick att läsa.",
-            d.settings.period,
+            "Det här är stadsledningskontorets återkoppling på er inlämning för period {period}, bedömd per {} mot stadens riktlinje och plan för digitalisering. Bladet {FINDINGS_SHEET} visar vad som behöver åtgärdas och var, bladet {WARNINGS_SHEET} vilka celler som inte gick att läsa.",
             crate::model::iso_date(d.settings.per)
         );
         let s2 = format!(
-            "Rätta uppgifterna i er arbetsbok och lägg den i den delade mappen igen, så bedöms den på nytt {next_phrase}."
+            "Rätta uppgifterna i er arbetsbok och lägg den i den delade mappen igen, så bedöms den på nytt {next}."
         );
-        ws.write_string(1, 0, s1.as_str())?;
-        ws.write_string(2, 0, s2.as_str())?;
+        paragraph(ws, 1, 3, total, &s1, &fmt.wrap)?;
+        paragraph(ws, 2, 3, total, &s2, &fmt.wrap)?;
         let summary = format!(
             "Antal iakttagelser: {}. Antal inläsningsvarningar: {}.",
             findings.len(),
             warnings.len()
         );
         ws.write_string(3, 0, summary.as_str())?;
-        let h = 5;
-        g.header(ws, h, 0, &["Regel", "Titel", "Allvarlighet", "Status"], fmt)?;
-        let mut r = h;
-        for rule in &d.rules.rules {
-            r += 1;
-            g.text(ws, r, 0, &rule.def.id)?;
-            g.text(ws, r, 1, &rule.def.titel)?;
-            g.text(ws, r, 2, rule.def.allvarlighet.label())?;
-            if let Some(s) = d.tally.worst(id, rule.def.id.as_str()) {
-                g.text_fmt(ws, r, 3, s.label(), fmt.status(s))?;
-            }
-        }
+
+        let mut r = 5;
+        ws.write_string_with_format(
+            r,
+            0,
+            format!("Era filer för period {period}").as_str(),
+            &fmt.base.bold,
+        )?;
         r += 1;
-        if let Some(s) = d.tally.overall(id) {
-            g.text_fmt(ws, r, 1, "Samlad status (sämsta över reglerna)", &fmt.bold)?;
-            g.text_fmt(ws, r, 3, s.label(), fmt.status(s))?;
+        for (c, h) in ["Fil", "Läget", "Orsak", "Vad ni behöver göra"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string_with_format(r, c as u16, *h, &fmt.header)?;
         }
-        xlsx::table_setup(ws, h, r.saturating_sub(1).max(h), 4, true)?;
-        g.apply_widths(ws)?;
-        // The two sentences are long: keep column A readable, not huge.
-        ws.set_column_width(0, 12)?;
+        for f in mine.files {
+            r += 1;
+            g.text(ws, r, 0, &f.path, &fmt.wrap)?;
+            g.text(ws, r, 1, file_state(f), &fmt.wrap)?;
+            let reason = match f.status {
+                FileStatus::Inlast if f.warnings.is_empty() => "Läst och bedömd.".to_string(),
+                FileStatus::Inlast => format!(
+                    "Läst och bedömd; {} celler kunde inte läsas (bladet {WARNINGS_SHEET}).",
+                    f.warnings.len()
+                ),
+                _ => f.reason.clone(),
+            };
+            g.text(ws, r, 2, &reason, &fmt.wrap)?;
+            g.text(ws, r, 3, &file_advice(f), &fmt.wrap)?;
+        }
+        if mine.files.is_empty() {
+            r += 1;
+            g.text(ws, r, 0, "Ingen fil från er denna period.", &fmt.wrap)?;
+        }
+        if !read_any {
+            r += 2;
+            paragraph(ws, r, 3, total, &nothing, &fmt.wrap_bold)?;
+        } else {
+            r += 2;
+            let h = r;
+            for (c, t) in ["Regel", "Status", "Allvarlighet"].iter().enumerate() {
+                ws.write_string_with_format(r, c as u16, *t, &fmt.header)?;
+            }
+            for rule in &d.rules.rules {
+                r += 1;
+                g.text(
+                    ws,
+                    r,
+                    0,
+                    &format!("{} {}", rule.def.id, rule.def.titel),
+                    &fmt.wrap,
+                )?;
+                if let Some(s) = d.tally.worst(id, rule.def.id.as_str()) {
+                    g.text(ws, r, 1, s.label(), &fmt.status(s))?;
+                }
+                g.text(ws, r, 2, rule.def.allvarlighet.label(), &fmt.wrap)?;
+            }
+            r += 1;
+            if let Some(s) = d.tally.overall(id) {
+                g.text(
+                    ws,
+                    r,
+                    0,
+                    "Samlad status (sämsta över reglerna)",
+                    &fmt.wrap_bold,
+                )?;
+                g.text(ws, r, 1, s.label(), &fmt.status(s))?;
+            }
+            ws.set_repeat_rows(h, h)?;
+        }
+        g.finish(ws)?;
     }
 
-    // 2. Findings.
+    // 2. Findings: one row per cell a finding rests on, with its own problem.
     {
         let ws = wb.add_worksheet().set_name(FINDINGS_SHEET)?;
-        let mut g = Grid::new();
         let headers = [
             "Regel",
-            "Titel",
-            "Allvarlighet",
             "Status",
             "Objekt",
             "Meddelande",
@@ -188,42 +474,78 @@ fn write_one(
             "Cell",
             "Vad ni behöver göra",
         ];
-        g.header(ws, 0, 0, &headers, fmt)?;
+        let mut g = Rows::new(ws, &[7.0, 13.0, 14.0, 44.0, 18.0, 14.0, 7.0, 48.0])?;
+        print_setup(ws, d, o, Some(0))?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &fmt.header)?;
+        }
         let mut r = 0;
-        for e in findings {
-            r += 1;
-            // An evaluation's rule id is its rule's, exactly.
-            let title = d
+        for e in &findings {
+            let advice = d
                 .rules
                 .rules
                 .iter()
                 .find(|x| *x.def.id == *e.rule)
-                .map_or("", |x| x.def.titel.as_str());
-            g.text(ws, r, 0, &e.rule)?;
-            g.text(ws, r, 1, title)?;
-            g.text(ws, r, 2, e.severity.label())?;
-            g.text_fmt(ws, r, 3, e.status.label(), fmt.status(e.status))?;
-            g.text(ws, r, 4, &e.subject)?;
-            g.text(ws, r, 5, &e.message)?;
-            if let Some(l) = &e.evidence {
-                g.text(ws, r, 6, l.file())?;
-                g.text(ws, r, 7, l.sheet())?;
-                g.text(ws, r, 8, &l.cell())?;
+                .map_or("", |x| x.def.dokumentation.atgard.as_str());
+            let status_fmt = fmt.status(e.status);
+            let row_head = |g: &mut Rows, ws: &mut Worksheet, r: u32| -> Result<()> {
+                g.text(ws, r, 0, &e.rule, &fmt.wrap)?;
+                g.text(ws, r, 1, e.status.label(), &status_fmt)?;
+                g.text(ws, r, 2, &e.subject, &fmt.wrap)?;
+                Ok(())
+            };
+            r += 1;
+            row_head(&mut g, ws, r)?;
+            if e.status == Status::Regelfel {
+                g.text(ws, r, 3, RULE_ERROR_TEXT, &fmt.wrap)?;
+                continue;
             }
-            g.text(ws, r, 9, &what_to_do(e, &own_files))?;
+            let todo = what_to_do(e, advice, &own_files);
+            // Several problems: each on its own row with its own cell.
+            let places: Vec<(&str, &Location)> = if e.places.len() > 1 {
+                e.places
+                    .iter()
+                    .map(|p| (p.problem.as_str(), &p.loc))
+                    .collect()
+            } else {
+                e.evidence.iter().map(|l| (e.message.as_str(), l)).collect()
+            };
+            if places.is_empty() {
+                g.text(ws, r, 3, &e.message, &fmt.wrap)?;
+                g.text(ws, r, 7, &todo, &fmt.wrap)?;
+                continue;
+            }
+            for (k, (problem, l)) in places.iter().enumerate() {
+                if k > 0 {
+                    r += 1;
+                    row_head(&mut g, ws, r)?;
+                }
+                g.text(ws, r, 3, problem, &fmt.wrap)?;
+                g.text(ws, r, 4, l.file(), &fmt.wrap)?;
+                g.text(ws, r, 5, l.sheet(), &fmt.wrap)?;
+                g.text(ws, r, 6, &l.cell(), &fmt.wrap)?;
+                let fix = fix_cell(l, &own_files);
+                let cell_todo = if k == 0 { format!("{fix} {todo}") } else { fix };
+                g.text(ws, r, 7, cell_todo.trim(), &fmt.wrap)?;
+            }
         }
         if findings.is_empty() {
             r = 1;
-            g.text(ws, r, 0, "Inga iakttagelser.")?;
+            let none = if read_any {
+                "Inga iakttagelser.".to_string()
+            } else {
+                format!("Inga regler har kunnat bedömas; se bladet {FIRST_SHEET}.")
+            };
+            g.text(ws, r, 3, &none, &fmt.wrap)?;
         }
-        xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
-        g.apply_widths(ws)?;
+        ws.autofilter(0, 0, r.max(1), headers.len() as u16 - 1)?;
+        ws.set_freeze_panes(1, 0)?;
+        g.finish(ws)?;
     }
 
-    // 3. Cell warnings.
+    // 3. Cell warnings of the files that count.
     {
         let ws = wb.add_worksheet().set_name(WARNINGS_SHEET)?;
-        let mut g = Grid::new();
         let headers = [
             "Fil",
             "Blad",
@@ -232,43 +554,126 @@ fn write_one(
             "Förväntat",
             "Meddelande",
         ];
-        g.header(ws, 0, 0, &headers, fmt)?;
+        let mut g = Rows::new(ws, &[18.0, 14.0, 9.0, 22.0, 36.0, 56.0])?;
+        print_setup(ws, d, o, Some(0))?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &fmt.header)?;
+        }
         let mut r = 0;
         for w in warnings.iter().take(xlsx::MAX_DATA_ROWS as usize) {
             r += 1;
-            g.text(ws, r, 0, w.loc.file())?;
-            g.text(ws, r, 1, w.loc.sheet())?;
-            g.text(ws, r, 2, &w.loc.cell())?;
-            g.text(ws, r, 3, &w.found)?;
-            g.text(ws, r, 4, &w.expected)?;
-            g.text(ws, r, 5, &w.message)?;
+            g.text(ws, r, 0, w.loc.file(), &fmt.wrap)?;
+            g.text(ws, r, 1, w.loc.sheet(), &fmt.wrap)?;
+            g.text(ws, r, 2, &w.loc.cell(), &fmt.wrap)?;
+            g.text(ws, r, 3, &w.found, &fmt.wrap)?;
+            g.text(ws, r, 4, &w.expected, &fmt.wrap)?;
+            g.text(ws, r, 5, &w.message, &fmt.wrap)?;
         }
         if warnings.is_empty() {
             r = 1;
-            g.text(ws, r, 0, "Inga inläsningsvarningar.")?;
+            g.text(ws, r, 0, "Inga inläsningsvarningar.", &fmt.wrap)?;
         }
-        xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
-        g.apply_widths(ws)?;
+        ws.autofilter(0, 0, r, headers.len() as u16 - 1)?;
+        ws.set_freeze_panes(1, 0)?;
+        g.finish(ws)?;
     }
 
-    // 4. Its own DiMiOS rows, if any.
+    // 4. Its own DiMiOS rows, if any; a value that could not be read is
+    // shown as written, never as a silent blank.
     let years = mognad_by_year(o);
     if !years.is_empty() {
+        let unreadable: HashMap<&Location, &CellWarning> =
+            warnings.iter().map(|w| (&w.loc, *w)).collect();
         let ws = wb.add_worksheet().set_name(MOGNAD_SHEET)?;
-        let mut g = Grid::new();
         let mut headers = vec!["År", "Totalt"];
         headers.extend(MOGNAD_AREAS);
-        g.header(ws, 0, 0, &headers, fmt)?;
+        let mut g = Rows::new(ws, &[8.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0])?;
+        print_setup(ws, d, o, Some(0))?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &fmt.header)?;
+        }
         let mut r = 0;
+        let mut notes = Vec::new();
         for (y, m) in &years {
             r += 1;
-            g.number(ws, r, 0, *y as f64, None)?;
-            for (k, v) in mognad_values(m).iter().enumerate() {
-                g.opt_number(ws, r, 1 + k as u16, *v, Some(&fmt.number))?;
+            ws.write_number(r, 0, *y as f64)?;
+            let fields = [
+                &m.totalt,
+                &m.effektivitet,
+                &m.innovation,
+                &m.balansering,
+                &m.organisation,
+                &m.anvandare,
+                &m.teknik,
+            ];
+            for (k, f) in fields.iter().enumerate() {
+                let col = 1 + k as u16;
+                match (f.get(), unreadable.get(&f.loc)) {
+                    (Some(v), _) => {
+                        ws.write_number_with_format(r, col, *v, &fmt.base.number)?;
+                    }
+                    (None, Some(w)) => {
+                        g.text(
+                            ws,
+                            r,
+                            col,
+                            &format!("{} (kunde inte läsas)", w.found),
+                            &fmt.wrap,
+                        )?;
+                        notes.push(format!(
+                            "{} {y}: \"{}\" i cell {} kunde inte läsas; skriv {}.",
+                            headers[col as usize],
+                            w.found,
+                            w.loc.cell(),
+                            w.expected
+                        ));
+                    }
+                    (None, None) => {}
+                }
             }
         }
-        xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
-        g.apply_widths(ws)?;
+        g.finish(ws)?;
+        for n in notes {
+            r += 2;
+            paragraph(ws, r, 7, 106.0, &n, &fmt.wrap)?;
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(status: FileStatus, reason: &str) -> FileEntry {
+        FileEntry {
+            path: "mkn.xlsx".into(),
+            size: 1,
+            modified: None,
+            sha256: None,
+            status,
+            typ: None,
+            org: Some("MKN".into()),
+            period: Some("2026-T5".into()),
+            reason: reason.into(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_fault_kind_gets_its_own_advice() {
+        let enc = entry(FileStatus::Fel, ENCRYPTED);
+        assert_eq!(
+            file_advice(&enc),
+            "Arbetsboken är lösenordsskyddad: spara den utan lösenord och lämna in igen."
+        );
+        let corrupt = entry(FileStatus::Fel, &format!("{CORRUPT} (Tekniskt fel: x)"));
+        assert!(file_advice(&corrupt).starts_with("Filen kunde inte öppnas"));
+        let other = entry(FileStatus::AnnanPeriod, "Inlämningen gäller period 2026-T5");
+        assert!(file_advice(&other).contains("(nu \"2026-T5\")"));
+        let not_xlsx = entry(FileStatus::Fel, NOT_SPREADSHEET);
+        assert!(file_advice(&not_xlsx).starts_with("Filen är inget kalkylark"));
+        let read = entry(FileStatus::Inlast, "");
+        assert_eq!(file_advice(&read), "");
+    }
 }

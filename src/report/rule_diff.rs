@@ -109,6 +109,7 @@ mod tests {
             subject: subject.into(),
             message: message.into(),
             evidence: None,
+            places: Vec::new(),
         }
     }
 

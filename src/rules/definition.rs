@@ -211,6 +211,10 @@ pub struct Documentation {
     /// Where in the guideline.
     #[serde(rename = "Referens", default)]
     pub referens: String,
+    /// What the submitter does about a finding, written for them: the
+    /// feedback's "Vad ni behöver göra".
+    #[serde(rename = "Så åtgärdar ni", default)]
+    pub atgard: String,
 }
 
 /// Expected outcome of a test case: a status, or a status plus message text.

@@ -2,7 +2,7 @@
 //! data, enumerate the subjects, run the script on each, and turn its
 //! outcome (or error) into an [`Evaluation`] with evidence.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use rhai::Caches;
@@ -32,6 +32,60 @@ pub struct Evaluation {
     pub message: String,
     /// The cell the outcome rests on, if any.
     pub evidence: Option<Location>,
+    /// Every problem the message names with the cell it rests on, in order
+    /// (the first one's cell is `evidence`); empty when the outcome names
+    /// one place only.
+    pub places: Vec<Place>,
+}
+
+/// One problem of a finding and the cell it rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// The cell.
+    pub loc: Location,
+    /// The problem, as the message words it.
+    pub problem: String,
+}
+
+impl Evaluation {
+    /// Every cell the outcome rests on, in order, each once: the places'
+    /// cells, or the evidence alone.
+    pub fn cells(&self) -> Vec<&Location> {
+        let mut out: Vec<&Location> = Vec::new();
+        for l in self
+            .places
+            .iter()
+            .map(|p| &p.loc)
+            .chain(self.evidence.as_ref())
+        {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+        out
+    }
+
+    /// The `celler` of the JSON line: each cell as its A1 reference, with
+    /// its sheet (`Blad!A1`) or file and sheet (`fil[Blad]!A1`) when those
+    /// differ from the first cell's.
+    pub fn cell_refs(&self) -> Vec<String> {
+        let cells = self.cells();
+        let Some(first) = cells.first() else {
+            return Vec::new();
+        };
+        cells
+            .iter()
+            .map(|l| {
+                if l.file() != first.file() {
+                    l.to_string()
+                } else if l.sheet() != first.sheet() {
+                    format!("{}!{}", l.sheet(), l.a1())
+                } else {
+                    l.cell()
+                }
+            })
+            .collect()
+    }
 }
 
 /// The JSON line of `resultat.jsonl` (report.md, section 3).
@@ -55,6 +109,11 @@ pub struct EvaluationJson {
     pub blad: String,
     /// Its A1 reference.
     pub cell: String,
+    /// Every cell the outcome rests on, in order (`cell` is the first); a
+    /// cell on another sheet is written `Blad!A1`, in another file
+    /// `fil[Blad]!A1`. Missing in lines written before it existed.
+    #[serde(default)]
+    pub celler: Vec<String>,
 }
 
 /// [`EvaluationJson`] borrowed from an [`Evaluation`]: the same fields in
@@ -70,6 +129,7 @@ struct EvaluationJsonRef<'a> {
     fil: &'a str,
     blad: &'a str,
     cell: CellText,
+    celler: Vec<String>,
 }
 
 /// The `cell` of a JSON line: the A1 reference, or `""` without evidence.
@@ -100,6 +160,7 @@ impl Evaluation {
                 fil: ev.map(|l| l.file()).unwrap_or(""),
                 blad: ev.map(|l| l.sheet()).unwrap_or(""),
                 cell: CellText(ev.map(Location::a1)),
+                celler: self.cell_refs(),
             },
         )?;
         out.push(b'\n');
@@ -126,6 +187,7 @@ impl Evaluation {
                 .map(|l| l.sheet().to_string())
                 .unwrap_or_default(),
             cell: self.evidence.as_ref().map(|l| l.cell()).unwrap_or_default(),
+            celler: self.cell_refs(),
         }
     }
 }
@@ -143,6 +205,18 @@ pub struct Context {
     pub period: String,
     /// Script positions whose `regelfel` has been logged (`None`: do not log).
     logged: Option<Mutex<HashSet<String>>>,
+    /// The cells ingest could not read, by cell: what each held and what
+    /// was expected (see [`Context::with_unreadable`]).
+    unreadable: HashMap<Location, Unreadable>,
+}
+
+/// A cell ingest could not read: what it held and what was expected.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// What the cell held, as shown.
+    pub found: String,
+    /// What was expected there, in Swedish (e.g. `ett heltal, t.ex. 3`).
+    pub expected: String,
 }
 
 impl Context {
@@ -154,7 +228,23 @@ impl Context {
             per: Datum(model.per),
             period: model.period.to_string(),
             logged: Some(Mutex::new(HashSet::new())),
+            unreadable: HashMap::new(),
         }
+    }
+
+    /// Explain findings on unreadable cells: when a problem of a finding
+    /// rests on one of these cells, its text in the message becomes what
+    /// the cell held and what was expected there.
+    pub fn with_unreadable(
+        mut self,
+        cells: impl IntoIterator<Item = (Location, Unreadable)>,
+    ) -> Self {
+        self.unreadable.extend(
+            cells
+                .into_iter()
+                .filter(|(_, u)| !u.found.trim().is_empty()),
+        );
+        self
     }
 
     /// Do not log rule errors (rule tests print them themselves).
@@ -209,6 +299,8 @@ trait ErasedRecord: Send + Sync {
     fn field_location(&self, name: &str) -> Option<Location>;
     /// The Swedish error for a field name the row type does not have.
     fn unknown_field(&self, name: &str) -> String;
+    /// The column header of the field at `loc`, if one of its fields is there.
+    fn header_at(&self, loc: &Location) -> Option<&'static str>;
 }
 
 impl<T: Record> ErasedRecord for T {
@@ -222,6 +314,14 @@ impl<T: Record> ErasedRecord for T {
     }
     fn unknown_field(&self, name: &str) -> String {
         api::unknown_field::<T>(name)
+    }
+    fn header_at(&self, loc: &Location) -> Option<&'static str> {
+        Self::SCHEMA
+            .columns
+            .iter()
+            .enumerate()
+            .find(|(i, _)| Record::field_location(self, *i) == loc)
+            .map(|(_, c)| c.header)
     }
 }
 
@@ -395,6 +495,7 @@ impl RuleSet {
             subject: o.org.id.clone(),
             message,
             evidence: api::org_location(o),
+            places: Vec::new(),
         };
         if let Some(why) = &rule.broken {
             return vec![org_level(Status::Regelfel, broken_message(why))];
@@ -452,12 +553,38 @@ impl RuleSet {
         let out = subjects
             .into_iter()
             .map(|s| {
-                let (status, message, evidence) =
+                let (status, message, evidence, places) =
                     match self.run_script(rule, &s, &org_view, &mut runner) {
                         Ok(u) => {
-                            let evidence = resolve(&u.evidence, &s, o);
+                            let evidence = resolve(&u.evidence, &s, o).and_then(|ev| {
+                                let places = u
+                                    .places
+                                    .iter()
+                                    .map(|(m, ev)| {
+                                        Ok(resolve(ev, &s, o)?.map(|loc| Place {
+                                            loc,
+                                            problem: api::part_text(m).to_string(),
+                                        }))
+                                    })
+                                    .collect::<Result<Vec<_>, String>>()?;
+                                Ok((ev, places.into_iter().flatten().collect::<Vec<_>>()))
+                            });
                             match evidence {
-                                Ok(ev) => (u.status, u.message, ev),
+                                Ok((ev, places)) => {
+                                    let mut message = u.message;
+                                    let places = if u.status.is_finding() {
+                                        explain_unreadable(
+                                            ctx,
+                                            &s,
+                                            &mut message,
+                                            ev.as_ref(),
+                                            places,
+                                        )
+                                    } else {
+                                        places
+                                    };
+                                    (u.status, message, ev, places)
+                                }
                                 Err(e) => (
                                     Status::Regelfel,
                                     one_line(
@@ -468,6 +595,7 @@ impl RuleSet {
                                         &[],
                                     ),
                                     s.record.as_ref().map(|r| r.row().clone()),
+                                    Vec::new(),
                                 ),
                             }
                         }
@@ -475,6 +603,7 @@ impl RuleSet {
                             Status::Regelfel,
                             e,
                             s.record.as_ref().map(|r| r.row().clone()),
+                            Vec::new(),
                         ),
                     };
                 let e = Evaluation {
@@ -485,6 +614,7 @@ impl RuleSet {
                     subject: s.key,
                     message,
                     evidence,
+                    places,
                 };
                 if status == Status::Regelfel {
                     self.log_rule_error(ctx, &e);
@@ -719,6 +849,60 @@ fn error_position(e: &EvalAltResult) -> rhai::Position {
     pos
 }
 
+/// Join a finding with the cell warnings of its cells: each problem (or,
+/// for an outcome with one place, the whole message) resting on a cell
+/// ingest could not read is reworded to say what the cell held and what
+/// was expected, e.g. `Budget "ca 2 miljoner" kunde inte läsas (cell I4);
+/// skriv ett belopp i kronor, t.ex. 1 234,50 kr`. Returns the places with
+/// their problems reworded the same way.
+fn explain_unreadable(
+    ctx: &Context,
+    s: &Subject,
+    message: &mut String,
+    evidence: Option<&Location>,
+    mut places: Vec<Place>,
+) -> Vec<Place> {
+    if ctx.unreadable.is_empty() {
+        return places;
+    }
+    let explain = |loc: &Location| -> Option<String> {
+        let u = ctx.unreadable.get(loc)?;
+        let header = s.record.as_ref().and_then(|r| r.header_at(loc));
+        let what = header.map_or_else(|| "Värdet".to_string(), str::to_string);
+        Some(format!(
+            "{what} \"{}\" kunde inte läsas (cell {}); skriv {}",
+            u.found.trim(),
+            loc.cell(),
+            u.expected
+        ))
+    };
+    if places.is_empty() {
+        if let Some(text) = evidence.and_then(explain) {
+            *message = text;
+        }
+        return places;
+    }
+    let mut done: HashSet<Location> = HashSet::new();
+    for p in &mut places {
+        let Some(text) = explain(&p.loc) else {
+            continue;
+        };
+        if done.insert(p.loc.clone()) {
+            *message = message.replacen(p.problem.as_str(), &text, 1);
+        } else {
+            // A second problem on the same cell: the first already says it.
+            let later = format!("; {}", p.problem);
+            *message = if message.contains(&later) {
+                message.replacen(&later, "", 1)
+            } else {
+                message.replacen(&format!("{}; ", p.problem), "", 1)
+            };
+        }
+        p.problem = text;
+    }
+    places
+}
+
 fn resolve(ev: &Evidence, s: &Subject, o: &OrgData) -> Result<Option<Location>, String> {
     Ok(match ev {
         Evidence::At(l) => l.clone(),
@@ -750,6 +934,7 @@ mod tests {
             subject: "A-1 \"citat\"\n\u{202e}".into(),
             message: "Motivering saknas".into(),
             evidence: Some(Location::new("kov.xlsx".into(), "Avsteg".into(), 4, 2)),
+            places: Vec::new(),
         };
         for evidence in [true, false] {
             if !evidence {

@@ -175,7 +175,7 @@ pub fn scaffold(
     };
     let yaml = format!(
         "id: {id}\ntitel: \"{title}\"\nallvarlighet: medel\nobjekt: {kind}\nreferens: \"R: …\"\nparametrar: {{}}\n\
-         dokumentation:\n  Vad regeln kontrollerar: |\n    Beskriv vad regeln kontrollerar.\n  Varför: |\n    Beskriv varför (riktlinjen eller planen).\n  Exempel: |\n    Ett exempel på brist.\n  Referens: |\n    Avsnitt i riktlinjen eller planen.\n\
+         dokumentation:\n  Vad regeln kontrollerar: |\n    Beskriv vad regeln kontrollerar.\n  Varför: |\n    Beskriv varför (riktlinjen eller planen).\n  Exempel: |\n    Ett exempel på brist.\n  Referens: |\n    Avsnitt i riktlinjen eller planen.\n  Så åtgärdar ni: |\n    Skriv för den som lämnar in: vad ni ändrar i arbetsboken, på vilket blad och i vilken kolumn.\n\
          tester:\n{tests}",
         kind = kind.label()
     );
@@ -487,6 +487,7 @@ mod tests {
             subject: subject.into(),
             message: message.into(),
             evidence: None,
+            places: Vec::new(),
         }
     }
 

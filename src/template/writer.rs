@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Workbook, Worksheet,
-    XlsxError,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, ProtectionOptions, Workbook,
+    Worksheet, XlsxError,
 };
 
-use super::text::{column_help, kind_hint, note_text, sheet_purpose};
+use super::text::{kind_hint, note_text, sheet_purpose};
 use super::{Cell, Template, TemplateKind};
 use crate::model::records::INLAMNING_TYPER;
 use crate::model::{column_letters, Kind, Layout, Sakerhetsniva, SheetSchema};
@@ -43,11 +43,32 @@ struct Styles {
     given: Format,
     input: Format,
     input_date: Format,
-    date: Format,
+    input_money: Format,
+    input_percent: Format,
     hint: Format,
 }
 
+/// Input cells: yellow, as the instructions say, and unlocked (the sheets
+/// are protected, without a password, so the grey given cells stay put).
+fn input() -> Format {
+    Format::new()
+        .set_background_color(0xFFF2CC)
+        .set_border(FormatBorder::Thin)
+        .set_border_color(0xBFBFBF)
+        .set_unlocked()
+}
+
 impl Styles {
+    /// The input format of a value of `kind`: its number format on yellow.
+    fn input_for(&self, kind: Option<Kind>) -> &Format {
+        match kind {
+            Some(Kind::Date) => &self.input_date,
+            Some(Kind::Money) => &self.input_money,
+            Some(Kind::Percent) => &self.input_percent,
+            _ => &self.input,
+        }
+    }
+
     fn new() -> Self {
         let border = |f: Format| f.set_border(FormatBorder::Thin).set_border_color(0xBFBFBF);
         Self {
@@ -62,13 +83,12 @@ impl Styles {
                     .set_align(FormatAlign::Top),
             ),
             given: border(Format::new().set_background_color(0xEDEDED)),
-            input: border(Format::new().set_background_color(0xFFF2CC)),
-            input_date: border(
-                Format::new()
-                    .set_background_color(0xFFF2CC)
-                    .set_num_format("yyyy-mm-dd"),
-            ),
-            date: Format::new().set_num_format("yyyy-mm-dd"),
+            input: input(),
+            input_date: input().set_num_format("yyyy-mm-dd"),
+            // Kronor without decimals; a percentage is written 0–100, so
+            // the sign is text (Excel's % format would multiply by 100).
+            input_money: input().set_num_format("#,##0 \"kr\""),
+            input_percent: input().set_num_format("General\" %\""),
             hint: Format::new()
                 .set_italic()
                 .set_font_color(Color::RGB(0x595959))
@@ -151,7 +171,7 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
 
 /// The `Instruktioner` sheet: what to submit, how, where and by when.
 fn instructions(ws: &mut Worksheet, t: &Template, st: &Styles) -> Result<(), XlsxError> {
-    ws.set_column_width(0, 110)?;
+    ws.set_column_width(0, 86)?;
     let mut lines: Vec<(&Format, String)> = Vec::new();
     let mut p = |f, s: String| lines.push((f, s));
     p(
@@ -182,7 +202,7 @@ fn instructions(ws: &mut Worksheet, t: &Template, st: &Styles) -> Result<(), Xls
     p(&st.para, String::new());
     p(&st.heading, "Så fyller ni i".into());
     for s in [
-        "• Gula celler fyller ni i. Grå celler är redan ifyllda och ska inte ändras.",
+        "• Gula celler fyller ni i: svarscellerna i bladen med en uppgift per rad, och kolumnerna under rubrikraden i tabellbladen. Grå celler är redan ifyllda och är låsta (bladen är skyddade utan lösenord); ni kan ändå lägga till och ta bort rader i tabellerna.",
         "• Varje kolumnrubrik har en kommentar (håll muspekaren över rubriken) som förklarar vad som ska stå i kolumnen, med ett exempel.",
         "• Där det finns en lista (t.ex. Ja/Nej, status eller säkerhetsnivå) väljer ni värdet i listan. Datum skrivs ÅÅÅÅ-MM-DD, t.ex. 2026-03-15. Procent skrivs som ett tal 0–100, t.ex. 45.",
         "• Skriv en sak per rad, med början direkt under rubrikraden. Ändra inte bladens namn eller kolumnrubrikerna, och lägg inte till rader ovanför rubrikraden.",
@@ -221,11 +241,12 @@ fn instructions(ws: &mut Worksheet, t: &Template, st: &Styles) -> Result<(), Xls
         }
         ws.write_string_with_format(i as u32, 0, s, f)?;
         let chars = s.chars().count();
-        if chars > 120 {
-            ws.set_row_height(i as u32, 15.0 * chars.div_ceil(115) as f64)?;
+        if chars > 86 {
+            ws.set_row_height(i as u32, 15.0 * chars.div_ceil(84) as f64)?;
         }
     }
     ws.set_active(true);
+    page_setup(ws, t, "Instruktioner", true)?;
     Ok(())
 }
 
@@ -248,8 +269,13 @@ fn key_value_sheet(
         let r = i as u32 + 1;
         key_width = key_width.max(c.header.chars().count());
         ws.write_string_with_format(r, 0, c.header, &st.header)?;
-        let note = note_text(schema, c.name, c.kind);
-        ws.write_string_with_format(r, 2, note.replace('\n', " "), &st.hint)?;
+        let note = note_text(schema, c.name, c.kind).replace('\n', " ");
+        ws.write_string_with_format(r, 2, &note, &st.hint)?;
+        // The explanation wraps in its column: the row as high as it needs.
+        let lines = note.chars().count().div_ceil(72);
+        if lines > 1 {
+            ws.set_row_height(r, 15.0 * lines as f64)?;
+        }
         ws.insert_note(r, 0, &header_note(&note))?;
         let value = filled
             .and_then(|f| f.get(c.name))
@@ -258,13 +284,10 @@ fn key_value_sheet(
         let (plain, date) = if is_given {
             (&st.given, &st.given)
         } else {
-            (&st.input, &st.input_date)
+            (st.input_for(Some(c.kind)), &st.input_date)
         };
         match value {
             Some(v) => write_cell(ws, r, 1, v, plain, date)?,
-            None if matches!(c.kind, Kind::Date) => {
-                ws.write_blank(r, 1, date)?;
-            }
             None => {
                 ws.write_blank(r, 1, plain)?;
             }
@@ -291,10 +314,56 @@ fn key_value_sheet(
         }
     }
     ws.set_column_width(0, (key_width + 4) as f64)?;
-    ws.set_column_width(1, 34)?;
-    ws.set_column_width(2, 90)?;
+    ws.set_column_width(1, 30)?;
+    ws.set_column_width(2, 70)?;
     ws.set_freeze_panes(1, 0)?;
+    page_setup(ws, t, schema.sheet, true)?;
+    protect(ws);
     Ok(())
+}
+
+/// A4, fit to the page width, header row repeated, header and footer
+/// with the template and page.
+fn page_setup(
+    ws: &mut Worksheet,
+    t: &Template,
+    sheet: &str,
+    landscape: bool,
+) -> Result<(), XlsxError> {
+    if landscape {
+        ws.set_landscape();
+    } else {
+        ws.set_portrait();
+    }
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
+    let esc = |s: &str| s.replace('&', "&&");
+    ws.set_header(format!(
+        "&L{} – {} ({}), period {}&R{}",
+        t.kind.label(),
+        esc(&t.org.namn),
+        esc(&t.org.id),
+        t.period,
+        esc(sheet)
+    ));
+    ws.set_footer("&Lstadsledningskontoret&Rsida &P av &N");
+    Ok(())
+}
+
+/// Protect a sheet without a password: the locked cells (headers, keys,
+/// given values) cannot be changed; the yellow input cells can, and rows
+/// can be inserted and deleted, sorted and filtered.
+fn protect(ws: &mut Worksheet) {
+    ws.protect_with_options(&ProtectionOptions {
+        insert_rows: true,
+        delete_rows: true,
+        format_columns: true,
+        format_rows: true,
+        sort: true,
+        use_autofilter: true,
+        ..ProtectionOptions::default()
+    });
 }
 
 /// One row of a table sheet: values by the schema's ASCII column names
@@ -360,6 +429,7 @@ fn table_sheet(
         headers.push(("_leverantor".into(), "Levereras av".into(), None));
     }
     let last_row = DATA_ROWS.max(rows.len() as u32 + 100);
+    let mut header_lines = 1;
     for (ci, (name, header, kind)) in headers.iter().enumerate() {
         let col = ci as u16;
         ws.write_string_with_format(0, col, header, &st.header)?;
@@ -370,11 +440,11 @@ fn table_sheet(
         };
         ws.insert_note(0, col, &header_note(&note))?;
 
-        // Width: header, example and values.
-        let mut width = header.chars().count() + 3;
-        if let Some(h) = column_help(schema.sheet, name) {
-            width = width.max(h.example.chars().count() + 2);
-        }
+        // Width: the header's longest word (the header wraps; the example
+        // is in its note), and pre-filled values, so the sheet prints at
+        // a readable size.
+        let longest_word = header.split(' ').map(|w| w.chars().count()).max();
+        let mut width = (longest_word.unwrap_or(0) + 3).max(12);
         for r in &rows {
             if let Some(Cell::Text(s)) = r.get(name) {
                 width = width.max(s.chars().count() + 2);
@@ -385,9 +455,15 @@ fn table_sheet(
         }
         if matches!(kind, Some(Kind::Date)) {
             width = width.max(13);
-            ws.set_column_format(col, &st.date)?;
         }
-        ws.set_column_width(col, width.clamp(10, 50) as f64)?;
+        // The contract's columns are input (yellow, unlocked, with their
+        // number format) all the way down, so rows can be added anywhere.
+        if kind.is_some() {
+            ws.set_column_format(col, st.input_for(*kind))?;
+        }
+        let width = width.clamp(10, 30);
+        header_lines = header_lines.max(header.chars().count().div_ceil(width - 1));
+        ws.set_column_width(col, width as f64)?;
 
         let Some(kind) = kind else {
             continue;
@@ -414,30 +490,29 @@ fn table_sheet(
                     name.as_str(),
                     "tjanst_id" | "tjanst" | "_kategori" | "_leverantor"
                 );
-            let (plain, date) = if given {
+            let (plain, date) = if given || kind.is_none() {
                 (&st.given, &st.given)
-            } else if in_prefill {
-                (&st.input, &st.input_date)
             } else {
-                (&Format::new(), &st.date)
+                (st.input_for(*kind), &st.input_date)
             };
             match r.get(name) {
                 Some(v) => {
                     write_cell(ws, row, col, v, plain, date)?;
                 }
                 None if in_prefill => {
-                    let f = if matches!(kind, Some(Kind::Date)) {
-                        date
-                    } else {
-                        plain
-                    };
-                    ws.write_blank(row, col, f)?;
+                    ws.write_blank(row, col, plain)?;
                 }
                 None => {}
             }
         }
     }
+    ws.set_row_height(0, 15.0 * header_lines as f64)?;
     ws.set_freeze_panes(1, 0)?;
+    page_setup(ws, t, schema.sheet, true)?;
+    ws.set_repeat_rows(0, 0)?;
+    // Print the header and the rows filled in, with room for a few more.
+    ws.set_print_area(0, 0, rows.len() as u32 + 10, headers.len() as u16 - 1)?;
+    protect(ws);
     Ok(())
 }
 

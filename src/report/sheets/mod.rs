@@ -1,3 +1,21 @@
-//! Report sheets that live in their own files.
+//! The report's sheets, one file each (report.md, section 1). Each module's
+//! `write` adds its sheet(s) to the workbook; `workbook::write` calls them
+//! in the order of [`crate::report::workbook::SHEETS`].
 
+pub mod avsteg;
+pub mod digital_mognad;
+pub mod iakttagelser;
+pub mod indikatorer;
+pub mod inlasning;
+pub mod inlasningsvarningar;
+pub mod organisationer;
+pub mod regler;
+pub mod sammanfattning;
 pub mod utskick;
+
+use crate::report::RunData;
+
+/// The rule ids, in rule order.
+pub(crate) fn rule_ids<'a>(d: &'a RunData<'_>) -> Vec<&'a str> {
+    d.rules.rules.iter().map(|r| r.def.id.as_str()).collect()
+}

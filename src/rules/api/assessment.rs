@@ -29,6 +29,10 @@ pub struct Utfall {
     pub status: Status,
     pub message: String,
     pub evidence: Evidence,
+    /// Every problem the message names with its own evidence, in order
+    /// (from the `bedomning()` builder); empty for an outcome made directly,
+    /// whose one place is `evidence`.
+    pub places: Vec<(String, Evidence)>,
 }
 
 /// Collects failing and unjudgeable conditions of one subject and turns
@@ -54,6 +58,7 @@ impl Bedomning {
                 status: Status::Brist,
                 message,
                 evidence: ev.clone(),
+                places: self.brister.iter().chain(&self.saknas).cloned().collect(),
             };
         }
         if let Some((_, ev)) = self.saknas.first() {
@@ -61,6 +66,7 @@ impl Bedomning {
                 status: Status::UnderlagSaknas,
                 message: join(self.saknas.iter().map(|b| b.0.as_str())),
                 evidence: ev.clone(),
+                places: self.saknas.clone(),
             };
         }
         let mut message = ok.to_string();
@@ -74,15 +80,18 @@ impl Bedomning {
             status: Status::Uppfyllt,
             message,
             evidence: Evidence::Subject,
+            places: Vec::new(),
         }
     }
 }
 
+/// A problem's text as it appears in a joined message.
+pub fn part_text(problem: &str) -> &str {
+    problem.trim_end_matches('.')
+}
+
 fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
-    parts
-        .map(|p| p.trim_end_matches('.'))
-        .collect::<Vec<_>>()
-        .join("; ")
+    parts.map(part_text).collect::<Vec<_>>().join("; ")
 }
 
 /// Evidence from a script argument: a field name (string) or a `Plats`.
@@ -107,6 +116,7 @@ fn outcome(status: Status, message: &str, evidence: Evidence) -> Utfall {
         status,
         message: message.to_string(),
         evidence,
+        places: Vec::new(),
     }
 }
 

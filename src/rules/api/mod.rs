@@ -20,7 +20,7 @@ mod field_log;
 mod org;
 mod rows;
 
-pub use assessment::{Bedomning, Evidence, Plats, Utfall};
+pub use assessment::{part_text, Bedomning, Evidence, Plats, Utfall};
 pub use date::Datum;
 pub use field_log::{field_log_start, field_log_stop, field_log_take, FieldRead};
 pub use org::{org_location, Katalog, OrgView, Register};

@@ -1,0 +1,198 @@
+//! `Avsteg`: every avsteg with the outcomes of the rules shown beside it.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use rust_xlsxwriter::Workbook;
+
+use crate::model::records::Avsteg;
+use crate::report::xlsx::{self, Formats, Grid};
+use crate::report::RunData;
+use crate::rules::{Evaluation, Status, View};
+
+/// Days before `Gäller till` an avsteg is flagged as expiring.
+pub const AVSTEG_WARNING_DAYS: i64 = 90;
+
+/// The rules whose outcomes the `Avsteg` sheet shows beside each avsteg
+/// (`visas_i: [Avsteg]`), in rule order.
+pub fn avsteg_rules<'a>(d: &'a RunData<'_>) -> Vec<&'a str> {
+    d.rules
+        .rules
+        .iter()
+        .filter(|r| r.def.shown_in(View::Avsteg))
+        .map(|r| r.def.id.as_str())
+        .collect()
+}
+
+/// The evaluations of the rules shown in the `Avsteg` sheet per
+/// (organisation, rule, subject), for the avsteg tables (the only lookups by
+/// subject).
+pub struct Index<'a> {
+    by_subject: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Evaluation>>,
+}
+
+impl<'a> Index<'a> {
+    /// The index over the evaluations of `rules`.
+    pub fn new(evaluations: &'a [Evaluation], rules: &[&str]) -> Self {
+        let mut by_subject: HashMap<(&str, &str, &str), Vec<&Evaluation>> = HashMap::new();
+        for e in evaluations.iter().filter(|e| rules.contains(&&*e.rule)) {
+            by_subject
+                .entry((&*e.org, &*e.rule, e.subject.as_str()))
+                .or_default()
+                .push(e);
+        }
+        Self { by_subject }
+    }
+
+    /// The evaluation of `rule` for one avsteg row whose subject key is
+    /// `key` ([`crate::rules::subject_key`]), preferring the one whose
+    /// evidence lies on that row (keys can repeat).
+    pub(crate) fn avsteg(
+        &self,
+        org: &str,
+        rule: &str,
+        key: &str,
+        a: &Avsteg,
+    ) -> Option<&'a Evaluation> {
+        let list = self.by_subject.get(&(org, rule, key))?;
+        list.iter()
+            .find(|e| e.evidence.as_ref().is_some_and(|l| l.same_row(&a.row)))
+            .or(list.first())
+            .copied()
+    }
+}
+
+/// `Utgånget`, `Går ut inom 90 dagar` or empty.
+pub fn avsteg_flag(galler_till: Option<NaiveDate>, per: NaiveDate) -> &'static str {
+    match galler_till {
+        Some(d) if d < per => "Utgånget",
+        Some(d) if (d - per).num_days() <= AVSTEG_WARNING_DAYS => "Går ut inom 90 dagar",
+        _ => "",
+    }
+}
+
+/// Add the `Avsteg` sheet.
+pub fn write(
+    wb: &mut Workbook,
+    d: &RunData<'_>,
+    fmt: &Formats,
+    idx: &Index<'_>,
+    shown: &[&str],
+) -> Result<()> {
+    // Ten or so rows per organisation: streamed (rows in order, as written).
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("Avsteg")?;
+    let mut g = Grid::new();
+    let mut headers: Vec<String> = [
+        "Organisation",
+        "Avsteg-id",
+        "Tjänst-id",
+        "Motivering",
+        "Beslutat av",
+        "Beslutsdatum",
+        "Gäller till",
+        "Giltighet",
+    ]
+    .map(String::from)
+    .to_vec();
+    for rule in shown {
+        headers.push(format!("{rule} status"));
+        headers.push(format!("{rule} meddelande"));
+    }
+    let file_col = headers.len() as u16;
+    headers.extend(["Fil".to_string(), "Rad".to_string()]);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    g.header(ws, 0, 0, &headers, fmt)?;
+    let per = d.settings.per;
+    let mut r = 0;
+    for o in &d.model.orgs {
+        let Some(rows) = o.verksamhet.as_ref().and_then(|v| v.avsteg.as_ref()) else {
+            continue;
+        };
+        for a in rows {
+            r += 1;
+            g.text(ws, r, 0, &o.org.id)?;
+            g.text(
+                ws,
+                r,
+                1,
+                a.avsteg_id.get().map(String::as_str).unwrap_or(""),
+            )?;
+            g.text(
+                ws,
+                r,
+                2,
+                a.tjanst_id.get().map(String::as_str).unwrap_or(""),
+            )?;
+            g.text(
+                ws,
+                r,
+                3,
+                a.motivering.get().map(String::as_str).unwrap_or(""),
+            )?;
+            g.text(
+                ws,
+                r,
+                4,
+                a.beslutat_av.get().map(String::as_str).unwrap_or(""),
+            )?;
+            if let Some(dt) = a.beslutsdatum.get() {
+                g.text(ws, r, 5, &crate::model::iso_date(*dt))?;
+            }
+            let gt = a.galler_till.get().copied();
+            match gt {
+                Some(dt) => g.text(ws, r, 6, &crate::model::iso_date(dt))?,
+                None => g.text(ws, r, 6, "tills vidare")?,
+            }
+            let flag = avsteg_flag(gt, per);
+            match flag {
+                "Utgånget" => g.text_fmt(ws, r, 7, flag, fmt.status(Status::Brist))?,
+                "" => {}
+                _ => g.text_fmt(ws, r, 7, flag, fmt.status(Status::UnderlagSaknas))?,
+            }
+            let key = crate::rules::subject_key(&**a, crate::rules::AVSTEG_KEY_FIELDS);
+            for (i, rule) in shown.iter().enumerate() {
+                let c = 8 + 2 * i as u16;
+                match idx.avsteg(&o.org.id, rule, &key, a) {
+                    Some(e) => {
+                        g.text_fmt(ws, r, c, e.status.label(), fmt.status(e.status))?;
+                        g.text(ws, r, c + 1, &e.message)?;
+                    }
+                    None => g.text(ws, r, c, "ej bedömd")?,
+                }
+            }
+            g.text(ws, r, file_col, a.row.file())?;
+            g.number(ws, r, file_col + 1, (a.row.row + 1) as f64, None)?;
+        }
+    }
+    if r == 0 {
+        r = 1;
+        g.text(ws, r, 0, "Inga avsteg har rapporterats.")?;
+    }
+    xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
+    g.apply_widths(ws)?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn avsteg_flags() {
+        let per = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert_eq!(avsteg_flag(None, per), "");
+        assert_eq!(
+            avsteg_flag(NaiveDate::from_ymd_opt(2026, 11, 25), per),
+            "Utgånget"
+        );
+        assert_eq!(avsteg_flag(Some(per), per), "Går ut inom 90 dagar");
+        assert_eq!(
+            avsteg_flag(NaiveDate::from_ymd_opt(2027, 2, 24), per),
+            "Går ut inom 90 dagar"
+        );
+        assert_eq!(avsteg_flag(NaiveDate::from_ymd_opt(2027, 2, 25), per), "");
+    }
+}
