@@ -65,6 +65,7 @@ struct ScheduleFile {
     gallras_efter_dagar: Option<u32>,
     #[serde(default)]
     gallra_arkiv: bool,
+    #[serde(default)]
     skicka_aterkoppling: bool,
 }
 
