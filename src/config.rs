@@ -78,8 +78,15 @@ pub struct Config {
     /// Copy every file read into the run folder's `indata/`.
     #[serde(default)]
     pub arkivera_indata: bool,
+    /// How many earlier runs of the same schedule the `Historik` sheet shows.
+    #[serde(default = "default_history_runs")]
+    pub historik_korningar: usize,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
+}
+
+fn default_history_runs() -> usize {
+    8
 }
 
 fn default_settle() -> u64 {

@@ -12,6 +12,7 @@ use crate::exit;
 use crate::ingest::{self, FileStatus};
 use crate::model::Model;
 use crate::report::change;
+use crate::report::history;
 use crate::report::run_folder::{self, OutputLock};
 use crate::report::{archive, manifest, OrgTally, RunData, Tally};
 use crate::rules::indicators;
@@ -169,8 +170,20 @@ fn execute_failing(
         .into_iter()
         .map(|(_, p)| p)
         .collect();
-    let (evaluated, previous) = std::thread::scope(|s| {
+    let history_runs = settings.config.historik_korningar;
+    let (evaluated, previous, history) = std::thread::scope(|s| {
         let previous = s.spawn(|| change::previous_findings(&candidates));
+        let history = s.spawn(|| {
+            let t = Instant::now();
+            let h = history::read(&settings.outputs, schedule, history_runs);
+            tracing::info!(
+                runs = h.earlier.len(),
+                skipped = h.skipped.len(),
+                seconds = t.elapsed().as_secs_f64(),
+                "earlier runs read for the history"
+            );
+            h
+        });
         let evaluated = evaluate_streaming(rules, &model, &dir.join("resultat.jsonl"));
         let previous = previous.join().unwrap_or_else(|_| {
             tracing::warn!(
@@ -179,7 +192,11 @@ fn execute_failing(
             );
             None
         });
-        (evaluated, previous)
+        let history = history.join().unwrap_or_else(|_| {
+            tracing::warn!("reading the earlier runs failed; the history shows this run only");
+            history::History::default()
+        });
+        (evaluated, previous, history)
     });
     let (evaluations, tally) = evaluated?;
     let t_rules = t_rules0.elapsed();
@@ -215,6 +232,7 @@ fn execute_failing(
         indicators: &indicators,
         maturity: &maturity,
         change: &change,
+        history: &history,
         schedule,
         run_name: &run_name,
         next_run,

@@ -8,6 +8,7 @@
 mod common;
 #[cfg(target_os = "linux")]
 mod concurrency;
+mod history;
 mod hostile;
 mod ingest;
 mod layers;

@@ -181,6 +181,7 @@ fn report_workbook_sheets_findings_and_change() {
             "Inläsning",
             "Inläsningsvarningar",
             "Regler",
+            "Historik",
         ]
     );
 

@@ -18,7 +18,7 @@ use crate::rules::indicators::{
 use crate::rules::{Evaluation, RuleDef, Severity, Status, View};
 
 /// The sheet names, in order.
-pub const SHEETS: [&str; 9] = [
+pub const SHEETS: [&str; 10] = [
     "Sammanfattning",
     "Organisationer",
     "Iakttagelser",
@@ -28,6 +28,7 @@ pub const SHEETS: [&str; 9] = [
     "Inläsning",
     "Inläsningsvarningar",
     "Regler",
+    super::sheets::historik::NAME,
 ];
 
 /// The columns of the `Iakttagelser` sheet.
@@ -140,6 +141,8 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     inlasningsvarningar(&mut wb, d, &fmt)?;
     regler(&mut wb, d, &fmt)?;
     lap("other sheets");
+    super::sheets::historik::write(&mut wb, d, &fmt)?;
+    lap("Historik");
     wb.save(path)?;
     lap("saved");
     Ok(())

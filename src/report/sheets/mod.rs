@@ -1,0 +1,3 @@
+//! The report's sheets, one file per sheet.
+
+pub mod historik;
