@@ -246,6 +246,11 @@ fn execute_failing(
         let report = s.spawn(|| {
             let r = crate::report::workbook::write(&report_path, &data)
                 .map_err(|e| cannot_write(&report_path)(e.into()));
+            let register_path = dir.join(crate::report::nyttoregister::FILE);
+            let r = r.and_then(|()| {
+                crate::report::nyttoregister::write(&register_path, &data)
+                    .map_err(|e| cannot_write(&register_path)(e.into()))
+            });
             tracing::info!(
                 seconds = t_write.elapsed().as_secs_f64(),
                 rss_mb = crate::metrics::rss_mb(),

@@ -88,6 +88,7 @@ fn text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Data::DateTime(x) => x.as_datetime().unwrap().date().to_string(),
         other => other.to_string(),
     }
 }
@@ -237,4 +238,177 @@ fn historik_counts_each_run_over_four_quarters() {
             && warning.contains("resultat.jsonl, rad 1: är ingen giltig resultatrad ("),
         "{warning}"
     );
+}
+
+/// The `Förändringsinsatser` headers of the input contract, and the
+/// optional benefit columns.
+const INSATS_HEADERS: [&str; 10] = [
+    "Insats",
+    "Inriktning",
+    "Nytta",
+    "Kostnads- och nyttoanalys",
+    "Nyttorealiseringsplan",
+    "Status",
+    "Utvärderad",
+    "Budget",
+    "Ansvarig",
+    "Slutdatum",
+];
+const BENEFIT_HEADERS: [&str; 7] = [
+    "Stadsgemensam",
+    "Förväntad nytta",
+    "Nyttomått",
+    "Utgångsvärde",
+    "Målvärde",
+    "Utfall",
+    "Nytta mätt",
+];
+
+#[test]
+fn nyttoregister_rows_and_no_warning_without_the_benefit_columns() {
+    use crate::common::fixture::{d, valid_verksamhet, E};
+    use crate::common::{evaluation, results};
+    use crate::row;
+
+    let ws = Workspace::new();
+    let headers: Vec<&str> = INSATS_HEADERS
+        .iter()
+        .chain(&BENEFIT_HEADERS)
+        .copied()
+        .collect();
+    valid_verksamhet("KOV", "2026")
+        .sheet_table(
+            "Förändringsinsatser",
+            &headers,
+            vec![
+                row![
+                    "Lokal rapportering",
+                    "Effektivitet",
+                    "Intern",
+                    "Ja",
+                    "Nej",
+                    "Pågående",
+                    "Nej",
+                    100000,
+                    "Controller A",
+                    d(2026, 12, 31),
+                    "Nej",
+                    E,
+                    E,
+                    E,
+                    E,
+                    E,
+                    E
+                ],
+                row![
+                    "Gemensam e-arkivering",
+                    "Effektivitet",
+                    "Intern",
+                    "Ja",
+                    "Ja",
+                    "Avslutad",
+                    "Ja",
+                    500000,
+                    "Arkivarie C",
+                    d(2025, 6, 30),
+                    "Ja",
+                    "Kortare handläggning",
+                    "Handläggningstid (dagar)",
+                    40,
+                    10,
+                    "25 dagar",
+                    d(2026, 9, 1)
+                ],
+            ],
+        )
+        .save(ws.inputs().join("kov.xlsx"));
+    // The contract's columns only: valid, no warning, R19 ej tillämplig.
+    valid_verksamhet("TN", "2026").save(ws.inputs().join("tn.xlsx"));
+    let folder = run(&ws, "2026-11-26");
+
+    let mut wb: Xlsx<_> = open_workbook(folder.join("nyttoregister.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["Nyttoregister", "Sammanställning"]);
+    let reg = wb.worksheet_range("Nyttoregister").unwrap();
+    let header: Vec<String> = (0..21).map(|c| at(&reg, 0, c)).collect();
+    assert_eq!(&header[..3], ["Organisation", "Namn", "Insats"]);
+    assert_eq!(header[19], "Andel av planerad nytta");
+    // The common initiative first, whatever its place in the sheet.
+    let first: Vec<String> = (0..20).map(|c| at(&reg, 1, c)).collect();
+    assert_eq!(
+        first,
+        [
+            "KOV",
+            "Kretslopp och vattennämnden",
+            "Gemensam e-arkivering",
+            "Effektivitet",
+            "Intern",
+            "Avslutad",
+            "Ja",
+            "Ja",
+            "Ja",
+            "Ja",
+            "500000",
+            "Arkivarie C",
+            "2025-06-30",
+            "Kortare handläggning",
+            "Handläggningstid (dagar)",
+            "40",
+            "10",
+            "25 dagar",
+            "2026-09-01",
+            // From 40 towards 10 days, at 25: half way.
+            "0.5",
+        ]
+    );
+    assert!(matches!(reg.get_value((1, 12)), Some(Data::DateTime(_))));
+    assert!(matches!(reg.get_value((1, 15)), Some(Data::Float(_))));
+    let rows: Vec<(String, String)> = (1..=4).map(|r| (at(&reg, r, 0), at(&reg, r, 2))).collect();
+    assert_eq!(
+        rows,
+        [
+            ("KOV".into(), "Gemensam e-arkivering".into()),
+            ("KOV".into(), "Lokal rapportering".into()),
+            ("TN".into(), "E-tjänst".into()),
+            (String::new(), String::new()),
+        ]
+    );
+    // The balance goals: budget per inriktning × nytta.
+    let sum = wb.worksheet_range("Sammanställning").unwrap();
+    let budget_header = find_row(&sum, 0, "Budget (kr)");
+    assert_eq!(
+        [1, 2, 3].map(|c| at(&sum, budget_header, c)),
+        ["Intern", "Extern", "Totalt"]
+    );
+    let row_of = |label: &str| {
+        let r = (budget_header..budget_header + 4)
+            .find(|r| at(&sum, *r, 0) == label)
+            .unwrap();
+        [1, 2, 3].map(|c| at(&sum, r, c))
+    };
+    assert_eq!(row_of("Effektivitet"), ["600000", "0", "600000"]);
+    assert_eq!(row_of("Innovation"), ["0", "250000", "250000"]);
+    assert_eq!(row_of("Totalt"), ["600000", "250000", "850000"]);
+
+    // Without the optional columns: no warning for TN's workbook, and R19
+    // is ej tillämplig.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).unwrap())
+            .unwrap();
+    let tn = manifest["filer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["organisation"] == "TN")
+        .unwrap();
+    assert_eq!(tn["status"], "inläst");
+    assert_eq!(tn["varningar"], 0, "{tn:#}");
+    let res = results(&folder);
+    assert_eq!(evaluation(&res, "R19", "TN")["status"], "ej tillämplig");
+    // KOV's common initiative is followed up.
+    let kov_r19: Vec<&str> = res
+        .iter()
+        .filter(|e| e["regel"] == "R19" && e["organisation"] == "KOV")
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(kov_r19, ["ej tillämplig", "uppfyllt"]);
 }

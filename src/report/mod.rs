@@ -8,6 +8,7 @@ pub mod earlier_runs;
 pub mod feedback;
 pub mod history;
 pub mod manifest;
+pub mod nyttoregister;
 pub mod rule_diff;
 pub mod run_data;
 pub mod run_folder;
