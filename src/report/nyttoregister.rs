@@ -17,7 +17,7 @@ use crate::model::records::{Forandringsinsats, INRIKTNINGAR, NYTTOR};
 pub const FILE: &str = "nyttoregister.xlsx";
 
 /// The register sheet's columns.
-pub const HEADERS: [&str; 21] = [
+pub const HEADERS: [&str; 20] = [
     "Organisation",
     "Namn",
     "Insats",
@@ -38,11 +38,52 @@ pub const HEADERS: [&str; 21] = [
     "Utfall",
     "Nytta mätt",
     "Andel av planerad nytta",
-    "Källa",
 ];
 
-/// Widest a free-text column is set (it wraps), so the sheet prints legibly.
-const TEXT_WIDTH: f64 = 30.0;
+/// Each column's width in characters (long text wraps): 240 in all, so the
+/// sheet prints legibly on A4 landscape.
+const WIDTHS: [f64; 20] = [
+    12.0, 16.0, 20.0, 12.0, 8.0, 9.0, 10.0, 13.0, 13.0, 11.0, 11.0, 13.0, 11.0, 18.0, 14.0, 10.0,
+    9.0, 8.0, 10.0, 12.0,
+];
+
+/// The header row as printed: the contract's names, broken where a column
+/// is narrower than its name.
+const SHOWN_HEADERS: [&str; 20] = [
+    "Organisation",
+    "Namn",
+    "Insats",
+    "Inriktning",
+    "Nytta",
+    "Status",
+    "Stads-\ngemensam",
+    "Kostnads- och\nnyttoanalys",
+    "Nyttorealise-\nringsplan",
+    "Utvärderad",
+    "Budget (kr)",
+    "Ansvarig",
+    "Slutdatum",
+    "Förväntad nytta",
+    "Nyttomått",
+    "Utgångs-\nvärde",
+    "Målvärde",
+    "Utfall",
+    "Nytta mätt",
+    "Andel av\nplanerad\nnytta",
+];
+
+/// The columns whose text wraps.
+const WRAPPED: [u16; 5] = [1, 2, 11, 13, 14];
+
+/// Lines a text needs in a wrapped column `width` characters wide (roughly:
+/// by characters, not words).
+fn lines(text: &str, width: f64) -> u32 {
+    let per_line = (width - 1.0).max(1.0);
+    text.lines()
+        .map(|l| ((l.chars().count() as f64) / per_line).ceil().max(1.0) as u32)
+        .sum::<u32>()
+        .max(1)
+}
 
 /// A benefit measure (`Utgångsvärde`, `Målvärde`, `Utfall`) as a number,
 /// when its text is one: an optional sign, digits with an optional decimal
@@ -115,7 +156,7 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     let mut wb = xlsx::workbook(d.settings.per, "Nyttoregister")?;
     let fmt = Formats::new();
     let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
-    let money = Format::new().set_num_format("# ##0");
+    let money = Format::new().set_num_format("#,##0");
     let share = Format::new().set_num_format("0%");
     let mut rows: Vec<Row<'_>> = Vec::new();
     for o in &d.model.orgs {
@@ -133,13 +174,17 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
 
     let ws = wb.add_worksheet().set_name("Nyttoregister")?;
     let mut g = Grid::new();
-    g.header(ws, 0, 0, &HEADERS, &fmt)?;
+    let header = fmt.header.clone().set_text_wrap();
+    for (c, h) in SHOWN_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    ws.set_row_height(0, 45)?;
     let mut r = 0u32;
     for row in &rows {
         let i = row.insats;
         r += 1;
         g.text(ws, r, 0, row.org)?;
-        g.text(ws, r, 1, row.name)?;
+        g.text_fmt(ws, r, 1, row.name, &fmt.wrap)?;
         let texts = [
             (2, i.insats.value.as_deref()),
             (3, i.inriktning.value.as_deref()),
@@ -153,9 +198,11 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
             (13, i.forvantad_nytta.value.as_deref()),
             (14, i.nyttomatt.value.as_deref()),
         ];
+        let mut height = lines(row.name, WIDTHS[1]);
         for (c, t) in texts {
             if let Some(t) = t {
-                if c == 13 || c == 14 {
+                if WRAPPED.contains(&c) {
+                    height = height.max(lines(t, WIDTHS[c as usize]));
                     g.text_fmt(ws, r, c, t, &fmt.wrap)?;
                 } else {
                     g.text(ws, r, c, t)?;
@@ -185,13 +232,15 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
                 _ => g.text(ws, r, c, t)?,
             }
         }
+        if height > 1 {
+            ws.set_row_height(r, 15 * height)?;
+        }
         if let Some(m) = i.nytta_matt.value {
             date(ws, r, 18, m, &date_fmt)?;
         }
         if let Some(s) = share_reached(numbers[0], numbers[1], numbers[2]) {
             ws.write_number_with_format(r, 19, s, &share)?;
         }
-        g.text(ws, r, 20, &format!("{}[{}]", i.row.file(), i.row.sheet()))?;
     }
     if rows.is_empty() {
         r = 1;
@@ -202,12 +251,8 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
             "Ingen organisation har lämnat förändringsinsatser.",
         )?;
     }
-    for c in [12u16, 18] {
-        g.measure(c, "2026-01-01");
-    }
-    g.apply_widths(ws)?;
-    for c in [2u16, 13, 14] {
-        ws.set_column_width(c, TEXT_WIDTH)?;
+    for (c, w) in WIDTHS.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
     }
     xlsx::table_setup(ws, 0, r, HEADERS.len() as u16, true)?;
     ws.set_freeze_panes(1, 3)?;
@@ -222,8 +267,7 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
 fn summary(wb: &mut Workbook, rows: &[Row<'_>], fmt: &Formats, money: &Format) -> Result<()> {
     let ws = wb.add_worksheet().set_name("Sammanställning")?;
     let mut g = Grid::new();
-    g.text_fmt(
-        ws,
+    ws.write_string_with_format(
         0,
         0,
         "Förändringsinsatser per inriktning och nytta (planens två balansmål)",
@@ -254,13 +298,13 @@ fn summary(wb: &mut Workbook, rows: &[Row<'_>], fmt: &Formats, money: &Format) -
             for (k, nytta) in nyttor.enumerate() {
                 let (n, b) = cell(inr, nytta);
                 let v = if budget { b } else { n };
-                g.number(ws, r, 1 + k as u16, v, Some(money))?;
+                let f = if budget { money } else { &fmt.integer };
+                g.number(ws, r, 1 + k as u16, v, Some(f))?;
             }
         }
         r += 3;
     }
-    g.text(
-        ws,
+    ws.write_string(
         r - 1,
         0,
         "Insatser utan inriktning eller nytta räknas bara i totalen.",
@@ -273,6 +317,13 @@ fn summary(wb: &mut Workbook, rows: &[Row<'_>], fmt: &Formats, money: &Format) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_printed_headers_are_the_contracts_names_broken() {
+        for (shown, name) in SHOWN_HEADERS.iter().zip(HEADERS) {
+            assert_eq!(shown.replace("-\n", "").replace('\n', " "), name);
+        }
+    }
 
     #[test]
     fn a_measure_is_a_number_with_or_without_its_unit() {
