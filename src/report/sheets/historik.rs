@@ -179,3 +179,51 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     }
     Ok(())
 }
+
+/// The DiMiOS trend in the `Historik` layout, for the `Digital mognad`
+/// sheet (issue 19 item 5): a row per organisation with a measurement, a
+/// column per year (oldest left), the `Totalt` score in each cell. Written
+/// from `first_row` down; returns the row after it.
+pub fn mognad_trend(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    g: &mut Grid,
+    first_row: u32,
+    d: &RunData<'_>,
+    fmt: &Formats,
+) -> Result<u32> {
+    use crate::rules::maturity::{by_year, values};
+    let mut r = first_row;
+    g.text_fmt(
+        ws,
+        r,
+        0,
+        "Totalt per organisation och år (samma uppställning som bladet Historik: en rad per organisation, en kolumn per tidpunkt)",
+        &fmt.title,
+    )?;
+    let years: Vec<i64> = d.maturity.staden.iter().map(|c| c.ar).collect();
+    r += 1;
+    let year_labels: Vec<String> = years.iter().map(i64::to_string).collect();
+    let mut headers = vec!["Organisation", "Namn"];
+    headers.extend(year_labels.iter().map(String::as_str));
+    g.header(ws, r, 0, &headers, fmt)?;
+    let mut any = false;
+    for o in &d.model.orgs {
+        let rows = by_year(o);
+        if rows.is_empty() {
+            continue;
+        }
+        any = true;
+        r += 1;
+        g.text(ws, r, 0, &o.org.id)?;
+        g.text(ws, r, 1, &o.org.namn)?;
+        for (k, y) in years.iter().enumerate() {
+            let total = rows.get(y).and_then(|m| values(m)[0]);
+            g.opt_number(ws, r, 2 + k as u16, total, Some(&fmt.number))?;
+        }
+    }
+    if !any {
+        r += 1;
+        g.text(ws, r, 0, "Inga mätningar.")?;
+    }
+    Ok(r + 1)
+}
