@@ -312,6 +312,8 @@ fn execute_failing(
     };
     let mut manifest = manifest::build(&data, &counts, exit, &timing, archive);
     manifest["arkiv_avvikelser"] = serde_json::json!(archive_problems);
+    manifest[history::MANIFEST_KEY] =
+        history::count(&run_name, settings.per, &evaluations).to_manifest();
     let manifest_path = dir.join("manifest.json");
     let manifest =
         serde_json::to_vec_pretty(&manifest).map_err(|e| cannot_write(&manifest_path)(e.into()))?;

@@ -193,10 +193,19 @@ fn historik_counts_each_run_over_four_quarters() {
     run(&ws, "2026-06-30");
     // Q3: TN introduces a second brist.
     verksamhet(&tn, "TN", &[("Trafik", 2, 1), ("Parkering", 3, 1)]);
-    let q3 = run(&ws, "2026-09-30");
+    run(&ws, "2026-09-30");
     // Q4: TN stops submitting.
     std::fs::remove_file(&tn).unwrap();
     let q4 = run(&ws, "2026-12-31");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(q4.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["historik"],
+        serde_json::json!({
+            "brister": { "KOV": { "hög": 1, "medel": 0, "låg": 0 } },
+            "organisationer_med_brist": { "R08": 1 }
+        })
+    );
 
     let h = historik(&q4);
     assert!(
@@ -219,23 +228,32 @@ fn historik_counts_each_run_over_four_quarters() {
     assert_eq!(s.r08, [2, 2, 2, 1]);
     assert_eq!(s.city_hog, [3, 2, 3, 1]);
 
-    // At most `historik_korningar` earlier runs; one whose results cannot
+    // At most `historik_korningar` (here 4) earlier runs; one whose manifest cannot
     // be read is skipped with a warning in the sheet, and the run goes on.
+    // (Each run keeps its counts in its manifest: the earlier runs'
+    // resultat.jsonl are read only without them, as the unit tests show.)
     let cfg = std::fs::read_to_string(ws.config()).unwrap();
-    std::fs::write(ws.config(), format!("historik_korningar: 2\n{cfg}")).unwrap();
-    std::fs::write(q3.join("resultat.jsonl"), "{\"status\":\"brist\",\n").unwrap();
+    assert!(cfg.contains("\nhistorik_korningar: 8\n"));
+    let cfg = cfg.replace("\nhistorik_korningar: 8\n", "\nhistorik_korningar: 4\n");
+    std::fs::write(ws.config(), cfg).unwrap();
+    // (The oldest: a run without a readable manifest is placed by the start
+    // in its name, and these runs start within the same second.)
+    std::fs::write(q1.join("manifest.json"), "{ inte json").unwrap();
     let q5 = run(&ws, "2027-03-31");
     let h = historik(&q5);
     let s = shown(&h, &["KOV", "TN"]);
-    assert_eq!(s.labels, ["2026-06-30", "2026-12-31", "2027-03-31"]);
+    assert_eq!(
+        s.labels,
+        ["2026-06-30", "2026-09-30", "2026-12-31", "2027-03-31"]
+    );
     // (In 2027 the 2026 workbooks are of another period: no brist.)
-    assert_eq!(s.city_hog, [2, 1, 0]);
-    let q3_name = q3.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(s.city_hog, [2, 3, 1, 0]);
+    let q1_name = q1.file_name().unwrap().to_string_lossy().into_owned();
     let warning = at(&h, 2, 0);
     assert!(
-        warning.starts_with(&format!("{q3_name} hoppades över: "))
+        warning.starts_with(&format!("{q1_name} hoppades över: "))
             && warning.ends_with(")")
-            && warning.contains("resultat.jsonl, rad 1: är ingen giltig resultatrad ("),
+            && warning.contains("manifest.json: är ingen giltig manifestfil ("),
         "{warning}"
     );
 }

@@ -2,10 +2,11 @@
 //! same schedule, read from their `resultat.jsonl`, beside this run's, for
 //! the report's `Historik` sheet.
 //!
-//! An earlier `resultat.jsonl` can run to hundreds of megabytes (every
-//! evaluation of every organisation). It is streamed one line at a time,
-//! and a line is parsed only when its `status` is `brist`: every other line
-//! is passed over after a substring search.
+//! Each run keeps its own counts in its `manifest.json` (key `historik`),
+//! so a later run reads a few kilobytes per earlier run. A run without them
+//! (written before issue 19) is counted from its `resultat.jsonl`, which can
+//! run to hundreds of megabytes: streamed one line at a time, a line parsed
+//! only when it holds `"status":"brist"` (a substring search).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead as _;
@@ -44,6 +45,68 @@ impl RunCounts {
     pub fn total_hog(&self) -> u32 {
         self.organisations.values().map(|c| c[0]).sum()
     }
+}
+
+/// The key of the summary a run writes into its `manifest.json`.
+pub const MANIFEST_KEY: &str = "historik";
+
+impl RunCounts {
+    /// The summary a run keeps in its `manifest.json` under
+    /// [`MANIFEST_KEY`], so that later runs need not read its
+    /// `resultat.jsonl`: `brister` per organisation with a brist
+    /// (`{"KOV": {"hög": 2, "medel": 0, "låg": 1}}`) and
+    /// `organisationer_med_brist` per rule with a brist.
+    pub fn to_manifest(&self) -> serde_json::Value {
+        let orgs: BTreeMap<&str, serde_json::Value> = self
+            .organisations
+            .iter()
+            .map(|(o, c)| {
+                (
+                    o.as_str(),
+                    serde_json::json!({ "hög": c[0], "medel": c[1], "låg": c[2] }),
+                )
+            })
+            .collect();
+        let rules: BTreeMap<&str, u32> = self.rules.iter().map(|(r, n)| (r.as_str(), *n)).collect();
+        serde_json::json!({ "brister": orgs, "organisationer_med_brist": rules })
+    }
+
+    /// The counts from a manifest's summary ([`RunCounts::to_manifest`]);
+    /// `None` when the manifest has none (a run before issue 19) or it is
+    /// malformed.
+    fn from_manifest(run: &EarlierRun, manifest: &serde_json::Value) -> Option<Self> {
+        #[derive(serde::Deserialize)]
+        struct Severities {
+            #[serde(rename = "hög")]
+            hog: u32,
+            medel: u32,
+            #[serde(rename = "låg")]
+            lag: u32,
+        }
+        #[derive(serde::Deserialize)]
+        struct Summary {
+            brister: HashMap<String, Severities>,
+            organisationer_med_brist: HashMap<String, u32>,
+        }
+        let s: Summary = serde_json::from_value(manifest.get(MANIFEST_KEY)?.clone()).ok()?;
+        Some(RunCounts {
+            run: run.name.clone(),
+            per: run.per(),
+            organisations: s
+                .brister
+                .into_iter()
+                .map(|(o, c)| (o, [c.hog, c.medel, c.lag]))
+                .collect(),
+            rules: s.organisationer_med_brist,
+        })
+    }
+}
+
+/// The summary in a run folder's `manifest.json`, if it has one.
+fn summary_of(run: &EarlierRun) -> Option<RunCounts> {
+    let bytes = std::fs::read(run.path.join("manifest.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    RunCounts::from_manifest(run, &manifest)
 }
 
 /// The history the `Historik` sheet shows.
@@ -127,10 +190,12 @@ struct BristFields<'a> {
 /// `"status":"brist"`. Every line is one flat object whose strings escape
 /// each `"`, so a line without it is certainly no `brist`; a line with it
 /// is parsed to be sure.
-fn may_be_brist(line: &[u8]) -> bool {
-    const NEEDLE: &[u8] = b"\"status\":\"brist\"";
-    line.windows(NEEDLE.len()).any(|w| w == NEEDLE)
+fn may_be_brist(finder: &memchr::memmem::Finder<'_>, line: &[u8]) -> bool {
+    finder.find(line).is_some()
 }
+
+/// The text [`may_be_brist`] looks for.
+const BRIST_NEEDLE: &[u8] = b"\"status\":\"brist\"";
 
 /// The brister in a run folder's `resultat.jsonl`. An error names the file
 /// and the line, in Swedish.
@@ -147,6 +212,7 @@ pub fn read_run(run: &EarlierRun) -> Result<RunCounts, String> {
     let mut c = Counter::default();
     let mut line = Vec::new();
     let mut n = 0u64;
+    let finder = memchr::memmem::Finder::new(BRIST_NEEDLE);
     loop {
         line.clear();
         let read = reader
@@ -156,7 +222,7 @@ pub fn read_run(run: &EarlierRun) -> Result<RunCounts, String> {
             break;
         }
         n += 1;
-        if !may_be_brist(&line) {
+        if !may_be_brist(&finder, &line) {
             continue;
         }
         let f: BristFields = serde_json::from_slice(&line).map_err(|e| {
@@ -189,7 +255,7 @@ pub fn read(root: &Path, schedule: &str, max: usize) -> History {
         }
         let counted = match &run.manifest {
             Err(e) => Err(e.to_string()),
-            Ok(_) => read_run(run),
+            Ok(_) => summary_of(run).map_or_else(|| read_run(run), Ok),
         };
         match counted {
             Ok(c) => history.earlier.push(c),
@@ -273,6 +339,23 @@ mod tests {
         assert_eq!(read_back.per, Some(per));
         assert_eq!(read_back.organisations, c.organisations);
         assert_eq!(read_back.rules, c.rules);
+
+        // With the summary in the manifest, the results are not read.
+        let d = root.path().join("2026-03-31T060000_kvartal");
+        let mut m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("manifest.json")).unwrap())
+                .unwrap();
+        m[MANIFEST_KEY] = c.to_manifest();
+        assert_eq!(
+            m[MANIFEST_KEY]["brister"]["KOV"],
+            serde_json::json!({ "hög": 2, "medel": 0, "låg": 1 })
+        );
+        std::fs::write(d.join("manifest.json"), m.to_string()).unwrap();
+        std::fs::remove_file(d.join("resultat.jsonl")).unwrap();
+        let h = read(root.path(), "kvartal", 8);
+        assert!(h.skipped.is_empty(), "{:?}", h.skipped);
+        assert_eq!(h.earlier[0].organisations, c.organisations);
+        assert_eq!(h.earlier[0].rules, c.rules);
     }
 
     #[test]
