@@ -73,8 +73,9 @@ impl RunCounts {
 
     /// The counts from a manifest's summary ([`RunCounts::to_manifest`]);
     /// `None` when the manifest has none (a run before issue 19) or it is
-    /// malformed.
-    fn from_manifest(run: &EarlierRun, manifest: &serde_json::Value) -> Option<Self> {
+    /// malformed. Only the summary is built; the rest of the manifest (its
+    /// file list runs to megabytes) is skipped by the parser.
+    fn from_manifest(run: &EarlierRun, manifest: &[u8]) -> Option<Self> {
         #[derive(serde::Deserialize)]
         struct Severities {
             #[serde(rename = "hög")]
@@ -88,7 +89,13 @@ impl RunCounts {
             brister: HashMap<String, Severities>,
             organisationer_med_brist: HashMap<String, u32>,
         }
-        let s: Summary = serde_json::from_value(manifest.get(MANIFEST_KEY)?.clone()).ok()?;
+        #[derive(serde::Deserialize)]
+        struct Manifest {
+            historik: Option<Summary>,
+        }
+        let s = serde_json::from_slice::<Manifest>(manifest)
+            .ok()?
+            .historik?;
         Some(RunCounts {
             run: run.name.clone(),
             per: run.per(),
@@ -105,8 +112,7 @@ impl RunCounts {
 /// The summary in a run folder's `manifest.json`, if it has one.
 fn summary_of(run: &EarlierRun) -> Option<RunCounts> {
     let bytes = std::fs::read(run.path.join("manifest.json")).ok()?;
-    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    RunCounts::from_manifest(run, &manifest)
+    RunCounts::from_manifest(run, &bytes)
 }
 
 /// The history the `Historik` sheet shows.
