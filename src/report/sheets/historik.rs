@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use anyhow::Result;
-use rust_xlsxwriter::{Chart, ChartType, Workbook};
+use rust_xlsxwriter::{Chart, ChartMarker, ChartMarkerType, ChartType, Workbook};
 
 use crate::report::history::RunCounts;
 use crate::report::xlsx::{self, Formats, Grid};
@@ -65,9 +65,12 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
             d.schedule
         )
     } else {
+        let earlier = match d.history.earlier.len() {
+            1 => "Den senaste tidigare körningen".to_string(),
+            n => format!("De {n} senaste tidigare körningarna"),
+        };
         format!(
-            "De {} senaste tidigare körningarna av schemat {} och denna (längst till höger), per körningens per-datum. Antal brister per allvarlighet; en rad per organisation, en kolumn per tidpunkt, som i bladet Digital mognad.",
-            d.history.earlier.len(),
+            "{earlier} av schemat {} och denna (längst till höger), per körningens per-datum. Antal brister per allvarlighet; en rad per organisation, en kolumn per tidpunkt, som i bladet Digital mognad.",
             d.schedule
         )
     };
@@ -141,8 +144,10 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         }
     }
 
-    // The city: brister per severity, and the chart of hög.
+    // The city: brister per severity, and the chart of hög, printed
+    // together on a page of their own.
     r += 2;
+    ws.set_page_breaks(&[r])?;
     g.text_fmt(ws, r, 0, "Staden: brister per allvarlighet", &fmt.title)?;
     r += 1;
     let city_header = r;
@@ -166,7 +171,9 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         .add_series()
         .set_name((NAME, hog_row, 0))
         .set_categories((NAME, city_header, 2, city_header, 1 + n))
-        .set_values((NAME, hog_row, 2, hog_row, 1 + n));
+        .set_values((NAME, hog_row, 2, hog_row, 1 + n))
+        // A marker per run: with no earlier run the line is one point.
+        .set_marker(ChartMarker::new().set_type(ChartMarkerType::Circle));
     chart.x_axis().set_name("Per-datum");
     chart.y_axis().set_name("Brister (hög)").set_min(0);
     chart.legend().set_hidden();
