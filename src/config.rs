@@ -85,6 +85,9 @@ pub struct Config {
     /// outbox, and only when a run is asked to deliver.
     #[serde(default)]
     pub epost: Option<Email>,
+    /// How many earlier runs of the same schedule the `Historik` sheet shows.
+    #[serde(default = "default_history_runs")]
+    pub historik_korningar: usize,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
 }
@@ -221,6 +224,10 @@ impl Email {
         }
         Ok(())
     }
+}
+
+fn default_history_runs() -> usize {
+    8
 }
 
 fn default_settle() -> u64 {

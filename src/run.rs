@@ -12,6 +12,7 @@ use crate::exit;
 use crate::ingest::{self, FileStatus};
 use crate::model::Model;
 use crate::report::change;
+use crate::report::history;
 use crate::report::run_folder::{self, OutputLock};
 use crate::report::{archive, gallring, manifest, OrgTally, RunData, Tally};
 use crate::rules::indicators;
@@ -205,8 +206,20 @@ fn execute_failing(
     let gallring_plan = gallring::plan_from(published, schedule, retention, Some(settings.per));
     gallring_plan.log_left_alone();
     let gallrade = gallring_plan.removals();
-    let (evaluated, previous) = std::thread::scope(|s| {
+    let history_runs = settings.config.historik_korningar;
+    let (evaluated, previous, history) = std::thread::scope(|s| {
         let previous = s.spawn(|| change::previous_findings(&candidates));
+        let history = s.spawn(|| {
+            let t = Instant::now();
+            let h = history::read(&settings.outputs, schedule, history_runs);
+            tracing::info!(
+                runs = h.earlier.len(),
+                skipped = h.skipped.len(),
+                seconds = t.elapsed().as_secs_f64(),
+                "earlier runs read for the history"
+            );
+            h
+        });
         let evaluated = evaluate_streaming(rules, &model, &read.log, &dir.join("resultat.jsonl"));
         let previous = previous.join().unwrap_or_else(|_| {
             tracing::warn!(
@@ -215,7 +228,11 @@ fn execute_failing(
             );
             None
         });
-        (evaluated, previous)
+        let history = history.join().unwrap_or_else(|_| {
+            tracing::warn!("reading the earlier runs failed; the history shows this run only");
+            history::History::default()
+        });
+        (evaluated, previous, history)
     });
     let (evaluations, tally) = evaluated?;
     let t_rules = t_rules0.elapsed();
@@ -251,6 +268,7 @@ fn execute_failing(
         indicators: &indicators,
         maturity: &maturity,
         change: &change,
+        history: &history,
         schedule,
         run_name: &run_name,
         next_run,
@@ -275,6 +293,11 @@ fn execute_failing(
         let report = s.spawn(|| {
             let r = crate::report::workbook::write(&report_path, &data)
                 .map_err(|e| cannot_write(&report_path)(e.into()));
+            let register_path = dir.join(crate::report::nyttoregister::FILE);
+            let r = r.and_then(|()| {
+                crate::report::nyttoregister::write(&register_path, &data)
+                    .map_err(|e| cannot_write(&register_path)(e.into()))
+            });
             tracing::info!(
                 seconds = t_write.elapsed().as_secs_f64(),
                 rss_mb = crate::metrics::rss_mb(),
@@ -345,6 +368,8 @@ fn execute_failing(
         Some(_) => serde_json::to_value(&utskick).map_err(|e| cannot_write(&dir)(e.into()))?,
         None => serde_json::Value::Null,
     };
+    manifest[history::MANIFEST_KEY] =
+        history::count(&run_name, settings.per, &evaluations).to_manifest();
     let manifest_path = dir.join("manifest.json");
     let manifest =
         serde_json::to_vec_pretty(&manifest).map_err(|e| cannot_write(&manifest_path)(e.into()))?;

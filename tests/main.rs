@@ -13,6 +13,7 @@ mod delivery;
 mod feedback;
 #[cfg(unix)]
 mod gallring;
+mod history;
 mod hostile;
 mod ingest;
 mod layers;

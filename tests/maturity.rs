@@ -125,9 +125,28 @@ fn maturity_sheet_manifest_and_no_effect_on_rules() {
     assert_eq!(at(&dm, means + 2, 2), "40");
     assert_eq!(at(&dm, means + 2, 4), "48.3");
 
-    // GSN has no measurement for 2025 and is listed; KOV is not.
+    // GSN has no measurement for 2025 and is listed; KOV is not (its
+    // second row is in the trend below).
     assert_eq!(rows_with(&dm, 0, "GSN").len(), 1);
-    assert_eq!(rows_with(&dm, 0, "KOV").len(), 1);
+    assert_eq!(rows_with(&dm, 0, "KOV").len(), 2);
+
+    // The trend in the Historik layout: a row per organisation with a
+    // measurement, a column per year, Totalt in each cell.
+    let trend = *rows_with(&dm, 0, "Organisation").last().unwrap();
+    assert_eq!([2, 3, 4].map(|c| at(&dm, trend, c)), ["2024", "2025", ""]);
+    let trend_rows: Vec<[String; 3]> = (trend + 1..trend + 5)
+        .map(|r| [0, 2, 3].map(|c| at(&dm, r, c)))
+        .collect();
+    assert_eq!(
+        trend_rows,
+        [
+            ["KOV", "40", "50"],
+            ["TN", "", "30"],
+            ["MKN", "", ""],
+            ["", "", ""],
+        ]
+        .map(|r| r.map(String::from))
+    );
 
     // The malformed cells are warnings with their cells.
     let w = sheet(&folder.join("uppsikt-rapport.xlsx"), "Inläsningsvarningar");

@@ -181,6 +181,7 @@ fn report_workbook_sheets_findings_and_change() {
             "Inläsning",
             "Inläsningsvarningar",
             "Regler",
+            "Historik",
         ]
     );
 
@@ -677,9 +678,10 @@ fn report_avsteg_mognad_rule_errors_and_feedback_warnings() {
     assert_eq!(at(&dm, means[0] + 1, 2), "35");
     assert_eq!(at(&dm, means[0] + 2, 0), "2025");
     assert_eq!(at(&dm, means[0] + 2, 2), "50");
-    // KOV only in the main table; TN in the main table and the missing list.
-    assert_eq!(kov.len(), 1);
-    assert_eq!(find_rows(&dm, 0, "TN").len(), 2);
+    // KOV in the main table and the trend; TN in the main table, the
+    // missing list and the trend.
+    assert_eq!(kov.len(), 2);
+    assert_eq!(find_rows(&dm, 0, "TN").len(), 3);
     let ct = zip_entry(&report, "[Content_Types].xml");
     assert!(ct.contains("/xl/charts/chart2.xml"), "line chart missing");
 

@@ -1,6 +1,7 @@
 //! What the report writers get about one run.
 
 use super::change::Change;
+use super::history::History;
 use super::tally::Tally;
 use crate::ingest::InputLog;
 use crate::model::Model;
@@ -32,6 +33,8 @@ pub struct RunData<'a> {
     pub maturity: &'a Maturity,
     /// The comparison with the previous run of the same schedule.
     pub change: &'a Change,
+    /// The earlier runs of the same schedule, for the `Historik` sheet.
+    pub history: &'a History,
     /// `nattlig`, `kvartal`, … or `manuell`.
     pub schedule: &'a str,
     /// The run folder's final name.

@@ -17,7 +17,7 @@ pub use super::sheets::inlasningsvarningar::WARNING_HEADERS;
 pub use super::sheets::regler::parameters_text;
 
 /// The sheet names, in order.
-pub const SHEETS: [&str; 9] = [
+pub const SHEETS: [&str; 10] = [
     "Sammanfattning",
     "Organisationer",
     "Iakttagelser",
@@ -27,6 +27,7 @@ pub const SHEETS: [&str; 9] = [
     "Inläsning",
     "Inläsningsvarningar",
     "Regler",
+    super::sheets::historik::NAME,
 ];
 
 /// The six DiMiOS areas, as headers and field accessors.
@@ -70,6 +71,8 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     sheets::regler::write(&mut wb, d, &fmt)?;
     sheets::utskick::write(&mut wb, d, &fmt)?;
     lap("other sheets");
+    super::sheets::historik::write(&mut wb, d, &fmt)?;
+    lap("Historik");
     wb.save(path)?;
     lap("saved");
     Ok(())

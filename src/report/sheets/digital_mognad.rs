@@ -109,7 +109,8 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         r += 1;
         g.text(ws, r, 0, "Alla organisationer har en mätning.")?;
     }
-    r += 2;
+    r = crate::report::sheets::historik::mognad_trend(ws, &mut g, r + 2, d, fmt)?;
+    r += 1;
     ws.write_string(
         r,
         0,

@@ -4,6 +4,7 @@
 
 pub mod avsteg;
 pub mod digital_mognad;
+pub mod historik;
 pub mod iakttagelser;
 pub mod indikatorer;
 pub mod inlasning;
