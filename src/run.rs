@@ -32,6 +32,8 @@ pub struct RunSummary {
     pub per_rule: Vec<(String, [usize; Status::ALL.len()])>,
     /// How many files of the shared folder were `fel`.
     pub files_in_error: usize,
+    /// The report's headline sentences (Swedish), for the terminal.
+    pub headline: Vec<String>,
 }
 
 /// A cause of a [`RunError`]: an OS error, or a writer's own error chain.
@@ -220,6 +222,8 @@ fn execute_failing(
         next_run,
     };
 
+    let headline = crate::report::headline::Figures::of(&data).sentences();
+
     // The report on one thread while the feedback workbooks use every core.
     let t_write = Instant::now();
     let report_path = dir.join("uppsikt-rapport.xlsx");
@@ -320,6 +324,7 @@ fn execute_failing(
         counts,
         per_rule,
         files_in_error,
+        headline,
     })
 }
 

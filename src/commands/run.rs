@@ -67,6 +67,20 @@ pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Resu
         print!("{n:>16}");
     }
     println!();
+    println!();
+    for s in &summary.headline {
+        println!("{}", super::terminal::terminal_safe(s));
+    }
+    if summary.files_in_error > 0 {
+        println!(
+            "{} kunde inte läsas; se bladet Inläsning.",
+            if summary.files_in_error == 1 {
+                "1 fil".to_string()
+            } else {
+                format!("{} filer", summary.files_in_error)
+            }
+        );
+    }
     println!("Körningen skrevs till {}", summary.folder.display());
     Ok(summary.exit)
 }

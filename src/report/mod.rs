@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod change;
 pub mod feedback;
+pub mod headline;
 pub mod manifest;
 pub mod rule_diff;
 pub mod run_data;

@@ -104,6 +104,30 @@ pub fn write(
     headers.extend(["Fil".to_string(), "Rad".to_string()]);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     g.header(ws, 0, 0, &headers, fmt)?;
+    // The short columns at their widest; the text columns wrap in what is
+    // left of the print budget.
+    let longest_id = d
+        .model
+        .orgs
+        .iter()
+        .map(|o| o.org.id.as_str())
+        .max_by_key(|s| s.len());
+    g.measure(0, longest_id.unwrap_or(""));
+    g.measure(5, "2026-01-01");
+    g.measure(6, "tills vidare");
+    g.measure(7, "Går ut inom 90 dagar");
+    let mut wrap = vec![(1, 14.0), (2, 14.0), (3, 40.0), (4, 20.0)];
+    for i in 0..shown.len() as u16 {
+        g.measure(8 + 2 * i, Status::UnderlagSaknas.label());
+        wrap.push((9 + 2 * i, 30.0));
+    }
+    wrap.push((file_col, 24.0));
+    // No pre-pass over the rows: each text column as wide as it may be.
+    for (c, w) in &wrap {
+        g.measure(*c, &"x".repeat(*w as usize));
+    }
+    g.measure(file_col + 1, "100000");
+    g.wrap_within_budget(ws, headers.len() as u16, &wrap, fmt)?;
     let per = d.settings.per;
     let mut r = 0;
     for o in &d.model.orgs {
@@ -138,11 +162,11 @@ pub fn write(
                 a.beslutat_av.get().map(String::as_str).unwrap_or(""),
             )?;
             if let Some(dt) = a.beslutsdatum.get() {
-                g.text(ws, r, 5, &crate::model::iso_date(*dt))?;
+                g.date(ws, r, 5, *dt, fmt)?;
             }
             let gt = a.galler_till.get().copied();
             match gt {
-                Some(dt) => g.text(ws, r, 6, &crate::model::iso_date(dt))?,
+                Some(dt) => g.date(ws, r, 6, dt, fmt)?,
                 None => g.text(ws, r, 6, "tills vidare")?,
             }
             let flag = avsteg_flag(gt, per);
@@ -172,6 +196,7 @@ pub fn write(
     }
     xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
     g.apply_widths(ws)?;
+    xlsx::page_setup(ws, fmt);
     Ok(())
 }
 

@@ -11,10 +11,3 @@ pub mod inlasningsvarningar;
 pub mod organisationer;
 pub mod regler;
 pub mod sammanfattning;
-
-use crate::report::RunData;
-
-/// The rule ids, in rule order.
-pub(crate) fn rule_ids<'a>(d: &'a RunData<'_>) -> Vec<&'a str> {
-    d.rules.rules.iter().map(|r| r.def.id.as_str()).collect()
-}
