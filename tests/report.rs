@@ -803,7 +803,7 @@ fn report_reads_at_a_glance_and_prints_legibly() {
     // The title and the headline, computed from the run.
     let headline = [
         format!("1 av {n} organisationer har lämnat in."),
-        "0 av de 1 som lämnat in har ingen brist av hög allvarlighet.".to_string(),
+        "0 av den 1 som lämnat in har ingen brist av hög allvarlighet.".to_string(),
         "1 inlämnad fil från 1 organisation kunde inte läsas.".to_string(),
         "Ingen tidigare körning med samma schema att jämföra med.".to_string(),
     ];
@@ -857,7 +857,7 @@ fn report_reads_at_a_glance_and_prints_legibly() {
     assert_eq!(tn_rows.len(), 1);
     assert_eq!(
         at(&iak, tn_rows[0], 6),
-        "Ingen arbetsbok av typen Verksamhet har lämnats in; därför kunde 1 regler inte bedömas (underlag saknas)."
+        "Ingen arbetsbok av typen Verksamhet har lämnats in; därför kunde 1 regel inte bedömas (underlag saknas)."
     );
     let gsn_rows = find_rows(&iak, 0, "GSN");
     assert_eq!(gsn_rows.len(), 1);

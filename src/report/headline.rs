@@ -96,8 +96,13 @@ impl Figures {
             self.submitted, self.organisations
         )];
         if self.submitted > 0 {
+            let of = if self.submitted == 1 {
+                "av den"
+            } else {
+                "av de"
+            };
             out.push(format!(
-                "{} av de {} som lämnat in har ingen brist av hög allvarlighet.",
+                "{} {of} {} som lämnat in har ingen brist av hög allvarlighet.",
                 self.submitted_without_high, self.submitted
             ));
         }
@@ -142,7 +147,7 @@ impl Figures {
 }
 
 /// `1 regel`, `2 regler`.
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

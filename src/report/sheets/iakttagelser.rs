@@ -112,11 +112,13 @@ pub fn iakttagelser_with_limit(
             let files = rejected.get(&*e.org);
             let message = match files.and_then(|f| f.first()) {
                 Some(f) => format!(
-                    "Inlämnad men kunde inte läsas: {} Därför kunde {n} regler inte bedömas (underlag saknas).",
-                    f.reason
+                    "Inlämnad men kunde inte läsas: {} Därför kunde {} inte bedömas (underlag saknas).",
+                    f.reason,
+                    headline::plural(n, "regel", "regler")
                 ),
                 None => format!(
-                    "Ingen arbetsbok av typen Verksamhet har lämnats in; därför kunde {n} regler inte bedömas (underlag saknas)."
+                    "Ingen arbetsbok av typen Verksamhet har lämnats in; därför kunde {} inte bedömas (underlag saknas).",
+                    headline::plural(n, "regel", "regler")
                 ),
             };
             let file = files
