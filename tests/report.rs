@@ -681,6 +681,18 @@ fn report_avsteg_mognad_rule_errors_and_feedback_warnings() {
     assert_eq!(at(&avs, a3, col("R06 status")), "brist");
     assert_eq!(at(&avs, a3, col("R06 meddelande")), "Avsteg-id saknas");
     assert_eq!(at(&avs, a3, col("Rad")), "4");
+    // Three rules beside each avsteg still print within 240 units.
+    let pos = sheet_names(&report)
+        .iter()
+        .position(|n| n == "Avsteg")
+        .unwrap();
+    let xml = zip_entry(&report, &format!("xl/worksheets/sheet{}.xml", pos + 1));
+    let sum: f64 = column_widths(&xml, h.len() as u32).iter().sum();
+    assert!(sum <= 241.0, "Avsteg: print width {sum} > 240");
+    assert!(matches!(
+        avs.get_value((a1, col("Gäller till"))),
+        Some(Data::DateTime(_))
+    ));
 
     // Regler: parameters as text and the error with file:line:column.
     let reg = sheet(&report, "Regler");

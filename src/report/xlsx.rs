@@ -123,6 +123,7 @@ impl Formats {
             Format::new()
                 .set_background_color(Color::RGB(bg))
                 .set_font_color(Color::RGB(fg))
+                .set_text_wrap()
         });
         let symbol = status
             .clone()

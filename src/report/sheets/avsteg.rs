@@ -104,30 +104,32 @@ pub fn write(
     headers.extend(["Fil".to_string(), "Rad".to_string()]);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     g.header(ws, 0, 0, &headers, fmt)?;
-    // The short columns at their widest; the text columns wrap in what is
-    // left of the print budget.
-    let longest_id = d
-        .model
-        .orgs
-        .iter()
-        .map(|o| o.org.id.as_str())
-        .max_by_key(|s| s.len());
-    g.measure(0, longest_id.unwrap_or(""));
-    g.measure(5, "2026-01-01");
-    g.measure(6, "tills vidare");
-    g.measure(7, "Går ut inom 90 dagar");
-    let mut wrap = vec![(1, 14.0), (2, 14.0), (3, 40.0), (4, 20.0)];
+    // Fixed widths, the text wrapped: the rules' messages share what the
+    // other columns leave of the print budget.
+    let fixed: [(u16, f64); 9] = [
+        (0, 13.0),
+        (1, 12.0),
+        (2, 10.0),
+        (3, 23.0),
+        (4, 14.0),
+        (5, 12.0),
+        (6, 12.0),
+        (7, 12.0),
+        (file_col, 16.0),
+    ];
+    for (c, w) in fixed {
+        g.wrap_column(ws, c, w, fmt)?;
+    }
+    g.wrap_column(ws, file_col + 1, 6.0, fmt)?;
+    let ncols = headers.len() as f64;
+    let others: f64 = fixed.iter().map(|(_, w)| w).sum::<f64>() + 6.0 + 11.0 * shown.len() as f64;
+    let room = xlsx::PRINT_WIDTH_BUDGET - others - xlsx::COLUMN_PADDING * ncols;
+    let message_w = (room / shown.len().max(1) as f64).floor().clamp(12.0, 40.0);
     for i in 0..shown.len() as u16 {
-        g.measure(8 + 2 * i, Status::UnderlagSaknas.label());
-        wrap.push((9 + 2 * i, 30.0));
+        g.wrap_column(ws, 8 + 2 * i, 11.0, fmt)?;
+        g.wrap_column(ws, 9 + 2 * i, message_w, fmt)?;
     }
-    wrap.push((file_col, 24.0));
-    // No pre-pass over the rows: each text column as wide as it may be.
-    for (c, w) in &wrap {
-        g.measure(*c, &"x".repeat(*w as usize));
-    }
-    g.measure(file_col + 1, "100000");
-    g.wrap_within_budget(ws, headers.len() as u16, &wrap, fmt)?;
+    ws.set_row_height(0, 30)?;
     let per = d.settings.per;
     let mut r = 0;
     for o in &d.model.orgs {
