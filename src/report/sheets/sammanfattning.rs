@@ -153,8 +153,8 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         r,
         0,
         format!(
-            "{} organisationer utan läsbar arbetsbok av typen Verksamhet visas inte här: för dem saknas underlag för varje regel (se bladet Organisationer).",
-            without.len()
+            "{} utan läsbar arbetsbok av typen Verksamhet visas inte här: för dem saknas underlag för varje regel (se bladet Organisationer).",
+            headline::plural(without.len(), "organisation", "organisationer")
         ),
     )?;
     r += 1;
