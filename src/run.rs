@@ -36,6 +36,8 @@ pub struct RunSummary {
     /// Per organisation, what became of its feedback's delivery (empty
     /// when the run was not asked to deliver).
     pub delivery: Vec<crate::delivery::Item>,
+    /// The report's headline sentences (Swedish), for the terminal.
+    pub headline: Vec<String>,
 }
 
 /// A cause of a [`RunError`]: an OS error, or a writer's own error chain.
@@ -285,6 +287,8 @@ fn execute_failing(
     }
     let data = data;
 
+    let headline = crate::report::headline::Figures::of(&data).sentences();
+
     // The report on one thread while the feedback workbooks use every core.
     let t_write = Instant::now();
     let report_path = dir.join("uppsikt-rapport.xlsx");
@@ -420,6 +424,7 @@ fn execute_failing(
         per_rule,
         files_in_error,
         delivery: utskick,
+        headline,
     })
 }
 

@@ -108,6 +108,11 @@ fn text(d: &Data) -> String {
         Data::Empty => String::new(),
         Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
         Data::Int(i) => i.to_string(),
+        // Date cells, as the reader sees them (ÅÅÅÅ-MM-DD).
+        Data::DateTime(dt) => dt
+            .as_datetime()
+            .map(|t| t.date().to_string())
+            .unwrap_or_default(),
         other => other.to_string(),
     }
 }
@@ -136,11 +141,12 @@ fn find_rows(r: &Range<Data>, col: u32, value: &str) -> Vec<u32> {
     (0..=end).filter(|i| at(r, *i, col) == value).collect()
 }
 
-/// The value next to a key in Sammanfattning's first two columns.
+/// The value of a key figure or fact on Sammanfattning (label over A:B,
+/// value in C).
 fn fact(r: &Range<Data>, key: &str) -> String {
     let rows = find_rows(r, 0, key);
     assert_eq!(rows.len(), 1, "fact {key}");
-    at(r, rows[0], 1)
+    at(r, rows[0], 2)
 }
 
 fn zip_entry(path: &Path, name: &str) -> String {
@@ -242,34 +248,63 @@ fn report_workbook_sheets_findings_and_change() {
     let org = sheet(&report, "Organisationer");
     let h = header(&org);
     assert_eq!(
-        &h[..7],
+        h,
         [
             "Organisation",
             "Namn",
             "Typ",
-            "Leverantör",
+            "Inlämning",
             "Inlämnad",
+            "Orsak (fil som inte kunde läsas)",
+            "Brister hög",
+            "Brister medel",
+            "Brister låg",
             "Samlad status",
+            "Regler med regelfel",
+            "Iakttagelser",
             "R08"
         ]
     );
     let kov = find_rows(&org, 0, "KOV");
     assert_eq!(kov.len(), 1);
+    assert_eq!(at(&org, kov[0], 3), "inlämnad");
+    assert!(matches!(
+        org.get_value((kov[0], 4)),
+        Some(Data::DateTime(_))
+    ));
     assert_eq!(at(&org, kov[0], 4), "2026-10-01");
-    assert_eq!(at(&org, kov[0], 5), "brist");
-    assert_eq!(at(&org, kov[0], 6), "brist");
+    // Four brister of R08 (severity hög), one finding per subject.
+    assert_eq!(row(&org, kov[0])[6..12], ["4", "0", "0", "brist", "0", "4"]);
+    assert_eq!(at(&org, kov[0], 12), "✗");
     let tn = find_rows(&org, 0, "TN");
-    assert_eq!(at(&org, tn[0], 4), "ej inlämnad");
-    assert_eq!(at(&org, tn[0], 6), "underlag saknas");
+    assert_eq!(at(&org, tn[0], 3), "ej inlämnad");
+    assert_eq!(at(&org, tn[0], 9), "underlag saknas");
+    assert_eq!(at(&org, tn[0], 12), "?");
+    // The legend is below the table, the rule's title with it.
+    let legend = find_rows(&org, 0, "Förklaring");
+    assert_eq!(legend.len(), 1);
+    assert!(legend[0] > tn[0]);
+    let r08_title = find_rows(&org, 0, "R08");
+    assert_eq!(
+        at(&org, *r08_title.last().unwrap(), 1),
+        "Säkerhetsnivå uppnådd"
+    );
     let n_orgs = register_size(&ws);
-    let org_rows = (1..=org.end().unwrap().0)
+    let org_rows = (1..legend[0])
         .filter(|r| !at(&org, *r, 0).is_empty() && !at(&org, *r, 1).is_empty())
         .count();
     assert_eq!(org_rows, n_orgs);
 
     // Sammanfattning: counts.
     let sam = sheet(&report, "Sammanfattning");
-    assert_eq!(header(&sam)[..2], ["Uppgift", "Värde"]);
+    assert_eq!(
+        at(&sam, 0, 0),
+        "Uppsikt digitalisering per 2026-11-26 (period 2026)"
+    );
+    assert_eq!(
+        at(&sam, 1, 0),
+        format!("1 av {n_orgs} organisationer har lämnat in.")
+    );
     assert_eq!(fact(&sam, "Per-datum"), PER);
     assert_eq!(fact(&sam, "Period"), "2026");
     assert_eq!(fact(&sam, "Schema"), "manuell");
@@ -284,8 +319,11 @@ fn report_workbook_sheets_findings_and_change() {
     assert_eq!(fact(&sam, "Filer med fel"), "0");
     assert_eq!(fact(&sam, "Iakttagelser"), (4 + n_orgs - 1).to_string());
     assert_eq!(
-        fact(&sam, "Organisationer utan brist av allvarlighet hög"),
-        (n_orgs - 1).to_string()
+        fact(
+            &sam,
+            "Organisationer som lämnat in utan brist av allvarlighet hög"
+        ),
+        "0"
     );
     assert_eq!(
         fact(&sam, "Nya iakttagelser sedan föregående körning"),
@@ -296,8 +334,9 @@ fn report_workbook_sheets_findings_and_change() {
         "0"
     );
     // The per-rule table: R08 brist 4, uppfyllt 1.
+    // (The second table of rules is the chart's.)
     let hdr = find_rows(&sam, 0, "Regel");
-    assert_eq!(hdr.len(), 1);
+    assert_eq!(hdr.len(), 2);
     let cols = row(&sam, hdr[0]);
     let col = |name: &str| cols.iter().position(|c| c == name).unwrap() as u32;
     let r08 = hdr[0] + 1;
@@ -318,21 +357,21 @@ fn report_workbook_sheets_findings_and_change() {
         header(&inl),
         [
             "Fil",
-            "SHA-256",
-            "Storlek (byte)",
             "Typ",
             "Organisation",
             "Period",
             "Status",
             "Orsak",
-            "Varningar"
+            "Varningar",
+            "SHA-256",
+            "Storlek (byte)"
         ]
     );
     assert_eq!(at(&inl, 1, 0), "kov verksamhet.xlsx");
-    assert_eq!(at(&inl, 1, 1).len(), 64);
-    assert_eq!(at(&inl, 1, 3), "Verksamhet");
-    assert_eq!(at(&inl, 1, 4), "KOV");
-    assert_eq!(at(&inl, 1, 6), "inläst");
+    assert_eq!(at(&inl, 1, 7).len(), 64);
+    assert_eq!(at(&inl, 1, 1), "Verksamhet");
+    assert_eq!(at(&inl, 1, 2), "KOV");
+    assert_eq!(at(&inl, 1, 4), "inläst");
     let varn = sheet(&report, "Inläsningsvarningar");
     assert_eq!(
         header(&varn),
@@ -342,7 +381,7 @@ fn report_workbook_sheets_findings_and_change() {
     assert_eq!(at(&reg, 0, 0), "Regel");
     assert_eq!(at(&reg, 1, 0), "R08");
     assert_eq!(at(&reg, 1, 2), "hög");
-    assert_eq!(at(&reg, 1, 7).len(), 64);
+    assert_eq!(at(&reg, 1, 9).len(), 64);
     let avs = sheet(&report, "Avsteg");
     assert_eq!(
         header(&avs)[..10],
@@ -426,11 +465,11 @@ fn report_workbook_sheets_findings_and_change() {
         first.file_name().unwrap().to_string_lossy()
     );
     // The resolved finding is listed.
-    let resolved = find_rows(&sam2, 2, "Ekonomi");
+    let resolved = find_rows(&sam2, 3, "Ekonomi");
     assert_eq!(resolved.len(), 1);
     assert_eq!(at(&sam2, resolved[0], 0), "KOV");
-    assert_eq!(at(&sam2, resolved[0], 1), "R08");
-    assert_eq!(at(&sam2, resolved[0], 3), "brist");
+    assert_eq!(at(&sam2, resolved[0], 2), "R08");
+    assert_eq!(at(&sam2, resolved[0], 4), "brist");
     let iak2 = sheet(&report2, "Iakttagelser");
     assert!(find_rows(&iak2, 5, "Ekonomi").is_empty());
     let ny = (1..=iak2.end().unwrap().0)
@@ -648,18 +687,30 @@ fn report_avsteg_mognad_rule_errors_and_feedback_warnings() {
     assert_eq!(at(&avs, a3, col("R06 status")), "brist");
     assert_eq!(at(&avs, a3, col("R06 meddelande")), "Avsteg-id saknas");
     assert_eq!(at(&avs, a3, col("Rad")), "4");
+    // Three rules beside each avsteg still print within 240 units.
+    let pos = sheet_names(&report)
+        .iter()
+        .position(|n| n == "Avsteg")
+        .unwrap();
+    let xml = zip_entry(&report, &format!("xl/worksheets/sheet{}.xml", pos + 1));
+    let sum: f64 = column_widths(&xml, h.len() as u32).iter().sum();
+    assert!(sum <= 241.0, "Avsteg: print width {sum} > 240");
+    assert!(matches!(
+        avs.get_value((a1, col("Gäller till"))),
+        Some(Data::DateTime(_))
+    ));
 
     // Regler: parameters as text and the error with file:line:column.
     let reg = sheet(&report, "Regler");
     let r07 = find_rows(&reg, 0, "R07")[0];
     assert_eq!(at(&reg, r07, 5), "min = 3");
     assert_eq!(at(&reg, r07, 6), "R07-test.rhai");
-    assert_eq!(at(&reg, r07, 9), "3");
-    let err = at(&reg, r07, 10);
+    assert_eq!(at(&reg, r07, 7), "3");
+    let err = at(&reg, r07, 8);
     assert!(err.contains("R07-test.rhai:2:"), "{err}");
     assert!(err.contains("trasigt"), "{err}");
     let r06 = find_rows(&reg, 0, "R06")[0];
-    assert_eq!(at(&reg, r06, 9), "0");
+    assert_eq!(at(&reg, r06, 7), "0");
 
     // Digital mognad: KOV's latest year with the change since 2024, TN's
     // only year; the city means; TN is listed as missing 2025, KOV is not.
@@ -719,4 +770,260 @@ fn report_avsteg_mognad_rule_errors_and_feedback_warnings() {
         "Om återkopplingen",
     );
     assert!(at(&gsn, 0, 0).contains("GSN"));
+}
+
+/// The widths of a sheet's columns 1..=`last` (one-based), from its XML
+/// (Excel's default width where a column has none).
+fn column_widths(xml: &str, last: u32) -> Vec<f64> {
+    let mut w = vec![8.43; last as usize];
+    for col in xml.split("<col ").skip(1) {
+        let attr = |name: &str| -> Option<String> {
+            let i = col
+                .find(&format!(" {name}=\""))
+                .or_else(|| col.starts_with(&format!("{name}=\"")).then_some(0))?;
+            let rest = &col[i..];
+            let start = rest.find('"')? + 1;
+            let end = start + rest[start..].find('"')?;
+            Some(rest[start..end].to_string())
+        };
+        let (Some(min), Some(max), Some(width)) = (attr("min"), attr("max"), attr("width")) else {
+            continue;
+        };
+        let (min, max): (u32, u32) = (min.parse().unwrap(), max.parse().unwrap());
+        for c in min..=max.min(last) {
+            w[c as usize - 1] = width.parse().unwrap();
+        }
+    }
+    w
+}
+
+/// Zero-based column of an A1 column name (`A` = 0, `AH` = 33).
+fn col_index(name: &str) -> u32 {
+    name.bytes()
+        .take_while(u8::is_ascii_uppercase)
+        .fold(0, |n, b| n * 26 + (b - b'A' + 1) as u32)
+        - 1
+}
+
+#[test]
+fn report_reads_at_a_glance_and_prints_legibly() {
+    let ws = workspace();
+    let i = ws.inputs();
+    verksamhet(&i.join("kov verksamhet.xlsx"), "KOV", &systems(false));
+    // GSN's file arrived but is corrupt: its folder names it.
+    std::fs::create_dir_all(i.join("gsn")).unwrap();
+    std::fs::write(i.join("gsn/uppföljning.xlsx"), b"inte en arbetsbok").unwrap();
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let folder = ws.run_folders().last().unwrap().clone();
+    let report = folder.join("uppsikt-rapport.xlsx");
+    let n = register_size(&ws);
+
+    // The title and the headline, computed from the run.
+    let headline = [
+        format!("1 av {n} organisationer har lämnat in."),
+        "0 av den 1 som lämnat in har ingen brist av hög allvarlighet.".to_string(),
+        "1 inlämnad fil från 1 organisation kunde inte läsas.".to_string(),
+        "Ingen tidigare körning med samma schema att jämföra med.".to_string(),
+    ];
+    let sam = sheet(&report, "Sammanfattning");
+    assert_eq!(
+        at(&sam, 0, 0),
+        "Uppsikt digitalisering per 2026-11-26 (period 2026)"
+    );
+    for (k, s) in headline.iter().enumerate() {
+        assert_eq!(&at(&sam, 1 + k as u32, 0), s);
+    }
+    assert_eq!(at(&sam, 5, 0), "", "no more sentences");
+    assert_eq!(fact(&sam, "Filer med fel"), "1");
+    assert!(matches!(
+        sam.get_value((find_rows(&sam, 0, "Per-datum")[0], 2)),
+        Some(Data::DateTime(_))
+    ));
+    // "Om körningen" comes after every table.
+    assert!(find_rows(&sam, 0, "Om körningen")[0] > find_rows(&sam, 0, "Regel")[1]);
+
+    // The terminal ends with the same sentences and the run folder.
+    let so = stdout(&out);
+    let tail: Vec<&str> = so.lines().rev().take(6).collect::<Vec<_>>();
+    let mut want: Vec<String> = headline.to_vec();
+    want.push("1 fil kunde inte läsas; se bladet Inläsning.".into());
+    want.push(format!("Körningen skrevs till {}", folder.display()));
+    want.reverse();
+    assert_eq!(tail, want, "{so}");
+
+    // Organisationer: a corrupt file is "inlämnad men kunde inte läsas",
+    // with the file and the reason.
+    let org = sheet(&report, "Organisationer");
+    let gsn = find_rows(&org, 0, "GSN")[0];
+    assert_eq!(at(&org, gsn, 3), "inlämnad men kunde inte läsas");
+    assert!(
+        at(&org, gsn, 5).starts_with("gsn/uppföljning.xlsx: "),
+        "{}",
+        at(&org, gsn, 5)
+    );
+    let tn = find_rows(&org, 0, "TN")[0];
+    assert_eq!(at(&org, tn, 3), "ej inlämnad");
+    let inl = sheet(&report, "Inläsning");
+    let f = find_rows(&inl, 0, "gsn/uppföljning.xlsx")[0];
+    assert_eq!(at(&inl, f, 2), "GSN");
+    assert_eq!(at(&inl, f, 4), "fel");
+
+    // Iakttagelser: one row for an organisation without a Verksamhet
+    // workbook, saying why; resultat.jsonl keeps every evaluation.
+    let iak = sheet(&report, "Iakttagelser");
+    let tn_rows = find_rows(&iak, 0, "TN");
+    assert_eq!(tn_rows.len(), 1);
+    assert_eq!(
+        at(&iak, tn_rows[0], 6),
+        "Ingen arbetsbok av typen Verksamhet har lämnats in; därför kunde 1 regel inte bedömas (underlag saknas)."
+    );
+    let gsn_rows = find_rows(&iak, 0, "GSN");
+    assert_eq!(gsn_rows.len(), 1);
+    assert!(at(&iak, gsn_rows[0], 6).starts_with("Inlämnad men kunde inte läsas: "));
+    assert_eq!(at(&iak, gsn_rows[0], 7), "gsn/uppföljning.xlsx");
+    let results = crate::common::results(&folder);
+    assert!(results
+        .iter()
+        .any(|r| r["organisation"] == "TN" && r["status"] == "underlag saknas"));
+
+    // Every sheet prints A4 landscape within 240 character units, with a
+    // header and footer; the long text columns wrap.
+    let wbxml = zip_entry(&report, "xl/workbook.xml");
+    let styles = zip_entry(&report, "xl/styles.xml");
+    let xfs: Vec<&str> = styles
+        .split("<cellXfs")
+        .nth(1)
+        .unwrap()
+        .split("</cellXfs>")
+        .next()
+        .unwrap()
+        .split("<xf ")
+        .skip(1)
+        .collect();
+    let names = sheet_names(&report);
+    for (k, name) in names.iter().enumerate() {
+        let xml = zip_entry(&report, &format!("xl/worksheets/sheet{}.xml", k + 1));
+        assert!(
+            xml.contains("orientation=\"landscape\"") && xml.contains("paperSize=\"9\""),
+            "{name}: not A4 landscape"
+        );
+        assert!(
+            xml.contains("sida &amp;P av &amp;N") && xml.contains("Uppsikt digitalisering"),
+            "{name}: no header/footer"
+        );
+        // The print area's last column, else the used range's.
+        let quoted = if name.contains(' ') {
+            format!("'{name}'")
+        } else {
+            name.clone()
+        };
+        let area = wbxml
+            .split("<definedName name=\"_xlnm.Print_Area\"")
+            .skip(1)
+            .find_map(|d| {
+                let v = d.split('>').nth(1)?.split('<').next()?;
+                v.starts_with(&format!("{quoted}!")).then(|| v.to_string())
+            });
+        let last = match area {
+            Some(a) => col_index(a.rsplit(":$").next().unwrap()),
+            None => {
+                let dim = xml.split("<dimension ref=\"").nth(1).unwrap();
+                let dim = dim.split('"').next().unwrap();
+                col_index(dim.rsplit(':').next().unwrap())
+            }
+        };
+        let widths = column_widths(&xml, last + 1);
+        let sum: f64 = widths.iter().sum();
+        assert!(sum <= 240.0 + 1.0, "{name}: print width {sum} > 240");
+    }
+    // Iakttagelser's Meddelande (G) and Inläsning's Orsak (F) wrap.
+    let wraps = |sheet_no: usize, col: u32| {
+        let xml = zip_entry(&report, &format!("xl/worksheets/sheet{sheet_no}.xml"));
+        let col_xml = xml
+            .split("<col ")
+            .skip(1)
+            .find(|c| {
+                let num = |a: &str| -> u32 {
+                    c.split(&format!("{a}=\""))
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap()
+                        .parse()
+                        .unwrap()
+                };
+                num("min") <= col && col <= num("max")
+            })
+            .unwrap_or_else(|| panic!("no <col> for column {col} of sheet {sheet_no}"));
+        let style: usize = col_xml
+            .split("style=\"")
+            .nth(1)
+            .map(|s| s.split('"').next().unwrap().parse().unwrap())
+            .unwrap_or_else(|| panic!("column {col} of sheet {sheet_no} has no style"));
+        xfs[style].contains("wrapText=\"1\"")
+    };
+    let pos = |n: &str| names.iter().position(|s| s == n).unwrap() + 1;
+    assert!(wraps(pos("Iakttagelser"), 7), "Meddelande does not wrap");
+    assert!(wraps(pos("Inläsning"), 6), "Orsak does not wrap");
+    // Dates are date cells: KOV's submission and the avsteg dates.
+    let kov = find_rows(&org, 0, "KOV")[0];
+    assert!(matches!(org.get_value((kov, 4)), Some(Data::DateTime(_))));
+    // Links: the rule id to its row on Regler; the organisation to its
+    // feedback workbook, relatively.
+    let iak_xml = zip_entry(
+        &report,
+        &format!("xl/worksheets/sheet{}.xml", pos("Iakttagelser")),
+    );
+    assert!(
+        iak_xml.contains("location=\"'Regler'!A2\""),
+        "no link to Regler"
+    );
+    let org_rels = zip_entry(
+        &report,
+        &format!(
+            "xl/worksheets/_rels/sheet{}.xml.rels",
+            pos("Organisationer")
+        ),
+    );
+    assert!(
+        org_rels.contains("Target=\"aterkoppling/KOV.xlsx\""),
+        "{org_rels}"
+    );
+
+    // One rule in regelfel leaves every organisation's overall status as
+    // it was, and is counted apart.
+    let status_of = |report: &Path| -> Vec<(String, String)> {
+        let org = sheet(report, "Organisationer");
+        let legend = find_rows(&org, 0, "Förklaring")[0];
+        (1..legend)
+            .filter(|r| !at(&org, *r, 1).is_empty())
+            .map(|r| (at(&org, r, 0), at(&org, r, 9)))
+            .collect()
+    };
+    let before = status_of(&report);
+    let rules = ws.path().join("rules");
+    std::fs::write(
+        rules.join("R90-trasig.yaml"),
+        "id: R90\ntitel: Alltid fel\nallvarlighet: hög\nobjekt: organisation\nreferens: \"R: test\"\ndokumentation:\n  Vad regeln kontrollerar: test\n  Varför: test\n",
+    )
+    .unwrap();
+    std::fs::write(rules.join("R90-trasig.rhai"), "throw \"trasigt\";\n").unwrap();
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report2 = ws
+        .run_folders()
+        .last()
+        .unwrap()
+        .join("uppsikt-rapport.xlsx");
+    assert_ne!(report2, report);
+    assert_eq!(status_of(&report2), before);
+    let org2 = sheet(&report2, "Organisationer");
+    let kov2 = find_rows(&org2, 0, "KOV")[0];
+    assert_eq!(at(&org2, kov2, 9), "brist");
+    assert_eq!(at(&org2, kov2, 10), "1");
+    assert_eq!(at(&org2, 0, 13), "R90");
+    assert_eq!(at(&org2, kov2, 13), "!");
+    assert!(stdout(&out).contains("1 regel kunde inte köras (R90)."));
 }

@@ -99,6 +99,20 @@ pub fn run_delivering(
         print!("{n:>16}");
     }
     println!();
+    println!();
+    for s in &summary.headline {
+        println!("{}", super::terminal::terminal_safe(s));
+    }
+    if summary.files_in_error > 0 {
+        println!(
+            "{} kunde inte läsas; se bladet Inläsning.",
+            if summary.files_in_error == 1 {
+                "1 fil".to_string()
+            } else {
+                format!("{} filer", summary.files_in_error)
+            }
+        );
+    }
     println!("Körningen skrevs till {}", summary.folder.display());
     if request.is_some() {
         print_delivery(&summary.delivery);

@@ -7,6 +7,7 @@ pub mod change;
 pub mod earlier_runs;
 pub mod feedback;
 pub mod gallring;
+pub mod headline;
 pub mod history;
 pub mod manifest;
 pub mod nyttoregister;

@@ -16,6 +16,10 @@ pub struct Tally {
     pub per_rule: Vec<[usize; Status::ALL.len()]>,
     /// Per organisation, its worst status per rule (`None`: not evaluated).
     pub worst: HashMap<String, Vec<Option<Status>>>,
+    /// Per organisation, its worst status per rule among the data statuses
+    /// (every status but `regelfel`, which is SLK's problem, not the
+    /// organisation's).
+    pub worst_data: HashMap<String, Vec<Option<Status>>>,
 }
 
 impl Tally {
@@ -25,6 +29,7 @@ impl Tally {
             rules: rules.rules.iter().map(|r| r.def.id.clone()).collect(),
             per_rule: vec![[0; Status::ALL.len()]; rules.rules.len()],
             worst: HashMap::new(),
+            worst_data: HashMap::new(),
         }
     }
 
@@ -35,16 +40,46 @@ impl Tally {
                 *a += b;
             }
         }
-        let slots = self
-            .worst
-            .entry(org.to_string())
-            .or_insert_with(|| vec![None; t.per_rule.len()]);
-        for (slot, s) in slots.iter_mut().zip(t.worst()) {
-            *slot = match (*slot, s) {
-                (Some(a), Some(b)) => Some(a.worst(b)),
-                (a, b) => a.or(b),
-            };
-        }
+        let fold = |slots: &mut Vec<Option<Status>>,
+                    worst: &mut dyn Iterator<Item = Option<Status>>| {
+            for (slot, s) in slots.iter_mut().zip(worst) {
+                *slot = match (*slot, s) {
+                    (Some(a), Some(b)) => Some(a.worst(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        };
+        let n = t.per_rule.len();
+        fold(
+            self.worst
+                .entry(org.to_string())
+                .or_insert_with(|| vec![None; n]),
+            &mut t.worst(false),
+        );
+        fold(
+            self.worst_data
+                .entry(org.to_string())
+                .or_insert_with(|| vec![None; n]),
+            &mut t.worst(true),
+        );
+    }
+
+    /// An organisation's worst data status over every rule (`regelfel`
+    /// left out): its overall status.
+    pub fn overall_data(&self, org: &str) -> Option<Status> {
+        self.worst_data
+            .get(org)?
+            .iter()
+            .flatten()
+            .copied()
+            .reduce(Status::worst)
+    }
+
+    /// How many rules ended in `regelfel` for `org` (at least once).
+    pub fn rules_in_error(&self, org: &str) -> usize {
+        self.worst.get(org).map_or(0, |v| {
+            v.iter().filter(|s| **s == Some(Status::Regelfel)).count()
+        })
     }
 
     /// How many evaluations in all.
@@ -120,10 +155,14 @@ impl OrgTally {
 
     /// The worst status per rule: the first in `Status::ALL` (worst first)
     /// with a count.
-    fn worst(&self) -> impl Iterator<Item = Option<Status>> + '_ {
-        self.per_rule
-            .iter()
-            .map(|c| c.iter().position(|n| *n > 0).map(|i| Status::ALL[i]))
+    /// With `data_only`, `regelfel` is left out.
+    fn worst(&self, data_only: bool) -> impl Iterator<Item = Option<Status>> + '_ {
+        self.per_rule.iter().map(move |c| {
+            c.iter()
+                .enumerate()
+                .position(|(i, n)| *n > 0 && !(data_only && Status::ALL[i] == Status::Regelfel))
+                .map(|i| Status::ALL[i])
+        })
     }
 }
 
@@ -137,6 +176,7 @@ mod tests {
             rules: vec!["R01".into(), "R02".into()],
             per_rule: vec![[0; Status::ALL.len()]; 2],
             worst: HashMap::new(),
+            worst_data: HashMap::new(),
         };
         let mut kov = OrgTally::new(2);
         kov.add(0, Status::Uppfyllt);
@@ -162,7 +202,18 @@ mod tests {
         assert_eq!(tally.overall("KOV"), Some(Status::Brist));
         assert_eq!(tally.overall("IS"), Some(Status::EjTillamplig));
         assert_eq!(tally.overall("SAKNAS"), None);
+        // A rule error is counted apart, never the organisation's status.
+        let mut gsn = OrgTally::new(2);
+        gsn.add(0, Status::Regelfel);
+        gsn.add(1, Status::Brist);
+        gsn.add(1, Status::Regelfel);
+        tally.merge("GSN", gsn);
+        assert_eq!(tally.overall("GSN"), Some(Status::Regelfel));
+        assert_eq!(tally.overall_data("GSN"), Some(Status::Brist));
+        assert_eq!(tally.rules_in_error("GSN"), 2);
+        assert_eq!(tally.overall_data("KOV"), Some(Status::Brist));
+        assert_eq!(tally.rules_in_error("KOV"), 0);
         let sum: usize = tally.status_counts().iter().map(|(_, n)| n).sum();
-        assert_eq!(sum, 5);
+        assert_eq!(sum, 8);
     }
 }

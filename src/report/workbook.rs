@@ -50,7 +50,10 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
         d.settings.per,
         "Uppföljning av riktlinjen för digitalisering",
     )?;
-    let fmt = Formats::new();
+    let fmt = Formats::new().with_page(
+        &super::headline::title(d),
+        "Göteborgs Stad, rapport till kommunstyrelsen",
+    );
     let t = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!(seconds = t.elapsed().as_secs_f64(), "report: {what}");
     let shown = sheets::avsteg::avsteg_rules(d);

@@ -5,7 +5,7 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet,
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
 };
 
 use crate::rules::Status;
@@ -16,6 +16,15 @@ const MAX_CELL_CHARS: usize = 32_767;
 pub const MAX_WIDTH: f64 = 60.0;
 /// Narrowest column we set.
 const MIN_WIDTH: f64 = 6.0;
+/// The most a printed sheet's columns may add up to, in character units:
+/// wider, and fitting A4 landscape to one page wide shrinks the text below
+/// about 60 % (report.md, section 1).
+pub const PRINT_WIDTH_BUDGET: f64 = 240.0;
+/// What a spreadsheet adds to each column's set width (its cell padding),
+/// in character units: the file holds the width plus this.
+pub const COLUMN_PADDING: f64 = 0.72;
+/// The narrowest a wrapped text column is made to fit the budget.
+const MIN_WRAP_WIDTH: f64 = 12.0;
 /// Data rows per sheet (one row is the header).
 pub const MAX_DATA_ROWS: u32 = 1_048_575;
 
@@ -34,6 +43,37 @@ pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// The height of one line of text in a row, in points.
+const ROW_HEIGHT: f64 = 15.0;
+
+/// How many lines `s` takes wrapped in a column `width` characters wide
+/// (an estimate: a character is about one unit of width, a word is not
+/// broken).
+pub fn wrapped_lines(s: &str, width: f64) -> usize {
+    let room = (width - 1.0).max(1.0);
+    s.lines()
+        .map(|l| {
+            let mut lines = 1;
+            let mut used = 0.0;
+            for w in l.split(' ') {
+                let n = w.chars().count() as f64 * 1.05;
+                if used > 0.0 && used + 1.0 + n > room {
+                    lines += 1;
+                    used = n;
+                } else {
+                    used += if used > 0.0 { 1.0 + n } else { n };
+                }
+                while used > room {
+                    lines += 1;
+                    used -= room;
+                }
+            }
+            lines
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
 /// Display width of a text: its longest line, in characters.
 pub fn text_width(s: &str) -> f64 {
     s.lines().map(|l| l.chars().count()).max().unwrap_or(0) as f64
@@ -41,8 +81,18 @@ pub fn text_width(s: &str) -> f64 {
 
 /// The formats every workbook uses.
 pub struct Formats {
-    /// Header cells.
+    /// Header cells (wrapped, so a narrow column's header stays readable).
     pub header: Format,
+    /// Header cells over numbers: right-aligned like the numbers.
+    pub header_right: Format,
+    /// Dates: `ÅÅÅÅ-MM-DD`.
+    pub date: Format,
+    /// A status symbol (✓ ✗ ? ! –) in the status's colours, centred.
+    pub symbol: [Format; 5],
+    /// The page header's title (empty: no page header or footer).
+    pub page_title: String,
+    /// The page footer's left-hand text (which run).
+    pub page_right: String,
     /// Sheet titles.
     pub title: Format,
     /// Bold text.
@@ -65,15 +115,26 @@ impl Formats {
         let header = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0xD9E1F2))
-            .set_border_bottom(FormatBorder::Thin);
+            .set_border_bottom(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
         let status = Status::ALL.map(|s| {
             let (bg, fg) = status_colors(s);
             Format::new()
                 .set_background_color(Color::RGB(bg))
                 .set_font_color(Color::RGB(fg))
+                .set_text_wrap()
         });
+        let symbol = status
+            .clone()
+            .map(|f| f.set_bold().set_align(FormatAlign::Center));
         Self {
+            header_right: header.clone().set_align(FormatAlign::Right),
             header,
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            symbol,
+            page_title: String::new(),
+            page_right: String::new(),
             title: Format::new().set_bold().set_font_size(14),
             bold: Format::new().set_bold(),
             wrap: Format::new().set_text_wrap(),
@@ -82,6 +143,19 @@ impl Formats {
             percent: Format::new().set_num_format("0.0"),
             status,
         }
+    }
+
+    /// The same formats with a page header (`title`, the sheet's name) and
+    /// footer (`right`, `sida X av Y`) on every printed page.
+    pub fn with_page(mut self, title: &str, right: &str) -> Self {
+        self.page_title = title.to_string();
+        self.page_right = right.to_string();
+        self
+    }
+
+    /// The symbol cell of a status.
+    pub fn symbol(&self, s: Status) -> &Format {
+        &self.symbol[s.index()]
     }
 
     /// The fill of a status cell.
@@ -106,6 +180,18 @@ pub fn status_colors(s: Status) -> (u32, u32) {
         Status::UnderlagSaknas => (0xFFEB9C, 0x9C5700),
         Status::Regelfel => (0xE4D0F5, 0x5B2C83),
         Status::EjTillamplig => (0xE7E6E6, 0x595959),
+    }
+}
+
+/// The symbol of a status, readable without colour: ✓ uppfyllt, ✗ brist,
+/// ? underlag saknas, ! regelfel, – ej tillämplig.
+pub fn status_symbol(s: Status) -> &'static str {
+    match s {
+        Status::Uppfyllt => "✓",
+        Status::Brist => "✗",
+        Status::UnderlagSaknas => "?",
+        Status::Regelfel => "!",
+        Status::EjTillamplig => "–",
     }
 }
 
@@ -147,6 +233,10 @@ pub fn workbook(per: NaiveDate, title: &str) -> Result<Workbook> {
 /// Writes cells to one sheet, tracking the width each column needs.
 pub struct Grid {
     widths: Vec<f64>,
+    /// Columns set to a fixed width with wrapped text (never widened).
+    fixed: Vec<Option<f64>>,
+    /// The row last written to a wrapped column and the lines it needs.
+    tall: Option<(u32, usize)>,
 }
 
 impl Default for Grid {
@@ -158,7 +248,114 @@ impl Default for Grid {
 impl Grid {
     /// A grid with no column measured yet.
     pub fn new() -> Self {
-        Self { widths: Vec::new() }
+        Self {
+            widths: Vec::new(),
+            fixed: Vec::new(),
+            tall: None,
+        }
+    }
+
+    /// Make `row` tall enough for `s` in the wrapped column `col` (no
+    /// spreadsheet program fits row heights to wrapped text on opening).
+    fn fit_row(&mut self, ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<()> {
+        let Some(width) = self.fixed.get(col as usize).copied().flatten() else {
+            return Ok(());
+        };
+        let lines = wrapped_lines(s, width);
+        let before = match self.tall {
+            Some((r, n)) if r == row => n,
+            _ => 1,
+        };
+        if lines > before {
+            ws.set_row_height(row, (ROW_HEIGHT * lines as f64).min(409.0))?;
+            self.tall = Some((row, lines));
+        }
+        Ok(())
+    }
+
+    fn is_fixed(&self, col: u16) -> bool {
+        self.fixed.get(col as usize).is_some_and(Option::is_some)
+    }
+
+    /// Make `col` a wrapped text column of a fixed width: its unformatted
+    /// cells wrap instead of widening it. Call before writing the column.
+    pub fn wrap_column(
+        &mut self,
+        ws: &mut Worksheet,
+        col: u16,
+        width: f64,
+        fmt: &Formats,
+    ) -> Result<()> {
+        let c = col as usize;
+        if self.fixed.len() <= c {
+            self.fixed.resize(c + 1, None);
+        }
+        self.fixed[c] = Some(width);
+        ws.set_column_width(col, width)?;
+        ws.set_column_format(col, &fmt.wrap)?;
+        Ok(())
+    }
+
+    /// Wrap the columns `wrap` (column, preferred width), sharing what the
+    /// other columns of `0..ncols` (as measured so far) leave of the print
+    /// budget; each gets at most its preferred width and what its content
+    /// needs. Call after measuring the other columns, before writing.
+    pub fn wrap_within_budget(
+        &mut self,
+        ws: &mut Worksheet,
+        ncols: u16,
+        wrap: &[(u16, f64)],
+        fmt: &Formats,
+    ) -> Result<()> {
+        let others: f64 = (0..ncols)
+            .filter(|c| !wrap.iter().any(|(w, _)| w == c))
+            .map(|c| self.width_of(c))
+            .sum();
+        let wanted: Vec<f64> = wrap
+            .iter()
+            .map(|(c, pref)| {
+                let content = self.widths.get(*c as usize).copied().unwrap_or(0.0);
+                (content * 1.1 + 2.0).clamp(MIN_WRAP_WIDTH, *pref)
+            })
+            .collect();
+        let total: f64 = wanted.iter().sum();
+        let room = (PRINT_WIDTH_BUDGET - others - COLUMN_PADDING * ncols as f64).max(0.0);
+        let scale = if total > room { room / total } else { 1.0 };
+        for ((c, _), w) in wrap.iter().zip(wanted) {
+            let w = (w * scale).floor().max(MIN_WRAP_WIDTH);
+            self.wrap_column(ws, *c, w, fmt)?;
+        }
+        Ok(())
+    }
+
+    /// The width column `col` is (or will be) set to.
+    pub fn width_of(&self, col: u16) -> f64 {
+        match self.fixed.get(col as usize).copied().flatten() {
+            Some(w) => w,
+            None => column_width(self.widths.get(col as usize).copied().unwrap_or(0.0)),
+        }
+    }
+
+    /// The sum of the widths of columns `0..ncols`: what a printed page
+    /// must hold.
+    pub fn print_width(&self, ncols: u16) -> f64 {
+        (0..ncols).map(|c| self.width_of(c)).sum()
+    }
+
+    /// A date cell (`ÅÅÅÅ-MM-DD`).
+    pub fn date(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        d: NaiveDate,
+        fmt: &Formats,
+    ) -> Result<()> {
+        use chrono::Datelike;
+        self.fit(col, 10.0);
+        let dt = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+        ws.write_datetime_with_format(row, col, &dt, &fmt.date)?;
+        Ok(())
     }
 
     fn fit(&mut self, col: u16, w: f64) {
@@ -175,9 +372,11 @@ impl Grid {
     /// that measuring more text cannot change it (long messages get there
     /// on the first row).
     fn saturated(&self, col: u16) -> bool {
-        self.widths
-            .get(col as usize)
-            .is_some_and(|w| column_width(*w) >= MAX_WIDTH)
+        self.is_fixed(col)
+            || self
+                .widths
+                .get(col as usize)
+                .is_some_and(|w| column_width(*w) >= MAX_WIDTH)
     }
 
     /// Note a width without writing (e.g. for a pre-pass over data).
@@ -194,6 +393,7 @@ impl Grid {
         }
         let s = clip(s);
         self.measure(col, &s);
+        self.fit_row(ws, row, col, &s)?;
         ws.write_string(row, col, s.as_ref())?;
         Ok(())
     }
@@ -209,6 +409,7 @@ impl Grid {
     ) -> Result<()> {
         let s = clip(s);
         self.measure(col, &s);
+        self.fit_row(ws, row, col, &s)?;
         if s.is_empty() {
             ws.write_blank(row, col, f)?;
         } else {
@@ -275,7 +476,9 @@ impl Grid {
     /// Set every column to the width its content needs (capped).
     pub fn apply_widths(&self, ws: &mut Worksheet) -> Result<()> {
         for (c, w) in self.widths.iter().enumerate() {
-            ws.set_column_width(c as u16, column_width(*w))?;
+            if !self.is_fixed(c as u16) {
+                ws.set_column_width(c as u16, column_width(*w))?;
+            }
         }
         Ok(())
     }
@@ -314,6 +517,18 @@ pub fn print_setup(ws: &mut Worksheet, repeat_row: u32) -> Result<()> {
     Ok(())
 }
 
+/// The page header (the report's title left, the sheet's name right) and
+/// footer (`right`, e.g. the run, left; `sida X av Y` centred) of a printed
+/// sheet; nothing when `fmt` has no title.
+pub fn page_setup(ws: &mut Worksheet, fmt: &Formats) {
+    if fmt.page_title.is_empty() {
+        return;
+    }
+    let esc = |s: &str| s.replace('&', "&&");
+    ws.set_header(format!("&L&\"-,Bold\"{}&R&A", esc(&fmt.page_title)));
+    ws.set_footer(format!("&L{}&Csida &P av &N", esc(&fmt.page_right)));
+}
+
 /// Sheet names for a table split over several sheets: `Name`, `Name (2)`, …
 pub fn part_name(base: &str, part: usize) -> String {
     if part <= 1 {
@@ -326,11 +541,16 @@ pub fn part_name(base: &str, part: usize) -> String {
 /// Write a possibly huge table in constant memory, continuing on `Name (2)`,
 /// `Name (3)`, … when a sheet is full. `rows` yields the cells of each row;
 /// `widths` are the content widths from a pre-pass (or empty).
+/// `wrap` are the long text columns (column, preferred width): they wrap
+/// at a fixed width sharing what the other columns leave of the print
+/// budget.
+#[allow(clippy::too_many_arguments)]
 pub fn write_long_table<'a, I>(
     wb: &mut Workbook,
     base: &str,
     headers: &[&str],
     widths: &Grid,
+    wrap: &[(u16, f64)],
     fmt: &Formats,
     rows: I,
     max_rows: u32,
@@ -346,6 +566,11 @@ where
         ws.set_name(part_name(base, part))?;
         let mut g = Grid::new();
         g.header(ws, 0, 0, headers, fmt)?;
+        // The widths of the pre-pass and of the headers, whichever is wider.
+        for (c, w) in widths.widths.iter().enumerate() {
+            g.fit(c as u16, *w);
+        }
+        g.wrap_within_budget(ws, headers.len() as u16, wrap, fmt)?;
         let mut r = 0u32;
         while r < max_rows {
             let Some(cells) = rows.next() else { break };
@@ -356,16 +581,18 @@ where
                     Cell::Text(s) => g.text(ws, r, c, s)?,
                     Cell::Styled(s, st) => g.text_fmt(ws, r, c, s, fmt.status(*st))?,
                     Cell::Number(v) => g.number(ws, r, c, *v, None)?,
+                    Cell::Link(s, url) => {
+                        g.measure(c, s);
+                        let link = rust_xlsxwriter::Url::new(url.as_ref()).set_text(s.as_ref());
+                        ws.write_url(r, c, link)?;
+                    }
                     Cell::Empty => {}
                 }
             }
         }
-        // The widths of the pre-pass and of this part, whichever is wider.
-        for (c, w) in widths.widths.iter().enumerate() {
-            g.fit(c as u16, *w);
-        }
         g.apply_widths(ws)?;
         table_setup(ws, 0, r, headers.len() as u16, true)?;
+        page_setup(ws, fmt);
         if rows.peek().is_none() {
             return Ok(part);
         }
@@ -380,6 +607,8 @@ pub enum Cell<'a> {
     Styled(std::borrow::Cow<'a, str>, Status),
     /// A number.
     Number(f64),
+    /// Text linking to a place (`internal:'Regler'!A2`) or a relative file.
+    Link(std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>),
     /// Nothing.
     Empty,
 }
@@ -431,6 +660,7 @@ mod tests {
             "Iakttagelser",
             &["A", "B", "C"],
             &Grid::new(),
+            &[],
             &fmt,
             rows,
             2,
@@ -450,6 +680,17 @@ mod tests {
         assert_eq!(third.get_value((2, 0)), None);
         let second = x.worksheet_range("Iakttagelser (2)").unwrap();
         assert_eq!(second.get_value((2, 0)), Some(&Data::String("=A3".into())));
+    }
+
+    #[test]
+    fn wrapped_lines_are_estimated_by_words() {
+        assert_eq!(wrapped_lines("kort", 20.0), 1);
+        assert_eq!(wrapped_lines("", 20.0), 1);
+        assert_eq!(wrapped_lines("a\nb", 20.0), 2);
+        // 12 words of 5 letters in a column 21 wide: three words a line.
+        assert_eq!(wrapped_lines(&["ordet"; 12].join(" "), 21.0), 4);
+        // One word longer than the column is broken.
+        assert_eq!(wrapped_lines(&"x".repeat(50), 21.0), 3);
     }
 
     #[test]

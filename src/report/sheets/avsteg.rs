@@ -104,6 +104,32 @@ pub fn write(
     headers.extend(["Fil".to_string(), "Rad".to_string()]);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     g.header(ws, 0, 0, &headers, fmt)?;
+    // Fixed widths, the text wrapped: the rules' messages share what the
+    // other columns leave of the print budget.
+    let fixed: [(u16, f64); 9] = [
+        (0, 13.0),
+        (1, 12.0),
+        (2, 10.0),
+        (3, 23.0),
+        (4, 14.0),
+        (5, 12.0),
+        (6, 12.0),
+        (7, 12.0),
+        (file_col, 16.0),
+    ];
+    for (c, w) in fixed {
+        g.wrap_column(ws, c, w, fmt)?;
+    }
+    g.wrap_column(ws, file_col + 1, 6.0, fmt)?;
+    let ncols = headers.len() as f64;
+    let others: f64 = fixed.iter().map(|(_, w)| w).sum::<f64>() + 6.0 + 11.0 * shown.len() as f64;
+    let room = xlsx::PRINT_WIDTH_BUDGET - others - xlsx::COLUMN_PADDING * ncols;
+    let message_w = (room / shown.len().max(1) as f64).floor().clamp(12.0, 40.0);
+    for i in 0..shown.len() as u16 {
+        g.wrap_column(ws, 8 + 2 * i, 11.0, fmt)?;
+        g.wrap_column(ws, 9 + 2 * i, message_w, fmt)?;
+    }
+    ws.set_row_height(0, 30)?;
     let per = d.settings.per;
     let mut r = 0;
     for o in &d.model.orgs {
@@ -138,11 +164,11 @@ pub fn write(
                 a.beslutat_av.get().map(String::as_str).unwrap_or(""),
             )?;
             if let Some(dt) = a.beslutsdatum.get() {
-                g.text(ws, r, 5, &crate::model::iso_date(*dt))?;
+                g.date(ws, r, 5, *dt, fmt)?;
             }
             let gt = a.galler_till.get().copied();
             match gt {
-                Some(dt) => g.text(ws, r, 6, &crate::model::iso_date(dt))?,
+                Some(dt) => g.date(ws, r, 6, dt, fmt)?,
                 None => g.text(ws, r, 6, "tills vidare")?,
             }
             let flag = avsteg_flag(gt, per);
@@ -172,6 +198,7 @@ pub fn write(
     }
     xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
     g.apply_widths(ws)?;
+    xlsx::page_setup(ws, fmt);
     Ok(())
 }
 

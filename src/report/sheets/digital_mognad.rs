@@ -20,6 +20,15 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         .collect();
     headers.extend(change_headers.iter().map(String::as_str));
     g.header(ws, 0, 0, &headers, fmt)?;
+    // Fixed widths (18 columns on one page): narrow number columns under
+    // wrapped headers.
+    g.wrap_column(ws, 0, 14.0, fmt)?;
+    g.wrap_column(ws, 1, 26.0, fmt)?;
+    for c in 2..headers.len() as u16 {
+        g.wrap_column(ws, c, 11.0, fmt)?;
+    }
+    ws.set_row_height(0, 60)?;
+    let plain = rust_xlsxwriter::Format::new().set_align(rust_xlsxwriter::FormatAlign::Left);
     let m = d.maturity;
     let names = d.model.names();
     let name = |id: &str| names.get(id).copied().unwrap_or_default();
@@ -41,7 +50,12 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     }
     let main_last = r.max(1);
     if r == 0 {
-        g.text(ws, 1, 0, "Ingen organisation har lämnat DiMiOS-resultat.")?;
+        ws.write_string_with_format(
+            1,
+            0,
+            "Ingen organisation har lämnat DiMiOS-resultat.",
+            &plain,
+        )?;
     }
     xlsx::table_setup(ws, 0, main_last, headers.len() as u16, true)?;
 
@@ -82,7 +96,7 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         r = mean_last + 2 + 20;
     } else {
         r += 1;
-        g.text(ws, r, 0, "Inga mätningar.")?;
+        ws.write_string_with_format(r, 0, "Inga mätningar.", &plain)?;
     }
 
     // Organisations without a measurement for Y−1.
@@ -107,15 +121,17 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     }
     if m.utan_matning.is_empty() {
         r += 1;
-        g.text(ws, r, 0, "Alla organisationer har en mätning.")?;
+        ws.write_string_with_format(r, 0, "Alla organisationer har en mätning.", &plain)?;
     }
     r = crate::report::sheets::historik::mognad_trend(ws, &mut g, r + 2, d, fmt)?;
     r += 1;
-    ws.write_string(
+    ws.write_string_with_format(
         r,
         0,
         "En indikator, inte ett krav: planen anger att staden har för avsikt att årligen mäta den digitala mognaden (DiMiOS).",
+        &plain,
     )?;
     g.apply_widths(ws)?;
+    xlsx::page_setup(ws, fmt);
     Ok(())
 }

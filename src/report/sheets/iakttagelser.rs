@@ -1,12 +1,15 @@
 //! `Iakttagelser`: one row per finding, streamed.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 use rust_xlsxwriter::Workbook;
 
+use crate::report::headline;
 use crate::report::xlsx::{self, Cell, Formats, Grid};
 use crate::report::RunData;
+use crate::rules::{Evaluation, Status};
 
 /// The columns of the `Iakttagelser` sheet.
 pub const IAKTTAGELSER_HEADERS: [&str; 12] = [
@@ -30,55 +33,128 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
 }
 
 /// `Iakttagelser`, continued on `Iakttagelser (2)` … after `max_rows` rows.
+/// An organisation without a readable Verksamhet workbook gets one row
+/// saying so (and why, when a file of it was rejected) in place of its
+/// `underlag saknas` rows; `resultat.jsonl` still holds every evaluation.
 pub fn iakttagelser_with_limit(
     wb: &mut Workbook,
     d: &RunData<'_>,
     fmt: &Formats,
     max_rows: u32,
 ) -> Result<()> {
-    let titles: HashMap<&str, (&str, &str)> = d
+    // Per rule id: title, reference and the row of its line on `Regler`.
+    let titles: HashMap<&str, (&str, &str, usize)> = d
         .rules
         .rules
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             (
                 r.def.id.as_str(),
-                (r.def.titel.as_str(), r.def.referens.as_str()),
+                (r.def.titel.as_str(), r.def.referens.as_str(), i + 2),
             )
         })
         .collect();
+    let without: HashSet<&str> = d
+        .model
+        .orgs
+        .iter()
+        .filter(|o| o.verksamhet.is_none())
+        .map(|o| o.org.id.as_str())
+        .collect();
+    let rejected = headline::rejected_files(d);
+    let collapsed =
+        |e: &Evaluation| e.status == Status::UnderlagSaknas && without.contains(&*e.org);
     let findings = || {
         d.evaluations
             .iter()
             .enumerate()
             .filter(|(_, e)| e.status.is_finding())
     };
-    // Pre-pass for the column widths (capped, so long messages stay readable).
+    // Pre-pass: the column widths, and per organisation without a
+    // Verksamhet workbook its collapsed rows (how many, any new).
     let mut widths = Grid::new();
-    for (_, e) in findings() {
+    let mut summary: HashMap<&str, (usize, bool)> = HashMap::new();
+    for (i, e) in findings() {
+        if collapsed(e) {
+            let s = summary.entry(&*e.org).or_default();
+            s.0 += 1;
+            s.1 |= d.change.is_new(i);
+            continue;
+        }
         widths.measure(0, &e.org);
         widths.measure(1, &e.rule);
-        if let Some((t, re)) = titles.get(&*e.rule) {
-            widths.measure(2, t);
-            widths.measure(10, re);
-        }
         widths.measure(4, e.status.label());
         widths.measure(5, &e.subject);
         widths.measure(6, &e.message);
+        if let Some((t, re, _)) = titles.get(&*e.rule) {
+            widths.measure(2, t);
+            widths.measure(10, re);
+        }
         if let Some(l) = &e.evidence {
             widths.measure(7, l.file());
             widths.measure(8, l.sheet());
         }
     }
-    let rows = findings().map(|(i, e)| {
-        let (title, reference) = titles.get(&*e.rule).copied().unwrap_or(("", ""));
+    if !summary.is_empty() {
+        widths.measure(6, &"x".repeat(60));
+        widths.measure(2, "Ingen läsbar inlämning");
+    }
+    widths.measure(4, Status::UnderlagSaknas.label());
+    let mut done: Option<&str> = None;
+    let rows = findings().filter_map(|(i, e)| {
+        if collapsed(e) {
+            if done == Some(&*e.org) {
+                return None;
+            }
+            done = Some(&*e.org);
+            let (n, new) = summary.get(&*e.org).copied().unwrap_or_default();
+            let files = rejected.get(&*e.org);
+            let message = match files.and_then(|f| f.first()) {
+                Some(f) => format!(
+                    "Inlämnad men kunde inte läsas: {} Därför kunde {} inte bedömas (underlag saknas).",
+                    f.reason,
+                    headline::plural(n, "regel", "regler")
+                ),
+                None => format!(
+                    "Ingen arbetsbok av typen Verksamhet har lämnats in; därför kunde {} inte bedömas (underlag saknas).",
+                    headline::plural(n, "regel", "regler")
+                ),
+            };
+            let file = files
+                .map(|f| f.iter().map(|e| e.path.as_str()).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default();
+            return Some(vec![
+                Cell::s(&e.org),
+                Cell::Empty,
+                Cell::s("Ingen läsbar inlämning"),
+                Cell::Empty,
+                Cell::Styled(e.status.label().into(), e.status),
+                Cell::Empty,
+                Cell::owned(message),
+                Cell::owned(file),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::s(if new { "Ja" } else { "Nej" }),
+            ]);
+        }
+        let (title, reference, rule_row) = titles.get(&*e.rule).copied().unwrap_or(("", "", 0));
         let (file, sheet, cell) = match &e.evidence {
             Some(l) => (l.file(), l.sheet(), Cell::owned(l.cell())),
             None => ("", "", Cell::s("")),
         };
-        vec![
+        let rule = if rule_row > 0 {
+            Cell::Link(
+                Cow::Borrowed(&*e.rule),
+                Cow::Owned(format!("internal:'Regler'!A{rule_row}")),
+            )
+        } else {
+            Cell::s(&e.rule)
+        };
+        Some(vec![
             Cell::s(&e.org),
-            Cell::s(&e.rule),
+            rule,
             Cell::s(title),
             Cell::s(e.severity.label()),
             Cell::Styled(e.status.label().into(), e.status),
@@ -89,16 +165,21 @@ pub fn iakttagelser_with_limit(
             cell,
             Cell::s(reference),
             Cell::s(if d.change.is_new(i) { "Ja" } else { "Nej" }),
-        ]
+        ])
     });
     xlsx::write_long_table(
         wb,
         "Iakttagelser",
         &IAKTTAGELSER_HEADERS,
         &widths,
+        &WRAPPED,
         fmt,
         rows,
         max_rows,
     )?;
     Ok(())
 }
+
+/// The long text columns of `Iakttagelser` and their widest width:
+/// Regeltitel, Objekt, Meddelande, Fil, Referens.
+const WRAPPED: [(u16, f64); 5] = [(2, 28.0), (5, 24.0), (6, 50.0), (7, 26.0), (10, 30.0)];

@@ -28,6 +28,13 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         "Innovation, andel av budget, mot 2020 (procentenheter)",
     ];
     g.header(ws, 0, 0, &headers, fmt)?;
+    // Long headers over numbers: narrow columns with wrapped headers.
+    g.wrap_column(ws, 0, 20.0, fmt)?;
+    g.wrap_column(ws, 1, 34.0, fmt)?;
+    for c in 2..headers.len() as u16 {
+        g.wrap_column(ws, c, 15.0, fmt)?;
+    }
+    ws.set_row_height(0, 60)?;
     let names = d.model.names();
     let mut r = 0;
     for i in d.indicators {
@@ -110,16 +117,31 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     }
     xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
     g.apply_widths(ws)?;
+    xlsx::page_setup(ws, fmt);
+    // The notes span the table and wrap, so they print whole.
+    let note = fmt
+        .wrap
+        .clone()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    let last_col = headers.len() as u16 - 1;
     let note_row = r + 2;
-    ws.write_string(
+    ws.set_row_height(note_row, 30)?;
+    ws.set_row_height(note_row + 1, 45)?;
+    ws.merge_range(
         note_row,
         0,
+        note_row,
+        last_col,
         "Indikatorer, inte krav: andelar av förändringsinsatserna per inriktning och nytta, per organisation och för hela staden (STADEN), efter antal och efter budget.",
+        &note,
     )?;
-    ws.write_string(
+    ws.merge_range(
         note_row + 1,
         0,
+        note_row + 1,
+        last_col,
         "Utgångsläget 2020 (99 % effektivitet, 1 % innovation) är andelen av resurserna i Intraservices utvecklingsportfölj och står därför under andelarna av budget; raden JÄMFÖRBART visar Intraservices egen andel av budget i dag, den jämförelse som motsvarar utgångsläget. Övriga organisationer och STADEN jämförs med samma tal endast som riktmärke.",
+        &note,
     )?;
     Ok(())
 }

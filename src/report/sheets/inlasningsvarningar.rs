@@ -34,6 +34,7 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         "Inläsningsvarningar",
         &WARNING_HEADERS,
         &widths,
+        &[(0, 50.0), (3, 40.0), (4, 50.0), (5, 60.0)],
         fmt,
         rows,
         xlsx::MAX_DATA_ROWS,

@@ -13,10 +13,3 @@ pub mod organisationer;
 pub mod regler;
 pub mod sammanfattning;
 pub mod utskick;
-
-use crate::report::RunData;
-
-/// The rule ids, in rule order.
-pub(crate) fn rule_ids<'a>(d: &'a RunData<'_>) -> Vec<&'a str> {
-    d.rules.rules.iter().map(|r| r.def.id.as_str()).collect()
-}

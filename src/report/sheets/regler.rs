@@ -30,24 +30,46 @@ pub fn parameters_text(p: &crate::yaml::YamlMapping) -> String {
 /// At most this many distinct regelfel messages per rule in `Regler`.
 const MAX_ERRORS_LISTED: usize = 20;
 
+/// The columns of `Regler`: the fingerprints last, outside the print area.
+pub const HEADERS: [&str; 11] = [
+    "Regel",
+    "Titel",
+    "Allvarlighet",
+    "Objekt",
+    "Referens",
+    "Parametrar",
+    "Skript",
+    "Regelfel",
+    "Fel (fil:rad:kolumn)",
+    "Skriptets SHA-256",
+    "YAML-filens SHA-256",
+];
+
+/// The printed columns: `Regel` … `Fel`.
+const PRINTED: u16 = 9;
+
 /// Add the `Regler` sheet.
 pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     let ws = wb.add_worksheet().set_name("Regler")?;
     let mut g = Grid::new();
-    let headers = [
-        "Regel",
-        "Titel",
-        "Allvarlighet",
-        "Objekt",
-        "Referens",
-        "Parametrar",
-        "Skript",
-        "Skriptets SHA-256",
-        "YAML-filens SHA-256",
-        "Regelfel",
-        "Fel (fil:rad:kolumn)",
-    ];
+    let headers = HEADERS;
     g.header(ws, 0, 0, &headers, fmt)?;
+    g.measure(2, "allvarlighet");
+    g.measure(3, "organisation");
+    g.measure(7, "1000");
+    for rule in &d.rules.rules {
+        g.measure(1, &rule.def.titel);
+        g.measure(4, &rule.def.referens);
+        g.measure(5, &parameters_text(&rule.def.parametrar));
+        g.measure(6, &rule.script_display());
+    }
+    g.measure(8, &"x".repeat(50));
+    g.wrap_within_budget(
+        ws,
+        PRINTED,
+        &[(1, 30.0), (4, 34.0), (5, 30.0), (6, 22.0), (8, 50.0)],
+        fmt,
+    )?;
     let mut errors: HashMap<&str, (usize, Vec<&str>)> = HashMap::new();
     for e in d
         .evaluations
@@ -77,20 +99,24 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| rule.script_display());
         g.text(ws, r, 6, &script)?;
-        g.text(ws, r, 7, &rule.script_sha256)?;
-        g.text(ws, r, 8, &rule.yaml_sha256)?;
         let (n, msgs) = errors.get(def.id.as_str()).cloned().unwrap_or_default();
-        g.number(ws, r, 9, n as f64, None)?;
         if n > 0 {
+            g.number(ws, r, 7, n as f64, Some(fmt.status(Status::Regelfel)))?;
             let mut text = msgs.join("\n");
             let distinct_shown = msgs.len();
             if n > distinct_shown && distinct_shown == MAX_ERRORS_LISTED {
                 text.push_str("\n… (fler fel finns i Iakttagelser)");
             }
-            g.text_fmt(ws, r, 10, &text, &fmt.wrap)?;
+            g.text(ws, r, 8, &text)?;
+        } else {
+            g.number(ws, r, 7, 0.0, None)?;
         }
+        g.text(ws, r, 9, &rule.script_sha256)?;
+        g.text(ws, r, 10, &rule.yaml_sha256)?;
     }
     xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
     g.apply_widths(ws)?;
+    ws.set_print_area(0, 0, r.max(1), PRINTED - 1)?;
+    xlsx::page_setup(ws, fmt);
     Ok(())
 }
