@@ -115,7 +115,8 @@ fn facts(report: &Path, key: &str) -> Vec<String> {
     let r = wb.worksheet_range("Sammanfattning").unwrap();
     r.rows()
         .filter(|row| matches!(row.first(), Some(Data::String(s)) if s == key))
-        .map(|row| row.get(1).map(|d| d.to_string()).unwrap_or_default())
+        // The label spans columns A–B; the value stands in C.
+        .map(|row| row.get(2).map(|d| d.to_string()).unwrap_or_default())
         .collect()
 }
 

@@ -126,6 +126,7 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     ws.autofilter(header, 0, org_last, 1 + 3 * n)?;
     ws.set_freeze_panes(header + 1, 2)?;
     xlsx::print_setup(ws, header)?;
+    xlsx::page_setup(ws, fmt);
     ws.set_repeat_rows(top, header)?;
 
     // Per rule: the organisations with a brist, a column per point in time.

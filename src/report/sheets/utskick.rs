@@ -61,6 +61,7 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     }
     xlsx::table_setup(ws, 0, r, HEADERS.len() as u16, true)?;
     g.apply_widths(ws)?;
+    xlsx::page_setup(ws, fmt);
     ws.write_string(
         r + 2,
         0,
