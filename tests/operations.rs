@@ -122,3 +122,65 @@ fn item15_check_refuses_what_fails_later() {
         )
     );
 }
+
+/// Item 2: an alias equal to its own organisation's name after
+/// normalisation is accepted with a note from `check`; collisions between
+/// organisations are listed all at once, each with its line.
+#[test]
+fn item02_own_aliases_are_noted_and_collisions_listed_at_once() {
+    let ws = Workspace::new();
+    let config = fs::read_to_string(ws.config()).unwrap();
+    let own = config
+        .replacen(
+            "alias: [Kretslopp och vatten]",
+            "alias: [Kretslopp och vatten, Kretslopp- och vattennämnden]",
+            1,
+        )
+        .replacen(
+            "    beslutsorgan: Göteborgs Hamn AB:s styrelse\n",
+            "    beslutsorgan: Göteborgs Hamn AB:s styrelse\n    alias: [Göteborgs hamn AB]\n",
+            1,
+        );
+    assert_ne!(own, config);
+    fs::write(ws.config(), &own).unwrap();
+    let out = ws.cmd(&["check", "--per", PER]).output();
+    let cfg = ws.config().display().to_string();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "uppsikt: obs: {cfg}: organisationer: aliaset \"Kretslopp- och vattennämnden\" (KOV) är detsamma \
+             som \"Kretslopp och vattennämnden\" och behövs inte; namn jämförs utan skiftläge, bindestreck \
+             och extra mellanslag\n\
+             uppsikt: obs: {cfg}: organisationer: aliaset \"Göteborgs hamn AB\" (GHAB) är detsamma som \
+             \"Göteborgs Hamn AB\" och behövs inte; namn jämförs utan skiftläge, bindestreck och extra mellanslag\n"
+        )
+    );
+
+    let clashing = own
+        .replacen(
+            "alias: [Trafikkontoret]",
+            "alias: [Trafikkontoret, Kretslopp och vatten]",
+            1,
+        )
+        .replacen(
+            "alias: [Göteborgs hamn AB]",
+            "alias: [Göteborgs hamn AB, Trafikkontoret]",
+            1,
+        );
+    fs::write(ws.config(), &clashing).unwrap();
+    let out = ws.cmd(&["check", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "uppsikt: {cfg}:57: organisationer: namnet \"Kretslopp och vatten\" (TN) är samma som \
+             \"Kretslopp och vatten\" (KOV, rad 52); ett namn kan bara höra till en organisation\n\
+             {cfg}:102: organisationer: namnet \"Trafikkontoret\" (GHAB) är samma som \
+             \"Trafikkontoret\" (TN, rad 57); ett namn kan bara höra till en organisation\n"
+        )
+    );
+    let run = ws.cmd(&["run", "--per", PER]).output();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(ws.run_folders().is_empty(), "nothing published");
+}
