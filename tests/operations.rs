@@ -184,3 +184,43 @@ fn item02_own_aliases_are_noted_and_collisions_listed_at_once() {
     assert_eq!(run.status.code(), Some(2));
     assert!(ws.run_folders().is_empty(), "nothing published");
 }
+
+/// Item 3 (and 16): a folder removed while the shared folder is listed is
+/// left out and the run goes on (test hook: the folder is removed just
+/// before it is listed); a file listed and then gone is `väntar`, not `fel`.
+#[test]
+fn item03_a_folder_removed_during_listing_does_not_abort_the_run() {
+    use uppsikt::settings::{Overrides, Settings};
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let gone = ws.inputs().join("borttagen-mapp-item03");
+    fs::create_dir_all(&gone).unwrap();
+    valid_verksamhet("TN", "2026").save(gone.join("tn.xlsx"));
+    let target = gone.clone();
+    uppsikt::ingest::discover::hooks::set_before_listing(move |dir| {
+        if dir == target {
+            let _ = fs::remove_dir_all(dir);
+        }
+    });
+    let settings = Settings::from_overrides(&Overrides {
+        config: ws.config(),
+        inputs: Some(ws.inputs()),
+        outputs: Some(ws.outputs()),
+        rules: Some(ws.path().join("rules")),
+        schedules: Some(ws.path().join("schedules")),
+        per: Some(PER.into()),
+        period: None,
+        vantetid: Some(0),
+    })
+    .unwrap();
+    let read = uppsikt::ingest::ingest(
+        &settings.inputs,
+        &settings.config.organisationer,
+        &settings.ingest_options(),
+    )
+    .expect("the run goes on");
+    assert!(!gone.exists(), "the hook removed the folder");
+    let paths: Vec<&str> = read.log.entries.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["kov.xlsx"]);
+    assert_eq!(read.log.entries[0].status.label(), "inläst");
+}

@@ -187,10 +187,16 @@ fn read_one(
             entry.reason = CHANGED_WHILE_READ.into();
             return (entry, None);
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Listed, then gone: moved or replaced right now.
+            entry.status = FileStatus::Vantar;
+            entry.reason = VANISHED.into();
+            return (entry, None);
+        }
         Err(e) => {
             entry.status = FileStatus::Fel;
             entry.reason = FileFault::Unreadable {
-                detail: e.to_string(),
+                detail: crate::oserror::swedish(&e),
             }
             .to_string();
             return (entry, None);
@@ -244,6 +250,10 @@ fn read_one(
 }
 
 const CHANGED_WHILE_READ: &str = "Filen ändrades medan den lästes; den läses i en senare körning.";
+
+/// The reason of a file listed and then gone before it was read.
+pub const VANISHED: &str =
+    "Filen försvann efter att mappen listats (den flyttas eller ersätts just nu); den läses i en senare körning.";
 
 /// Read a discovered file into memory, at most its discovered size plus one
 /// byte. The path is opened without following a symbolic link and without
