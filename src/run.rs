@@ -135,10 +135,11 @@ fn execute_failing(
 ) -> Result<RunSummary, RunError> {
     let started: DateTime<Local> = Local::now();
     let t0 = Instant::now();
-    let read = ingest::ingest(
+    let read = ingest::ingest_keeping(
         &settings.inputs,
         &settings.config.organisationer,
         &settings.ingest_options(),
+        archive,
     )
     .map_err(|source| RunError::Inputs {
         dir: settings.inputs.clone(),
@@ -220,6 +221,19 @@ fn execute_failing(
         next_run,
     };
 
+    // The archive first: the judged bytes, from memory, verified by hash.
+    let archive_problems = if archive {
+        let dest = dir.join("indata");
+        let problems = archive::inputs(&dest, &read.log, &read.bytes)
+            .map_err(|e| cannot_write(&dest)(e.into()))?;
+        for p in &problems {
+            tracing::error!("arkivet är ofullständigt: {p}");
+        }
+        problems
+    } else {
+        Vec::new()
+    };
+
     // The report on one thread while the feedback workbooks use every core.
     let t_write = Instant::now();
     let report_path = dir.join("uppsikt-rapport.xlsx");
@@ -257,13 +271,6 @@ fn execute_failing(
         cpu_seconds = crate::metrics::cpu_seconds(),
         "report and feedback written"
     );
-    let archive_problems = if archive {
-        let dest = dir.join("indata");
-        archive::inputs(&settings.inputs, &dest, &read.log)
-            .map_err(|e| cannot_write(&dest)(e.into()))?
-    } else {
-        Vec::new()
-    };
     let rules_dest = dir.join("regler");
     archive::rules(rules, &rules_dest).map_err(|e| cannot_write(&rules_dest)(e.into()))?;
 
@@ -275,7 +282,9 @@ fn execute_failing(
         .zip(tally.per_rule.iter().copied())
         .collect();
     let files_in_error = read.log.count(FileStatus::Fel);
-    let exit = if files_in_error > 0 || counts.iter().any(|(s, n)| *s == Status::Regelfel && *n > 0)
+    let exit = if files_in_error > 0
+        || !archive_problems.is_empty()
+        || counts.iter().any(|(s, n)| *s == Status::Regelfel && *n > 0)
     {
         exit::PARTIAL
     } else {

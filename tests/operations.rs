@@ -224,3 +224,84 @@ fn item03_a_folder_removed_during_listing_does_not_abort_the_run() {
     assert_eq!(paths, ["kov.xlsx"]);
     assert_eq!(read.log.entries[0].status.label(), "inläst");
 }
+
+fn library_settings(ws: &Workspace) -> uppsikt::settings::Settings {
+    uppsikt::settings::Settings::from_overrides(&uppsikt::settings::Overrides {
+        config: ws.config(),
+        inputs: Some(ws.inputs()),
+        outputs: Some(ws.outputs()),
+        rules: Some(ws.path().join("rules")),
+        schedules: Some(ws.path().join("schedules")),
+        per: Some(PER.into()),
+        period: None,
+        vantetid: Some(0),
+    })
+    .unwrap()
+}
+
+/// Items 5 and 6: the archive is the judged bytes, written from memory: a
+/// FIFO (or a link to /dev/zero) swapped in after reading is never opened;
+/// a judged file missing from the archive is named.
+#[cfg(unix)]
+#[test]
+fn item05_06_the_archive_is_the_judged_bytes() {
+    let ws = Workspace::new();
+    let kov = ws.inputs().join("kov.xlsx");
+    valid_verksamhet("KOV", "2026").save(&kov);
+    valid_verksamhet("TN", "2026").save(ws.inputs().join("tn.xlsx"));
+    let judged = fs::read(&kov).unwrap();
+    let s = library_settings(&ws);
+    let read = uppsikt::ingest::ingest_keeping(
+        &s.inputs,
+        &s.config.organisationer,
+        &s.ingest_options(),
+        true,
+    )
+    .unwrap();
+    // Swap a FIFO in for kov.xlsx and a link to /dev/zero for tn.xlsx.
+    fs::remove_file(&kov).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&kov)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fs::remove_file(ws.inputs().join("tn.xlsx")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", ws.inputs().join("tn.xlsx")).unwrap();
+    let dest = ws.path().join("arkiv");
+    let t0 = std::time::Instant::now();
+    let problems = uppsikt::report::archive::inputs(&dest, &read.log, &read.bytes).unwrap();
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(10),
+        "no blocking"
+    );
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(fs::read(dest.join("kov.xlsx")).unwrap(), judged);
+
+    // A judged file whose bytes are not there is named, not a warning only.
+    let mut bytes = read.bytes.clone();
+    bytes.remove("tn.xlsx");
+    let problems =
+        uppsikt::report::archive::inputs(&ws.path().join("arkiv2"), &read.log, &bytes).unwrap();
+    assert_eq!(
+        problems,
+        ["tn.xlsx: filen som bedömdes saknas i arkivet (indata/)"]
+    );
+}
+
+/// Item 6 through the binary: an archived run (`--arkivera`) publishes the
+/// judged bytes and ends 0 when the archive is complete.
+#[test]
+fn item06_an_archived_run_is_complete() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let out = ws.cmd(&["run", "--per", PER, "--arkivera"]).output();
+    let runs = ws.run_folders();
+    assert_eq!(runs.len(), 1, "{}", stderr(&out));
+    assert_eq!(
+        fs::read(runs[0].join("indata/kov.xlsx")).unwrap(),
+        fs::read(ws.inputs().join("kov.xlsx")).unwrap()
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(runs[0].join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["arkiv_avvikelser"], serde_json::json!([]));
+}

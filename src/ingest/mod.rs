@@ -42,6 +42,9 @@ pub struct IngestOptions {
 pub struct Ingested {
     pub orgs: Vec<OrgData>,
     pub log: InputLog,
+    /// The bytes of every file read, by its log path (only with
+    /// [`ingest_keeping`]'s `keep_bytes`).
+    pub bytes: BTreeMap<String, Arc<[u8]>>,
 }
 
 /// A workbook that was read and classified.
@@ -62,18 +65,34 @@ impl Parsed {
     }
 }
 
+/// The bytes of the files read, by log path, collected across workers.
+type KeptBytes = std::sync::Mutex<BTreeMap<String, Arc<[u8]>>>;
+
 /// Read every file below `root` against the register.
 pub fn ingest(
     root: &Path,
     register: &[Organisation],
     opts: &IngestOptions,
 ) -> std::io::Result<Ingested> {
+    ingest_keeping(root, register, opts, false)
+}
+
+/// [`ingest`], also keeping the bytes of every file read and hashed
+/// (`keep_bytes`) in [`Ingested::bytes`]: the archive writes exactly the
+/// bytes that were judged, never reading the shared folder again.
+pub fn ingest_keeping(
+    root: &Path,
+    register: &[Organisation],
+    opts: &IngestOptions,
+    keep_bytes: bool,
+) -> std::io::Result<Ingested> {
     let found = discover::discover(root)?;
     let register: Vec<Arc<Organisation>> = register.iter().cloned().map(Arc::new).collect();
+    let kept: KeptBytes = Default::default();
 
     let progress = crate::parallel::Progress::new("inläsning", "filer", found.len());
     let results = crate::parallel::map_with_progress(&found, Some(&progress), |f| {
-        read_one(f, &register, opts)
+        read_one(f, &register, opts, keep_bytes.then_some(&kept))
     });
     progress.finish();
 
@@ -144,6 +163,7 @@ pub fn ingest(
     Ok(Ingested {
         orgs,
         log: InputLog { entries },
+        bytes: kept.into_inner().unwrap_or_default(),
     })
 }
 
@@ -152,6 +172,7 @@ fn read_one(
     f: &discover::Found,
     register: &[Arc<Organisation>],
     opts: &IngestOptions,
+    keep: Option<&KeptBytes>,
 ) -> (FileEntry, Option<Parsed>) {
     let mut entry = FileEntry::new(f);
     if let Some(reason) = &f.skip {
@@ -212,6 +233,12 @@ fn read_one(
         return (entry, None);
     }
     entry.sha256 = Some(crate::digest::sha256_hex(&bytes));
+    let bytes: Arc<[u8]> = bytes.into();
+    if let Some(keep) = keep {
+        if let Ok(mut k) = keep.lock() {
+            k.insert(f.rel.clone(), bytes.clone());
+        }
+    }
     let file: Arc<str> = f.rel.clone().into();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         parse_workbook(&file, &bytes, register, opts)

@@ -228,7 +228,13 @@ pub fn previous_runs(root: &Path, schedule: &str) -> Vec<(chrono::NaiveDateTime,
 
 /// Write `bytes` to `path`; a failure names the file, in Swedish.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    fs::write(path, bytes).with_context(|| format!("{}: kan inte skrivas", path.display()))
+    fs::write(path, bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: kan inte skrivas: {}",
+            path.display(),
+            crate::oserror::swedish(&e)
+        )
+    })
 }
 
 #[cfg(test)]
