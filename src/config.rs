@@ -78,12 +78,20 @@ pub struct Config {
     /// Copy every file read into the run folder's `indata/`.
     #[serde(default)]
     pub arkivera_indata: bool,
+    /// How long a run waits for another run's lock on the output root
+    /// before it gives up (exit 2), in seconds (default 30 minutes).
+    #[serde(default = "default_lock_wait")]
+    pub las_max_vantan_sekunder: u64,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
 }
 
 fn default_settle() -> u64 {
     60
+}
+
+fn default_lock_wait() -> u64 {
+    30 * 60
 }
 
 /// The line (1-based) of `needle` within organisation `id`'s entry of a

@@ -156,7 +156,11 @@ fn execute_failing(
     );
     let model = Model::new(settings.per, settings.period, read.orgs);
 
-    let lock = OutputLock::acquire(&settings.outputs).map_err(|e| RunError::RunFolder(e.into()))?;
+    let lock = OutputLock::acquire_within(
+        &settings.outputs,
+        std::time::Duration::from_secs(settings.config.las_max_vantan_sekunder),
+    )
+    .map_err(|e| RunError::RunFolder(e.into()))?;
     let run_name = format!("{}_{schedule}", started.format(run_folder::STAMP_FORMAT));
     let pending = lock
         .begin(&run_name)

@@ -305,3 +305,45 @@ fn item06_an_archived_run_is_complete() {
         serde_json::from_slice(&fs::read(runs[0].join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["arkiv_avvikelser"], serde_json::json!([]));
 }
+
+/// Item 7: waiting for the lock names the holder and gives up after the
+/// configured limit with exit 2 and a clear message; nothing is published.
+#[test]
+fn item07_lock_waiting_is_bounded_and_names_the_holder() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let config = fs::read_to_string(ws.config()).unwrap();
+    fs::write(ws.config(), format!("las_max_vantan_sekunder: 1\n{config}")).unwrap();
+    let held = uppsikt::report::run_folder::OutputLock::acquire(&ws.outputs()).unwrap();
+    let out = ws
+        .cmd(&["run", "--per", PER])
+        .command()
+        .env("RUST_LOG", "uppsikt=info")
+        .output()
+        .unwrap();
+    drop(held);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let pid = std::process::id();
+    assert!(
+        err.contains(&format!(
+            "another run holds the output root; waiting for it to finish root={} holder_pid={pid} holder_started=",
+            ws.outputs().display()
+        )),
+        "{err}"
+    );
+    let last = err.lines().last().unwrap();
+    let prefix = format!(
+        "uppsikt: {}: en annan körning (PID {pid}, startad ",
+        ws.outputs().display()
+    );
+    assert!(last.starts_with(&prefix), "{last}");
+    assert!(
+        last.ends_with(
+            "håller utdatamappen; gav upp efter 1 s att ha väntat (gränsen är 1 s). Kontrollera att \
+             körningen lever, eller höj las_max_vantan_sekunder i konfigurationen"
+        ),
+        "{last}"
+    );
+    assert!(ws.run_folders().is_empty(), "nothing published");
+}
