@@ -347,3 +347,71 @@ fn item07_lock_waiting_is_bounded_and_names_the_holder() {
     );
     assert!(ws.run_folders().is_empty(), "nothing published");
 }
+
+/// Items 11 and 12: with `--log-format json` every stderr line is JSON,
+/// fatal errors and argument errors too; a reader panic is one line naming
+/// the file, with no panic text or backtrace on stderr.
+#[test]
+fn item11_12_json_logs_are_json_and_a_reader_panic_is_one_line() {
+    let ws = Workspace::new();
+    let good = valid_verksamhet("KOV", "2026").to_bytes();
+    let ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"";
+    let sheet = format!(
+        "<worksheet {ns}><dimension ref=\"A1:XFD1048576\"/><sheetData><row r=\"4294967296\">\
+         <c r=\"A4294967296\" t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData></worksheet>"
+    );
+    fs::write(
+        ws.inputs().join("orimlig.xlsx"),
+        crate::hostile::with_part(&good, "xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    )
+    .unwrap();
+    let out = ws
+        .cmd(&["check", "--per", PER, "--log-format", "json"])
+        .command()
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        !err.contains("panicked at") && !err.contains("stack backtrace"),
+        "{err}"
+    );
+    for line in err.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        if cfg!(debug_assertions) {
+            // calamine's row overflow panics only with overflow checks.
+            assert_eq!(v["fields"]["file"], "orimlig.xlsx", "{line}");
+            assert!(v["fields"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("läsaren kraschade på filen och den underkänns: "));
+        }
+    }
+    if cfg!(debug_assertions) {
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+
+    for args in [
+        &["schedule", "next", "--per", PER, "--log-format", "json"][..],
+        &[
+            "run",
+            "--per",
+            PER,
+            "--rules",
+            "/finns/inte",
+            "--log-format",
+            "json",
+        ][..],
+    ] {
+        let out = ws.cmd(args).output();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(!err.is_empty());
+        for line in err.lines() {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|_| panic!("{args:?}: not JSON: {line}"));
+            assert_eq!(v["level"], "ERROR", "{line}");
+        }
+    }
+}

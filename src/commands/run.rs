@@ -14,10 +14,7 @@ pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Resu
             report_broken_rules(&r, &problems);
             r
         }
-        Err(e) => {
-            eprintln!("uppsikt: regler kan inte användas:\n{e}");
-            return Ok(exit::UNUSABLE);
-        }
+        Err(e) => anyhow::bail!("regler kan inte användas:\n{e}"),
     };
     let (name, archive, next) = match schedule {
         Some(n) => {

@@ -65,6 +65,34 @@ impl Parsed {
     }
 }
 
+thread_local! {
+    static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks this thread as inside a workbook reader while it lives: a panic
+/// there is caught and logged as one line naming the file, so the process's
+/// panic hook ([`in_reader`]) stays silent.
+struct ReaderGuard;
+
+impl ReaderGuard {
+    fn enter() -> Self {
+        IN_READER.with(|c| c.set(true));
+        Self
+    }
+}
+
+impl Drop for ReaderGuard {
+    fn drop(&mut self) {
+        IN_READER.with(|c| c.set(false));
+    }
+}
+
+/// Whether this thread is inside a workbook reader (a panic there is
+/// caught, and logged with its file, by ingest).
+pub fn in_reader() -> bool {
+    IN_READER.with(|c| c.get())
+}
+
 /// The bytes of the files read, by log path, collected across workers.
 type KeptBytes = std::sync::Mutex<BTreeMap<String, Arc<[u8]>>>;
 
@@ -240,9 +268,12 @@ fn read_one(
         }
     }
     let file: Arc<str> = f.rel.clone().into();
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parse_workbook(&file, &bytes, register, opts)
-    }));
+    let outcome = {
+        let _quiet = ReaderGuard::enter();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_workbook(&file, &bytes, register, opts)
+        }))
+    };
     match outcome {
         Ok(Ok((parsed, warnings))) => {
             let inl = parsed.inlamning();
@@ -269,6 +300,11 @@ fn read_one(
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
+            tracing::warn!(
+                file = %f.rel,
+                "läsaren kraschade på filen och den underkänns: {}",
+                detail.lines().next().unwrap_or_default()
+            );
             entry.status = FileStatus::Fel;
             entry.reason = FileFault::ReaderPanicked { detail }.to_string();
             (entry, None)
