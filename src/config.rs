@@ -82,6 +82,10 @@ pub struct Config {
     /// before it gives up (exit 2), in seconds (default 30 minutes).
     #[serde(default = "default_lock_wait")]
     pub las_max_vantan_sekunder: u64,
+    /// Script time one rule may use in one run, in seconds (default 10);
+    /// past it the rule's remaining subjects are `regelfel`.
+    #[serde(default = "default_rule_budget")]
+    pub regel_budget_sekunder: u64,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
 }
@@ -92,6 +96,10 @@ fn default_settle() -> u64 {
 
 fn default_lock_wait() -> u64 {
     30 * 60
+}
+
+fn default_rule_budget() -> u64 {
+    10
 }
 
 /// The line (1-based) of `needle` within organisation `id`'s entry of a

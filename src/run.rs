@@ -187,6 +187,7 @@ fn execute_failing(
         (evaluated, previous)
     });
     let (evaluations, tally) = evaluated?;
+    rules.report_suppressed_prints();
     let t_rules = t_rules0.elapsed();
     tracing::info!(
         evaluations = tally.total(),

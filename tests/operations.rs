@@ -415,3 +415,106 @@ fn item11_12_json_logs_are_json_and_a_reader_panic_is_one_line() {
         }
     }
 }
+
+fn rule_with_script(ws: &Workspace, id: &str, script: &str) {
+    let yaml = format!(
+        "id: {id}\ntitel: Regel {id}\nallvarlighet: låg\nobjekt: organisation\nreferens: test\n\
+         dokumentation:\n  Vad regeln kontrollerar: test\n  Varför: test\n"
+    );
+    fs::write(ws.path().join(format!("rules/{id}-test.yaml")), yaml).unwrap();
+    fs::write(ws.path().join(format!("rules/{id}-test.rhai")), script).unwrap();
+}
+
+/// Item 8: `print` in a loop is capped per rule and run, each line names
+/// the rule and organisation, and one line says how many were suppressed.
+#[test]
+fn item08_a_print_flood_is_capped() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    rule_with_script(
+        &ws,
+        "R90",
+        "for i in 0..1000 { print(`rad ${i}`); }\nuppfyllt()",
+    );
+    let out = ws
+        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .command()
+        .env("RUST_LOG", "uppsikt::regel=info")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let runs = ws.run_folders();
+    let orgs = results(&runs[0])
+        .iter()
+        .filter(|e| e["regel"] == "R90")
+        .count();
+    let lines: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let printed: Vec<_> = lines
+        .iter()
+        .filter(|v| {
+            v["fields"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("rad ")
+        })
+        .collect();
+    assert_eq!(printed.len(), 100);
+    assert!(printed.iter().all(|v| v["fields"]["regel"] == "R90"
+        && !v["fields"]["organisation"].as_str().unwrap().is_empty()));
+    let suppressed: Vec<_> = lines
+        .iter()
+        .filter(|v| {
+            v["fields"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("undertrycktes")
+        })
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(
+        suppressed[0]["fields"]["message"],
+        format!("{} rader till undertrycktes", orgs * 1000 - 100)
+    );
+}
+
+/// Item 9: a rule that times out on every subject stops costing time once
+/// its run budget is used: the rest of its subjects are `regelfel` at once.
+#[test]
+fn item09_a_slow_rule_has_a_run_budget() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let config = fs::read_to_string(ws.config()).unwrap();
+    fs::write(ws.config(), format!("regel_budget_sekunder: 1\n{config}")).unwrap();
+    rule_with_script(&ws, "R90", "loop { }\nuppfyllt()");
+    let t0 = std::time::Instant::now();
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let res = results(&ws.run_folders()[0]);
+    let r90: Vec<_> = res.iter().filter(|e| e["regel"] == "R90").collect();
+    assert!(r90.len() > 6, "enough organisations to exceed the budget");
+    assert!(r90.iter().all(|e| e["status"] == "regelfel"));
+    let over: Vec<_> = r90
+        .iter()
+        .filter(|e| {
+            e["meddelande"]
+                == "rules/R90-test.rhai: regelns tidsbudget för körningen (1 s skripttid) är slut; \
+                    objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder"
+        })
+        .collect();
+    assert!(!over.is_empty(), "{r90:?}");
+    // Each timed-out subject costs 0.5 s; the budget ends that after ~1 s per worker.
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(r90.len() as u64 / 2),
+        "{:?}",
+        t0.elapsed()
+    );
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("regelns tidsbudget för körningen").count(),
+        1,
+        "{err}"
+    );
+}

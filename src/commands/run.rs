@@ -10,8 +10,10 @@ use crate::settings::{Overrides, Settings};
 pub fn run(overrides: &Overrides, schedule: Option<&str>, archive: bool) -> Result<i32> {
     let settings = &Settings::from_overrides(overrides)?;
     let rules = match RuleSet::load_for_run(&settings.rules) {
-        Ok((r, problems)) => {
+        Ok((mut r, problems)) => {
             report_broken_rules(&r, &problems);
+            r.limits.run_budget =
+                std::time::Duration::from_secs(settings.config.regel_budget_sekunder);
             r
         }
         Err(e) => anyhow::bail!("regler kan inte användas:\n{e}"),
