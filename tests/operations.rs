@@ -518,3 +518,32 @@ fn item09_a_slow_rule_has_a_run_budget() {
         "{err}"
     );
 }
+
+/// Item 4: one broken, unrelated schedule file does not stop a run of
+/// another schedule (it is logged); `check` still refuses it.
+#[test]
+fn item04_a_broken_unrelated_schedule_does_not_stop_the_run() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    fs::write(
+        ws.path().join("schedules/trasig.yaml"),
+        "namn: trasig\nuttryck: [\n",
+    )
+    .unwrap();
+    let out = ws
+        .cmd(&["run", "--per", PER, "--schedule", "nattlig"])
+        .output();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let runs = ws.run_folders();
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0].to_string_lossy().ends_with("_nattlig"));
+    assert!(stderr(&out)
+        .contains("andra scheman än nattlig kan inte användas (körningen går ändå); rätta dem:\n"));
+    assert!(stderr(&out).contains("trasig.yaml"));
+    let out = ws
+        .cmd(&["run", "--per", PER, "--schedule", "trasig"])
+        .output();
+    assert_eq!(out.status.code(), Some(2));
+    let check = ws.cmd(&["check", "--per", PER]).output();
+    assert_eq!(check.status.code(), Some(2));
+}
