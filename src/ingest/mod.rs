@@ -565,6 +565,33 @@ pub fn today() -> NaiveDate {
 mod tests {
     use super::*;
 
+    /// Item 16 of issue 18: a file listed and gone before it is read is
+    /// `väntar` (it is being moved or replaced), not `fel` with OS text.
+    #[test]
+    fn a_file_gone_after_listing_is_vantar() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let f = discover::Found {
+            path: dir.path().join("borta.xlsx"),
+            rel: "borta.xlsx".into(),
+            size: 10,
+            modified: Some(SystemTime::now() - Duration::from_secs(3600)),
+            skip: None,
+        };
+        let opts = IngestOptions {
+            period: Period::year(2026),
+            settle: Duration::from_secs(60),
+            limits: Default::default(),
+            now: SystemTime::now(),
+        };
+        let (entry, parsed) = read_one(&f, &[], &opts, None);
+        assert!(parsed.is_none());
+        assert_eq!(entry.status, FileStatus::Vantar);
+        assert_eq!(
+            entry.reason,
+            "Filen försvann efter att mappen listats (den flyttas eller ersätts just nu); den läses i en senare körning."
+        );
+    }
+
     fn found(size: u64, modified: Option<SystemTime>) -> discover::Found {
         discover::Found {
             path: "x.xlsx".into(),
