@@ -1,7 +1,7 @@
 //! `uppsikt.yaml`: paths, the period, settle time, size limits and the
 //! register of organisations. Unknown keys are errors with file and line.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -88,6 +88,14 @@ pub struct Config {
     /// How many earlier runs of the same schedule the `Historik` sheet shows.
     #[serde(default = "default_history_runs")]
     pub historik_korningar: usize,
+    /// How long a run waits for another run's lock on the output root
+    /// before it gives up (exit 2), in seconds (default 30 minutes).
+    #[serde(default = "default_lock_wait")]
+    pub las_max_vantan_sekunder: u64,
+    /// Script time one rule may use in one run, in seconds (default 10);
+    /// past it the rule's remaining subjects are `regelfel`.
+    #[serde(default = "default_rule_budget")]
+    pub regel_budget_sekunder: u64,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
 }
@@ -234,6 +242,38 @@ fn default_settle() -> u64 {
     60
 }
 
+fn default_lock_wait() -> u64 {
+    30 * 60
+}
+
+fn default_rule_budget() -> u64 {
+    10
+}
+
+/// The line (1-based) of `needle` within organisation `id`'s entry of a
+/// configuration file: the first line after `id: ID` that holds it.
+fn yaml_line(text: &str, id: &str, needle: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| {
+        let l = l.trim_start().trim_start_matches("- ").trim();
+        l == format!("id: {id}") || l == format!("id: \"{id}\"") || l == format!("id: '{id}'")
+    })?;
+    lines
+        .iter()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| {
+            // The whole name, not the start of a longer one.
+            l.match_indices(needle).any(|(i, _)| {
+                !l[i + needle.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+            })
+        })
+        .map(|(i, _)| i + 1)
+}
+
 /// A configuration problem: exit status 2, nothing written.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -249,8 +289,9 @@ pub enum ConfigError {
     /// The file is not valid YAML of the expected shape.
     #[error(transparent)]
     Yaml(#[from] YamlError),
-    /// A value that cannot be used.
-    #[error("{path}: {message}")]
+    /// Values that cannot be used (one a line, each starting `:LINE: ` or
+    /// `: ` to follow the file's path).
+    #[error("{}", .message.lines().map(|l| format!("{path}{l}")).collect::<Vec<_>>().join("\n"))]
     Invalid {
         /// The configuration file.
         path: String,
@@ -283,46 +324,108 @@ impl Config {
                 *ca = base.join(&*ca);
             }
         }
-        config.validate().map_err(|message| ConfigError::Invalid {
-            path: path.display().to_string(),
-            message,
-        })?;
+        config
+            .validate_in(Some(&text))
+            .map_err(|message| ConfigError::Invalid {
+                path: path.display().to_string(),
+                message,
+            })?;
         Ok(config)
     }
 
     /// Register ids valid and unique; names and aliases unambiguous; period parses.
     pub fn validate(&self) -> Result<(), String> {
-        let mut ids = HashSet::new();
-        let mut names = HashSet::new();
+        self.validate_in(None)
+    }
+
+    /// [`Config::validate`] with the file's text, so that each problem names
+    /// its line. Every register problem is listed at once, one a line; an
+    /// alias equal (after normalisation) to its own organisation's name or
+    /// another of its aliases is no problem (see [`Config::register_notes`]).
+    pub fn validate_in(&self, text: Option<&str>) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        // normalised name → (organisation id, the name as written)
+        let mut names: HashMap<String, (&str, &str)> = HashMap::new();
+        let at = |id: &str, needle: &str| -> String {
+            text.and_then(|t| yaml_line(t, id, needle))
+                .map(|l| format!(":{l}: "))
+                .unwrap_or_else(|| ": ".to_string())
+        };
         for o in &self.organisationer {
             if !valid_org_id(&o.id) {
-                return Err(format!(
-                    "organisationer: id \"{}\" är ogiltigt (versaler A–Z, siffror och -)",
+                problems.push(format!(
+                    "{}organisationer: id \"{}\" är ogiltigt (versaler A–Z, siffror och -)",
+                    at(&o.id, &o.id),
                     o.id
                 ));
             }
-            if !ids.insert(o.id.clone()) {
-                return Err(format!(
-                    "organisationer: id \"{}\" förekommer två gånger",
+            let n = ids.entry(o.id.as_str()).or_default();
+            *n += 1;
+            if *n == 2 {
+                problems.push(format!(
+                    ": organisationer: id \"{}\" förekommer flera gånger",
                     o.id
                 ));
             }
+            let mut own = HashSet::new();
             for n in std::iter::once(&o.namn).chain(&o.alias) {
-                if !names.insert(crate::model::name::normalize(n)) {
-                    return Err(format!(
-                        "organisationer: namnet \"{n}\" ({}) förekommer två gånger",
-                        o.id
-                    ));
+                let key = crate::model::name::normalize(n);
+                if !own.insert(key.clone()) {
+                    continue; // the organisation's own name again: a note from check
+                }
+                match names.get(&key) {
+                    Some((other, written)) if *other != o.id => problems.push(format!(
+                        "{}organisationer: namnet \"{n}\" ({}) är samma som \"{written}\" ({other}{}); ett namn kan bara höra till en organisation",
+                        at(&o.id, n),
+                        o.id,
+                        text.and_then(|t| yaml_line(t, other, written))
+                            .map(|l| format!(", rad {l}"))
+                            .unwrap_or_default(),
+                    )),
+                    Some(_) => {}
+                    None => {
+                        names.insert(key, (o.id.as_str(), n.as_str()));
+                    }
                 }
             }
         }
         if let Some(p) = &self.period {
-            p.parse::<Period>().map_err(|e| format!("period: {e}"))?;
+            if let Err(e) = p.parse::<Period>() {
+                problems.push(format!(": period: {e}"));
+            }
         }
         if let Some(e) = &self.epost {
-            e.check()?;
+            if let Err(m) = e.check() {
+                problems.push(m);
+            }
         }
-        Ok(())
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n"))
+        }
+    }
+
+    /// Aliases that say nothing new: equal (after normalisation) to their
+    /// organisation's name or to another of its aliases. Accepted; `check`
+    /// mentions them.
+    pub fn register_notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for o in &self.organisationer {
+            let mut seen: Vec<(String, &str)> = Vec::new();
+            for n in std::iter::once(&o.namn).chain(&o.alias) {
+                let key = crate::model::name::normalize(n);
+                match seen.iter().find(|(k, _)| *k == key) {
+                    Some((_, first)) => notes.push(format!(
+                        "organisationer: aliaset \"{n}\" ({}) är detsamma som \"{first}\" och behövs inte; namn jämförs utan skiftläge, bindestreck och extra mellanslag",
+                        o.id
+                    )),
+                    None => seen.push((key, n.as_str())),
+                }
+            }
+        }
+        notes
     }
 
     /// The configured period, or the calendar year of `per`.

@@ -63,6 +63,7 @@ pub mod exit;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod oserror;
 pub mod parallel;
 pub mod report;
 pub mod rules;

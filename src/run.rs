@@ -164,10 +164,11 @@ fn execute_failing(
 ) -> Result<RunSummary, RunError> {
     let started: DateTime<Local> = Local::now();
     let t0 = Instant::now();
-    let read = ingest::ingest(
+    let read = ingest::ingest_keeping(
         &settings.inputs,
         &settings.config.organisationer,
         &settings.ingest_options(),
+        archive,
     )
     .map_err(|source| RunError::Inputs {
         dir: settings.inputs.clone(),
@@ -184,7 +185,11 @@ fn execute_failing(
     );
     let model = Model::new(settings.per, settings.period, read.orgs);
 
-    let lock = OutputLock::acquire(&settings.outputs).map_err(|e| RunError::RunFolder(e.into()))?;
+    let lock = OutputLock::acquire_within(
+        &settings.outputs,
+        std::time::Duration::from_secs(settings.config.las_max_vantan_sekunder),
+    )
+    .map_err(|e| RunError::RunFolder(e.into()))?;
     let run_name = format!("{}_{schedule}", started.format(run_folder::STAMP_FORMAT));
     let pending = lock
         .begin(&run_name)
@@ -237,6 +242,7 @@ fn execute_failing(
         (evaluated, previous, history)
     });
     let (evaluations, tally) = evaluated?;
+    rules.report_suppressed_prints();
     let t_rules = t_rules0.elapsed();
     tracing::info!(
         evaluations = tally.total(),
@@ -289,6 +295,19 @@ fn execute_failing(
 
     let headline = crate::report::headline::Figures::of(&data).sentences();
 
+    // The archive first: the judged bytes, from memory, verified by hash.
+    let archive_problems = if archive {
+        let dest = dir.join("indata");
+        let problems = archive::inputs(&dest, &read.log, &read.bytes)
+            .map_err(|e| cannot_write(&dest)(e.into()))?;
+        for p in &problems {
+            tracing::error!("arkivet är ofullständigt: {p}");
+        }
+        problems
+    } else {
+        Vec::new()
+    };
+
     // The report on one thread while the feedback workbooks use every core.
     let t_write = Instant::now();
     let report_path = dir.join("uppsikt-rapport.xlsx");
@@ -336,13 +355,6 @@ fn execute_failing(
         crate::delivery::outbox::write_all(&dir, &data, &mut utskick)
             .map_err(|e| cannot_write(&outbox)(e.into()))?;
     }
-    let archive_problems = if archive {
-        let dest = dir.join("indata");
-        archive::inputs(&settings.inputs, &dest, &read.log)
-            .map_err(|e| cannot_write(&dest)(e.into()))?
-    } else {
-        Vec::new()
-    };
     let rules_dest = dir.join("regler");
     archive::rules(rules, &rules_dest).map_err(|e| cannot_write(&rules_dest)(e.into()))?;
 
@@ -354,7 +366,9 @@ fn execute_failing(
         .zip(tally.per_rule.iter().copied())
         .collect();
     let files_in_error = read.log.count(FileStatus::Fel);
-    let exit = if files_in_error > 0 || counts.iter().any(|(s, n)| *s == Status::Regelfel && *n > 0)
+    let exit = if files_in_error > 0
+        || !archive_problems.is_empty()
+        || counts.iter().any(|(s, n)| *s == Status::Regelfel && *n > 0)
     {
         exit::PARTIAL
     } else {

@@ -133,7 +133,7 @@ fn one_line_any(j: &Value, path: &str, status: &str) -> String {
 }
 
 /// The same xlsx with one part replaced (or added).
-fn with_part(xlsx: &[u8], name: &str, content: &[u8]) -> Vec<u8> {
+pub(crate) fn with_part(xlsx: &[u8], name: &str, content: &[u8]) -> Vec<u8> {
     let mut zin = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
     let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..zin.len() {

@@ -12,7 +12,7 @@ use std::path::Path;
 /// `model`'s types, `rules`' test harness reads `ingest`'s sheet reader.)
 const LAYERS: &[&[&str]] = &[
     // Leaf utilities: no `crate::` imports at all.
-    &["yaml", "exit", "digest", "metrics", "parallel"],
+    &["yaml", "exit", "digest", "metrics", "parallel", "oserror"],
     &["model"],
     &["config"],
     &["ingest"],

@@ -122,3 +122,428 @@ fn item15_check_refuses_what_fails_later() {
         )
     );
 }
+
+/// Item 2: an alias equal to its own organisation's name after
+/// normalisation is accepted with a note from `check`; collisions between
+/// organisations are listed all at once, each with its line.
+#[test]
+fn item02_own_aliases_are_noted_and_collisions_listed_at_once() {
+    let ws = Workspace::new();
+    let config = fs::read_to_string(ws.config()).unwrap();
+    let own = config
+        .replacen(
+            "alias: [Kretslopp och vatten]",
+            "alias: [Kretslopp och vatten, Kretslopp- och vattennämnden]",
+            1,
+        )
+        .replacen(
+            "    beslutsorgan: Göteborgs Hamn AB:s styrelse\n",
+            "    beslutsorgan: Göteborgs Hamn AB:s styrelse\n    alias: [Göteborgs hamn AB]\n",
+            1,
+        );
+    assert_ne!(own, config);
+    fs::write(ws.config(), &own).unwrap();
+    let out = ws.cmd(&["check", "--per", PER]).output();
+    let cfg = ws.config().display().to_string();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "uppsikt: obs: {cfg}: organisationer: aliaset \"Kretslopp- och vattennämnden\" (KOV) är detsamma \
+             som \"Kretslopp och vattennämnden\" och behövs inte; namn jämförs utan skiftläge, bindestreck \
+             och extra mellanslag\n\
+             uppsikt: obs: {cfg}: organisationer: aliaset \"Göteborgs hamn AB\" (GHAB) är detsamma som \
+             \"Göteborgs Hamn AB\" och behövs inte; namn jämförs utan skiftläge, bindestreck och extra mellanslag\n"
+        )
+    );
+
+    let clashing = own
+        .replacen(
+            "alias: [Trafikkontoret]",
+            "alias: [Trafikkontoret, Kretslopp och vatten]",
+            1,
+        )
+        .replacen(
+            "alias: [Göteborgs hamn AB]",
+            "alias: [Göteborgs hamn AB, Trafikkontoret]",
+            1,
+        );
+    fs::write(ws.config(), &clashing).unwrap();
+    let out = ws.cmd(&["check", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "uppsikt: {cfg}:57: organisationer: namnet \"Kretslopp och vatten\" (TN) är samma som \
+             \"Kretslopp och vatten\" (KOV, rad 52); ett namn kan bara höra till en organisation\n\
+             {cfg}:102: organisationer: namnet \"Trafikkontoret\" (GHAB) är samma som \
+             \"Trafikkontoret\" (TN, rad 57); ett namn kan bara höra till en organisation\n"
+        )
+    );
+    let run = ws.cmd(&["run", "--per", PER]).output();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(ws.run_folders().is_empty(), "nothing published");
+}
+
+/// Item 3 (and 16): a folder removed while the shared folder is listed is
+/// left out and the run goes on (test hook: the folder is removed just
+/// before it is listed); a file listed and then gone is `väntar`, not `fel`.
+#[test]
+fn item03_a_folder_removed_during_listing_does_not_abort_the_run() {
+    use uppsikt::settings::{Overrides, Settings};
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let gone = ws.inputs().join("borttagen-mapp-item03");
+    fs::create_dir_all(&gone).unwrap();
+    valid_verksamhet("TN", "2026").save(gone.join("tn.xlsx"));
+    let target = gone.clone();
+    uppsikt::ingest::discover::hooks::set_before_listing(move |dir| {
+        if dir == target {
+            let _ = fs::remove_dir_all(dir);
+        }
+    });
+    let settings = Settings::from_overrides(&Overrides {
+        config: ws.config(),
+        inputs: Some(ws.inputs()),
+        outputs: Some(ws.outputs()),
+        rules: Some(ws.path().join("rules")),
+        schedules: Some(ws.path().join("schedules")),
+        per: Some(PER.into()),
+        period: None,
+        vantetid: Some(0),
+    })
+    .unwrap();
+    let read = uppsikt::ingest::ingest(
+        &settings.inputs,
+        &settings.config.organisationer,
+        &settings.ingest_options(),
+    )
+    .expect("the run goes on");
+    assert!(!gone.exists(), "the hook removed the folder");
+    let paths: Vec<&str> = read.log.entries.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["kov.xlsx"]);
+    assert_eq!(read.log.entries[0].status.label(), "inläst");
+}
+
+fn library_settings(ws: &Workspace) -> uppsikt::settings::Settings {
+    uppsikt::settings::Settings::from_overrides(&uppsikt::settings::Overrides {
+        config: ws.config(),
+        inputs: Some(ws.inputs()),
+        outputs: Some(ws.outputs()),
+        rules: Some(ws.path().join("rules")),
+        schedules: Some(ws.path().join("schedules")),
+        per: Some(PER.into()),
+        period: None,
+        vantetid: Some(0),
+    })
+    .unwrap()
+}
+
+/// Items 5 and 6: the archive is the judged bytes, written from memory: a
+/// FIFO (or a link to /dev/zero) swapped in after reading is never opened;
+/// a judged file missing from the archive is named.
+#[cfg(unix)]
+#[test]
+fn item05_06_the_archive_is_the_judged_bytes() {
+    let ws = Workspace::new();
+    let kov = ws.inputs().join("kov.xlsx");
+    valid_verksamhet("KOV", "2026").save(&kov);
+    valid_verksamhet("TN", "2026").save(ws.inputs().join("tn.xlsx"));
+    let judged = fs::read(&kov).unwrap();
+    let s = library_settings(&ws);
+    let read = uppsikt::ingest::ingest_keeping(
+        &s.inputs,
+        &s.config.organisationer,
+        &s.ingest_options(),
+        true,
+    )
+    .unwrap();
+    // Swap a FIFO in for kov.xlsx and a link to /dev/zero for tn.xlsx.
+    fs::remove_file(&kov).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&kov)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fs::remove_file(ws.inputs().join("tn.xlsx")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", ws.inputs().join("tn.xlsx")).unwrap();
+    let dest = ws.path().join("arkiv");
+    let t0 = std::time::Instant::now();
+    let problems = uppsikt::report::archive::inputs(&dest, &read.log, &read.bytes).unwrap();
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(10),
+        "no blocking"
+    );
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(fs::read(dest.join("kov.xlsx")).unwrap(), judged);
+
+    // A judged file whose bytes are not there is named, not a warning only.
+    let mut bytes = read.bytes.clone();
+    bytes.remove("tn.xlsx");
+    let problems =
+        uppsikt::report::archive::inputs(&ws.path().join("arkiv2"), &read.log, &bytes).unwrap();
+    assert_eq!(
+        problems,
+        ["tn.xlsx: filen som bedömdes saknas i arkivet (indata/)"]
+    );
+}
+
+/// Item 6 through the binary: an archived run (`--arkivera`) publishes the
+/// judged bytes and ends 0 when the archive is complete.
+#[test]
+fn item06_an_archived_run_is_complete() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let out = ws.cmd(&["run", "--per", PER, "--arkivera"]).output();
+    let runs = ws.run_folders();
+    assert_eq!(runs.len(), 1, "{}", stderr(&out));
+    assert_eq!(
+        fs::read(runs[0].join("indata/kov.xlsx")).unwrap(),
+        fs::read(ws.inputs().join("kov.xlsx")).unwrap()
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(runs[0].join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["arkiv_avvikelser"], serde_json::json!([]));
+}
+
+/// Item 7: waiting for the lock names the holder and gives up after the
+/// configured limit with exit 2 and a clear message; nothing is published.
+#[test]
+fn item07_lock_waiting_is_bounded_and_names_the_holder() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let config = fs::read_to_string(ws.config()).unwrap();
+    fs::write(ws.config(), format!("las_max_vantan_sekunder: 1\n{config}")).unwrap();
+    let held = uppsikt::report::run_folder::OutputLock::acquire(&ws.outputs()).unwrap();
+    let out = ws
+        .cmd(&["run", "--per", PER])
+        .command()
+        .env("RUST_LOG", "uppsikt=info")
+        .output()
+        .unwrap();
+    drop(held);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let pid = std::process::id();
+    assert!(
+        err.contains(&format!(
+            "another run holds the output root; waiting for it to finish root={} holder_pid={pid} holder_started=",
+            ws.outputs().display()
+        )),
+        "{err}"
+    );
+    let last = err.lines().last().unwrap();
+    let prefix = format!(
+        "uppsikt: {}: en annan körning (PID {pid}, startad ",
+        ws.outputs().display()
+    );
+    assert!(last.starts_with(&prefix), "{last}");
+    assert!(
+        last.ends_with(
+            "håller utdatamappen; gav upp efter 1 s att ha väntat (gränsen är 1 s). Kontrollera att \
+             körningen lever, eller höj las_max_vantan_sekunder i konfigurationen"
+        ),
+        "{last}"
+    );
+    assert!(ws.run_folders().is_empty(), "nothing published");
+}
+
+/// Items 11 and 12: with `--log-format json` every stderr line is JSON,
+/// fatal errors and argument errors too; a reader panic is one line naming
+/// the file, with no panic text or backtrace on stderr.
+#[test]
+fn item11_12_json_logs_are_json_and_a_reader_panic_is_one_line() {
+    let ws = Workspace::new();
+    let good = valid_verksamhet("KOV", "2026").to_bytes();
+    let ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"";
+    let sheet = format!(
+        "<worksheet {ns}><dimension ref=\"A1:XFD1048576\"/><sheetData><row r=\"4294967296\">\
+         <c r=\"A4294967296\" t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData></worksheet>"
+    );
+    fs::write(
+        ws.inputs().join("orimlig.xlsx"),
+        crate::hostile::with_part(&good, "xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    )
+    .unwrap();
+    let out = ws
+        .cmd(&["check", "--per", PER, "--log-format", "json"])
+        .command()
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        !err.contains("panicked at") && !err.contains("stack backtrace"),
+        "{err}"
+    );
+    for line in err.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        if cfg!(debug_assertions) {
+            // calamine's row overflow panics only with overflow checks.
+            assert_eq!(v["fields"]["file"], "orimlig.xlsx", "{line}");
+            assert!(v["fields"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("läsaren kraschade på filen och den underkänns: "));
+        }
+    }
+    if cfg!(debug_assertions) {
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+
+    for args in [
+        &["schedule", "next", "--per", PER, "--log-format", "json"][..],
+        &[
+            "run",
+            "--per",
+            PER,
+            "--rules",
+            "/finns/inte",
+            "--log-format",
+            "json",
+        ][..],
+    ] {
+        let out = ws.cmd(args).output();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(!err.is_empty());
+        for line in err.lines() {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|_| panic!("{args:?}: not JSON: {line}"));
+            assert_eq!(v["level"], "ERROR", "{line}");
+        }
+    }
+}
+
+fn rule_with_script(ws: &Workspace, id: &str, script: &str) {
+    let yaml = format!(
+        "id: {id}\ntitel: Regel {id}\nallvarlighet: låg\nobjekt: organisation\nreferens: test\n\
+         dokumentation:\n  Vad regeln kontrollerar: test\n  Varför: test\n"
+    );
+    fs::write(ws.path().join(format!("rules/{id}-test.yaml")), yaml).unwrap();
+    fs::write(ws.path().join(format!("rules/{id}-test.rhai")), script).unwrap();
+}
+
+/// Item 8: `print` in a loop is capped per rule and run, each line names
+/// the rule and organisation, and one line says how many were suppressed.
+#[test]
+fn item08_a_print_flood_is_capped() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    rule_with_script(
+        &ws,
+        "R90",
+        "for i in 0..1000 { print(`rad ${i}`); }\nuppfyllt()",
+    );
+    let out = ws
+        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .command()
+        .env("RUST_LOG", "uppsikt::regel=info")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let runs = ws.run_folders();
+    let orgs = results(&runs[0])
+        .iter()
+        .filter(|e| e["regel"] == "R90")
+        .count();
+    let lines: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let printed: Vec<_> = lines
+        .iter()
+        .filter(|v| {
+            v["fields"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("rad ")
+        })
+        .collect();
+    assert_eq!(printed.len(), 100);
+    assert!(printed.iter().all(|v| v["fields"]["regel"] == "R90"
+        && !v["fields"]["organisation"].as_str().unwrap().is_empty()));
+    let suppressed: Vec<_> = lines
+        .iter()
+        .filter(|v| {
+            v["fields"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("undertrycktes")
+        })
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(
+        suppressed[0]["fields"]["message"],
+        format!("{} rader till undertrycktes", orgs * 1000 - 100)
+    );
+}
+
+/// Item 9: a rule that times out on every subject stops costing time once
+/// its run budget is used: the rest of its subjects are `regelfel` at once.
+#[test]
+fn item09_a_slow_rule_has_a_run_budget() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let config = fs::read_to_string(ws.config()).unwrap();
+    fs::write(ws.config(), format!("regel_budget_sekunder: 1\n{config}")).unwrap();
+    rule_with_script(&ws, "R90", "loop { }\nuppfyllt()");
+    let t0 = std::time::Instant::now();
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let res = results(&ws.run_folders()[0]);
+    let r90: Vec<_> = res.iter().filter(|e| e["regel"] == "R90").collect();
+    assert!(r90.len() > 6, "enough organisations to exceed the budget");
+    assert!(r90.iter().all(|e| e["status"] == "regelfel"));
+    let over: Vec<_> = r90
+        .iter()
+        .filter(|e| {
+            e["meddelande"]
+                == "rules/R90-test.rhai: regelns tidsbudget för körningen (1 s skripttid) är slut; \
+                    objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder"
+        })
+        .collect();
+    assert!(!over.is_empty(), "{r90:?}");
+    // Each timed-out subject costs 0.5 s; the budget ends that after ~1 s per worker.
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(r90.len() as u64 / 2),
+        "{:?}",
+        t0.elapsed()
+    );
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("regelns tidsbudget för körningen").count(),
+        1,
+        "{err}"
+    );
+}
+
+/// Item 4: one broken, unrelated schedule file does not stop a run of
+/// another schedule (it is logged); `check` still refuses it.
+#[test]
+fn item04_a_broken_unrelated_schedule_does_not_stop_the_run() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    fs::write(
+        ws.path().join("schedules/trasig.yaml"),
+        "namn: trasig\nuttryck: [\n",
+    )
+    .unwrap();
+    let out = ws
+        .cmd(&["run", "--per", PER, "--schedule", "nattlig"])
+        .output();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let runs = ws.run_folders();
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0].to_string_lossy().ends_with("_nattlig"));
+    assert!(stderr(&out)
+        .contains("andra scheman än nattlig kan inte användas (körningen går ändå); rätta dem:\n"));
+    assert!(stderr(&out).contains("trasig.yaml"));
+    let out = ws
+        .cmd(&["run", "--per", PER, "--schedule", "trasig"])
+        .output();
+    assert_eq!(out.status.code(), Some(2));
+    let check = ws.cmd(&["check", "--per", PER]).output();
+    assert_eq!(check.status.code(), Some(2));
+}

@@ -68,8 +68,13 @@ pub fn check(overrides: &Overrides, format: Format) -> Result<i32> {
 /// from what the rule's tests give it, an empty register and limits of 0.
 pub fn strict_problems(settings: &Settings, rules: &RuleSet) -> (Vec<String>, Vec<String>) {
     let mut problems = Vec::new();
-    let notes = Vec::new();
     let config = settings.config_path.display();
+    let notes: Vec<String> = settings
+        .config
+        .register_notes()
+        .into_iter()
+        .map(|n| format!("{config}: {n}"))
+        .collect();
     if settings.config.organisationer.is_empty() {
         problems.push(format!(
             "{config}: registret är tomt (organisationer: []); ange minst en organisation"

@@ -37,8 +37,10 @@ impl Jobs for WorkspaceJobs {
     ) -> Result<RunOutcome, JobError> {
         let settings = Settings::from_overrides(&self.overrides)?;
         let rules = match crate::rules::RuleSet::load_for_run(&settings.rules) {
-            Ok((r, problems)) => {
+            Ok((mut r, problems)) => {
                 super::run::report_broken_rules(&r, &problems);
+                r.limits.run_budget =
+                    std::time::Duration::from_secs(settings.config.regel_budget_sekunder);
                 r
             }
             Err(e) => {

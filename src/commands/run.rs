@@ -32,20 +32,32 @@ pub fn run_delivering(
 ) -> Result<i32> {
     let settings = &Settings::from_overrides(overrides)?;
     let rules = match RuleSet::load_for_run(&settings.rules) {
-        Ok((r, problems)) => {
+        Ok((mut r, problems)) => {
             report_broken_rules(&r, &problems);
+            r.limits.run_budget =
+                std::time::Duration::from_secs(settings.config.regel_budget_sekunder);
             r
         }
-        Err(e) => {
-            eprintln!("uppsikt: regler kan inte användas:\n{e}");
-            return Ok(exit::UNUSABLE);
-        }
+        Err(e) => anyhow::bail!("regler kan inte användas:\n{e}"),
     };
     let mut deliver = flags.send || flags.all || flags.dry_run;
     let (name, archive, next) = match schedule {
         Some(n) => {
-            let schedules = crate::schedule::load_all(&settings.schedules)
-                .map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))?;
+            let schedules = match crate::schedule::load_all(&settings.schedules) {
+                Ok(all) => all,
+                Err(e) => {
+                    // One broken, unrelated schedule file does not stop a run
+                    // of another schedule: the files that load are used.
+                    let usable = usable_schedules(&settings.schedules);
+                    if !usable.iter().any(|s| s.name == n) {
+                        anyhow::bail!("scheman kan inte användas:\n{e}");
+                    }
+                    tracing::warn!("{}", format!(
+                        "andra scheman än {n} kan inte användas (körningen går ändå); rätta dem:\n{e}"
+                    ));
+                    usable
+                }
+            };
             let Some(s) = schedules.iter().find(|s| s.name == n) else {
                 eprintln!(
                     "uppsikt: inget schema heter {n}; finns: {}",
@@ -172,4 +184,17 @@ fn print_delivery(items: &[crate::delivery::Item]) {
             println!("         avvisad adress: {r}");
         }
     }
+}
+
+/// Every schedule file of `dir` that loads on its own.
+fn usable_schedules(dir: &std::path::Path) -> Vec<crate::schedule::Schedule> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .filter_map(|p| crate::schedule::load_file(p).ok())
+        .collect()
 }

@@ -20,17 +20,40 @@ pub struct Found {
     pub skip: Option<String>,
 }
 
-/// Walk `root` and list every entry in a stable (sorted) order.
+/// Walk `root` and list every entry in a stable (sorted) order. Only the
+/// root itself not being readable is an error: the shared folder can change
+/// at any moment, so a subfolder or entry that vanishes (or cannot be read)
+/// while it is listed is left out with a log line, and the run goes on.
 pub fn discover(root: &Path) -> std::io::Result<Vec<Found>> {
     let mut out = Vec::new();
-    walk(root, root, &mut out)?;
+    let entries = list(root)?;
+    walk(root, entries, &mut out);
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+/// The entries of `dir`, sorted by name; an entry that cannot be read is left out.
+fn list(dir: &Path) -> std::io::Result<Vec<std::fs::DirEntry>> {
+    #[cfg(feature = "test-hooks")]
+    hooks::before_listing(dir);
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| match e {
+            Ok(e) => Some(e),
+            Err(error) => {
+                tracing::warn!(
+                    folder = %dir.display(),
+                    "{}",
+                    format!("en post i mappen kan inte läsas och hoppas över: {}", crate::oserror::at(dir, &error))
+                );
+                None
+            }
+        })
+        .collect();
     entries.sort_by_key(|e| e.file_name());
+    Ok(entries)
+}
+
+fn walk(root: &Path, entries: Vec<std::fs::DirEntry>, out: &mut Vec<Found>) {
     for e in entries {
         let path = e.path();
         let rel = path
@@ -40,7 +63,18 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> std::io::Result<()> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
-        let meta = std::fs::symlink_metadata(&path)?;
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(error) => {
+                // Removed (or renamed) since the folder was listed.
+                tracing::warn!(
+                    "{}: försvann eller kan inte läsas medan mappen listades ({}); hoppas över i den här körningen",
+                    rel,
+                    crate::oserror::swedish(&error)
+                );
+                continue;
+            }
+        };
         let name = e.file_name().to_string_lossy().into_owned();
         let found = |skip: Option<String>| Found {
             path: path.clone(),
@@ -57,7 +91,14 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> std::io::Result<()> {
             if name.starts_with('.') {
                 out.push(found(Some("Dold mapp; läses inte.".into())));
             } else {
-                walk(root, &path, out)?;
+                match list(&path) {
+                    Ok(inner) => walk(root, inner, out),
+                    Err(error) => tracing::warn!(
+                        "{}/: mappen försvann eller kan inte läsas medan den listades ({}); hoppas över i den här körningen",
+                        rel,
+                        crate::oserror::swedish(&error)
+                    ),
+                }
             }
         } else if meta.is_file() {
             out.push(found(skip_reason(&name)));
@@ -65,7 +106,32 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> std::io::Result<()> {
             out.push(found(Some("Ingen vanlig fil; läses inte.".into())));
         }
     }
-    Ok(())
+}
+
+/// Test hooks (feature `test-hooks`): something to do to the shared folder
+/// just before a folder is listed, to simulate it changing mid-run.
+#[cfg(feature = "test-hooks")]
+pub mod hooks {
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    type Hook = Box<dyn Fn(&Path) + Send + Sync>;
+    static BEFORE_LISTING: Mutex<Option<Hook>> = Mutex::new(None);
+
+    /// Call `f` with every folder about to be listed (until replaced).
+    pub fn set_before_listing(f: impl Fn(&Path) + Send + Sync + 'static) {
+        if let Ok(mut h) = BEFORE_LISTING.lock() {
+            *h = Some(Box::new(f));
+        }
+    }
+
+    pub(super) fn before_listing(dir: &Path) {
+        if let Ok(h) = BEFORE_LISTING.lock() {
+            if let Some(f) = h.as_ref() {
+                f(dir);
+            }
+        }
+    }
 }
 
 /// Why a file of this name is not read, or `None` when it is a candidate.

@@ -43,6 +43,9 @@ pub struct IngestOptions {
 pub struct Ingested {
     pub orgs: Vec<OrgData>,
     pub log: InputLog,
+    /// The bytes of every file read, by its log path (only with
+    /// [`ingest_keeping`]'s `keep_bytes`).
+    pub bytes: BTreeMap<String, Arc<[u8]>>,
 }
 
 /// A workbook that was read and classified.
@@ -63,18 +66,62 @@ impl Parsed {
     }
 }
 
+thread_local! {
+    static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks this thread as inside a workbook reader while it lives: a panic
+/// there is caught and logged as one line naming the file, so the process's
+/// panic hook ([`in_reader`]) stays silent.
+struct ReaderGuard;
+
+impl ReaderGuard {
+    fn enter() -> Self {
+        IN_READER.with(|c| c.set(true));
+        Self
+    }
+}
+
+impl Drop for ReaderGuard {
+    fn drop(&mut self) {
+        IN_READER.with(|c| c.set(false));
+    }
+}
+
+/// Whether this thread is inside a workbook reader (a panic there is
+/// caught, and logged with its file, by ingest).
+pub fn in_reader() -> bool {
+    IN_READER.with(|c| c.get())
+}
+
+/// The bytes of the files read, by log path, collected across workers.
+type KeptBytes = std::sync::Mutex<BTreeMap<String, Arc<[u8]>>>;
+
 /// Read every file below `root` against the register.
 pub fn ingest(
     root: &Path,
     register: &[Organisation],
     opts: &IngestOptions,
 ) -> std::io::Result<Ingested> {
+    ingest_keeping(root, register, opts, false)
+}
+
+/// [`ingest`], also keeping the bytes of every file read and hashed
+/// (`keep_bytes`) in [`Ingested::bytes`]: the archive writes exactly the
+/// bytes that were judged, never reading the shared folder again.
+pub fn ingest_keeping(
+    root: &Path,
+    register: &[Organisation],
+    opts: &IngestOptions,
+    keep_bytes: bool,
+) -> std::io::Result<Ingested> {
     let found = discover::discover(root)?;
     let register: Vec<Arc<Organisation>> = register.iter().cloned().map(Arc::new).collect();
+    let kept: KeptBytes = Default::default();
 
     let progress = crate::parallel::Progress::new("inläsning", "filer", found.len());
     let results = crate::parallel::map_with_progress(&found, Some(&progress), |f| {
-        read_one(f, &register, opts)
+        read_one(f, &register, opts, keep_bytes.then_some(&kept))
     });
     progress.finish();
 
@@ -145,6 +192,7 @@ pub fn ingest(
     Ok(Ingested {
         orgs,
         log: InputLog { entries },
+        bytes: kept.into_inner().unwrap_or_default(),
     })
 }
 
@@ -156,13 +204,14 @@ fn read_one(
     f: &discover::Found,
     register: &[Arc<Organisation>],
     opts: &IngestOptions,
+    keep: Option<&KeptBytes>,
 ) -> (FileEntry, Option<Parsed>) {
     let path_org = f
         .skip
         .is_none()
         .then(|| identify::from_path(&f.rel, register))
         .flatten();
-    let (mut entry, parsed) = read_and_classify(f, register, opts);
+    let (mut entry, parsed) = read_and_classify(f, register, opts, keep);
     if entry.status == FileStatus::Fel && entry.org.is_none() {
         entry.org = path_org.map(str::to_string);
     }
@@ -173,6 +222,7 @@ fn read_and_classify(
     f: &discover::Found,
     register: &[Arc<Organisation>],
     opts: &IngestOptions,
+    keep: Option<&KeptBytes>,
 ) -> (FileEntry, Option<Parsed>) {
     let mut entry = FileEntry::new(f);
     if let Some(reason) = &f.skip {
@@ -208,10 +258,16 @@ fn read_and_classify(
             entry.reason = CHANGED_WHILE_READ.into();
             return (entry, None);
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Listed, then gone: moved or replaced right now.
+            entry.status = FileStatus::Vantar;
+            entry.reason = VANISHED.into();
+            return (entry, None);
+        }
         Err(e) => {
             entry.status = FileStatus::Fel;
             entry.reason = FileFault::Unreadable {
-                detail: e.to_string(),
+                detail: crate::oserror::swedish(&e),
             }
             .to_string();
             return (entry, None);
@@ -227,10 +283,19 @@ fn read_and_classify(
         return (entry, None);
     }
     entry.sha256 = Some(crate::digest::sha256_hex(&bytes));
+    let bytes: Arc<[u8]> = bytes.into();
+    if let Some(keep) = keep {
+        if let Ok(mut k) = keep.lock() {
+            k.insert(f.rel.clone(), bytes.clone());
+        }
+    }
     let file: Arc<str> = f.rel.clone().into();
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parse_workbook(&file, &bytes, register, opts)
-    }));
+    let outcome = {
+        let _quiet = ReaderGuard::enter();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_workbook(&file, &bytes, register, opts)
+        }))
+    };
     match outcome {
         Ok(Ok((parsed, warnings))) => {
             let inl = parsed.inlamning();
@@ -257,6 +322,11 @@ fn read_and_classify(
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
+            tracing::warn!(
+                file = %f.rel,
+                "läsaren kraschade på filen och den underkänns: {}",
+                detail.lines().next().unwrap_or_default()
+            );
             entry.status = FileStatus::Fel;
             entry.reason = FileFault::ReaderPanicked { detail }.to_string();
             (entry, None)
@@ -265,6 +335,10 @@ fn read_and_classify(
 }
 
 const CHANGED_WHILE_READ: &str = "Filen ändrades medan den lästes; den läses i en senare körning.";
+
+/// The reason of a file listed and then gone before it was read.
+pub const VANISHED: &str =
+    "Filen försvann efter att mappen listats (den flyttas eller ersätts just nu); den läses i en senare körning.";
 
 /// Read a discovered file into memory, at most its discovered size plus one
 /// byte. The path is opened without following a symbolic link and without
@@ -512,6 +586,33 @@ pub fn today() -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Item 16 of issue 18: a file listed and gone before it is read is
+    /// `väntar` (it is being moved or replaced), not `fel` with OS text.
+    #[test]
+    fn a_file_gone_after_listing_is_vantar() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let f = discover::Found {
+            path: dir.path().join("borta.xlsx"),
+            rel: "borta.xlsx".into(),
+            size: 10,
+            modified: Some(SystemTime::now() - Duration::from_secs(3600)),
+            skip: None,
+        };
+        let opts = IngestOptions {
+            period: Period::year(2026),
+            settle: Duration::from_secs(60),
+            limits: Default::default(),
+            now: SystemTime::now(),
+        };
+        let (entry, parsed) = read_one(&f, &[], &opts, None);
+        assert!(parsed.is_none());
+        assert_eq!(entry.status, FileStatus::Vantar);
+        assert_eq!(
+            entry.reason,
+            "Filen försvann efter att mappen listats (den flyttas eller ersätts just nu); den läses i en senare körning."
+        );
+    }
 
     fn found(size: u64, modified: Option<SystemTime>) -> discover::Found {
         discover::Found {

@@ -8,35 +8,51 @@ use anyhow::{Context as _, Result};
 use crate::ingest::InputLog;
 use crate::rules::RuleSet;
 
-/// Copy every file read into `dest`, verifying each copy's SHA-256.
-pub fn inputs(root: &Path, dest: &Path, log: &InputLog) -> Result<Vec<String>> {
+/// Write every file read into `dest` from the bytes that were judged
+/// (`bytes`, by log path; the shared folder is never read again, so no link
+/// is followed and no FIFO blocks), then verify each written copy's SHA-256
+/// against the one judged. Returns the files missing from the archive or
+/// whose copy does not match, each as a Swedish line naming the file.
+pub fn inputs(
+    dest: &Path,
+    log: &InputLog,
+    bytes: &std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
+) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     for e in &log.entries {
         let Some(sha) = &e.sha256 else { continue };
         let target = dest.join(&e.path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let source = root.join(&e.path);
-        let bytes = match std::fs::read(&source) {
-            Ok(b) if &crate::digest::sha256_hex(&b) == sha => b,
-            _ => {
-                tracing::warn!(file = %e.path, "the file changed or vanished after it was read; not archived");
-                problems.push(format!(
-                    "{}: filen ändrades eller försvann efter inläsningen och arkiverades inte",
-                    e.path
-                ));
-                continue;
-            }
+        let Some(judged) = bytes.get(&e.path) else {
+            problems.push(format!(
+                "{}: filen som bedömdes saknas i arkivet (indata/)",
+                e.path
+            ));
+            continue;
         };
-        std::fs::write(&target, &bytes)?;
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|err| anyhow::anyhow!(crate::oserror::at(parent, &err)))?;
+        }
+        super::run_folder::write_file(&target, judged)?;
         // Keep the modification time: a re-run from the archive resolves
         // duplicates (and the settle time) exactly as this run did.
         if let Some(m) = e.modified {
             std::fs::File::options()
                 .write(true)
-                .open(&target)?
-                .set_modified(m)?;
+                .open(&target)
+                .and_then(|f| f.set_modified(m))
+                .map_err(|err| anyhow::anyhow!(crate::oserror::at(&target, &err)))?;
+        }
+        match std::fs::read(&target) {
+            Ok(copy) if &crate::digest::sha256_hex(&copy) == sha => {}
+            Ok(_) => problems.push(format!(
+                "{}: kopian i arkivet (indata/) stämmer inte med filen som bedömdes (SHA-256)",
+                e.path
+            )),
+            Err(_) => problems.push(format!(
+                "{}: filen som bedömdes saknas i arkivet (indata/)",
+                e.path
+            )),
         }
     }
     Ok(problems)

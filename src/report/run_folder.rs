@@ -11,6 +11,34 @@ use anyhow::{Context as _, Result};
 pub const TMP_PREFIX: &str = ".pågår-";
 const LOCK_FILE: &str = ".uppsikt.lock";
 
+/// How long a run waits for the output root's lock by default.
+pub const DEFAULT_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+/// How often a waiting run says it still waits.
+const LOCK_REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often a waiting run tries the lock.
+const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The PID and start the lock file records (`okänd` for what it lacks).
+fn holder_of(text: &str) -> (String, String) {
+    let field = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "okänd".to_string())
+    };
+    (field("pid "), field("start "))
+}
+
+/// `5 min` or `12 s`.
+fn minutes(d: std::time::Duration) -> String {
+    if d.as_secs() >= 60 {
+        format!("{} min", d.as_secs() / 60)
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}
+
 /// The output root, locked for one run.
 pub struct OutputLock {
     file: File,
@@ -18,27 +46,103 @@ pub struct OutputLock {
 }
 
 impl OutputLock {
-    /// Take the output root's lock, waiting while another run holds it.
+    /// Take the output root's lock, waiting while another run holds it (for
+    /// at most 30 minutes).
     pub fn acquire(root: &Path) -> Result<Self> {
-        fs::create_dir_all(root)
-            .with_context(|| format!("{}: utdatamappen kan inte skapas", root.display()))?;
+        Self::acquire_within(root, DEFAULT_LOCK_WAIT)
+    }
+
+    /// Take the output root's lock, waiting at most `limit` while another
+    /// run holds it: the wait is logged with the holder's PID and start
+    /// (the lock file records them) and repeated every minute; past the
+    /// limit it is an error naming the holder. The holder is recorded once
+    /// the lock is ours.
+    pub fn acquire_within(root: &Path, limit: std::time::Duration) -> Result<Self> {
+        fs::create_dir_all(root).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: utdatamappen kan inte skapas: {}",
+                root.display(),
+                crate::oserror::swedish(&e)
+            )
+        })?;
         let path = root.join(LOCK_FILE);
-        let file = File::options()
+        let mut file = File::options()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .open(&path)
-            .with_context(|| format!("{}: låsfilen kan inte öppnas", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                tracing::info!(root = %root.display(), "another run holds the output root; waiting for it to finish");
-                file.lock()
-                    .with_context(|| format!("{}: kan inte låsa", path.display()))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: låsfilen kan inte öppnas: {}",
+                    path.display(),
+                    crate::oserror::swedish(&e)
+                )
+            })?;
+        let t0 = std::time::Instant::now();
+        let mut next_report = t0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) => {
+                    let holder = fs::read_to_string(&path).unwrap_or_default();
+                    let (pid, started) = holder_of(&holder);
+                    let waited = t0.elapsed();
+                    if waited >= limit {
+                        anyhow::bail!(
+                            "{}: en annan körning (PID {pid}, startad {started}) håller utdatamappen; gav upp efter {} att ha väntat (gränsen är {}). Kontrollera att körningen lever, eller höj las_max_vantan_sekunder i konfigurationen",
+                            root.display(),
+                            minutes(waited),
+                            minutes(limit),
+                        );
+                    }
+                    if std::time::Instant::now() >= next_report {
+                        if waited.is_zero() || next_report == t0 {
+                            tracing::info!(
+                                root = %root.display(),
+                                holder_pid = %pid,
+                                holder_started = %started,
+                                "another run holds the output root; waiting for it to finish"
+                            );
+                        } else {
+                            tracing::info!(
+                                root = %root.display(),
+                                holder_pid = %pid,
+                                holder_started = %started,
+                                waited_s = waited.as_secs(),
+                                limit_s = limit.as_secs(),
+                                "still waiting for the output root"
+                            );
+                        }
+                        next_report += LOCK_REPORT_EVERY;
+                    }
+                    std::thread::sleep(
+                        LOCK_POLL
+                            .min(limit.saturating_sub(waited))
+                            .max(std::time::Duration::from_millis(10)),
+                    );
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    anyhow::bail!(
+                        "{}: kan inte låsa: {}",
+                        path.display(),
+                        crate::oserror::swedish(&e)
+                    )
+                }
             }
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("{}: kan inte låsa", path.display()))
-            }
+        }
+        // Record the holder for whoever waits next.
+        {
+            use std::io::{Seek as _, Write as _};
+            let _ = file.set_len(0);
+            let _ = file.seek(std::io::SeekFrom::Start(0));
+            let _ = write!(
+                file,
+                "pid {}\nstart {}\n",
+                std::process::id(),
+                chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+            );
+            let _ = file.flush();
         }
         tracing::debug!(root = %root.display(), pid = std::process::id(), "output root locked");
         let lock = Self {
@@ -228,7 +332,13 @@ pub fn previous_runs(root: &Path, schedule: &str) -> Vec<(chrono::NaiveDateTime,
 
 /// Write `bytes` to `path`; a failure names the file, in Swedish.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    fs::write(path, bytes).with_context(|| format!("{}: kan inte skrivas", path.display()))
+    fs::write(path, bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: kan inte skrivas: {}",
+            path.display(),
+            crate::oserror::swedish(&e)
+        )
+    })
 }
 
 #[cfg(test)]

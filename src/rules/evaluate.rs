@@ -550,62 +550,78 @@ impl RuleSet {
             caches: rule.warm.take(),
             source: rule.ast.source().map(ImmutableString::from),
         };
+        let speaker = super::sandbox::Speaker {
+            rule: id.clone(),
+            org: org.clone(),
+            printed: rule.printed.clone(),
+        };
         let out = subjects
             .into_iter()
             .map(|s| {
-                let (status, message, evidence, places) =
-                    match self.run_script(rule, &s, &org_view, &mut runner) {
-                        Ok(u) => {
-                            let evidence = resolve(&u.evidence, &s, o).and_then(|ev| {
-                                let places = u
-                                    .places
-                                    .iter()
-                                    .map(|(m, ev)| {
-                                        Ok(resolve(ev, &s, o)?.map(|loc| Place {
-                                            loc,
-                                            problem: api::part_text(m).to_string(),
-                                        }))
-                                    })
-                                    .collect::<Result<Vec<_>, String>>()?;
-                                Ok((ev, places.into_iter().flatten().collect::<Vec<_>>()))
-                            });
-                            match evidence {
-                                Ok((ev, places)) => {
-                                    let mut message = u.message;
-                                    let places = if u.status.is_finding() {
-                                        explain_unreadable(
-                                            ctx,
-                                            &s,
-                                            &mut message,
-                                            ev.as_ref(),
-                                            places,
-                                        )
-                                    } else {
-                                        places
-                                    };
-                                    (u.status, message, ev, places)
-                                }
-                                Err(e) => (
-                                    Status::Regelfel,
-                                    one_line(
-                                        &format!("{}: {e}", rule.script_display()),
-                                        None,
-                                        &s,
-                                        &org_view,
-                                        &[],
-                                    ),
-                                    s.record.as_ref().map(|r| r.row().clone()),
-                                    Vec::new(),
-                                ),
+                let budget = self.limits.run_budget;
+                let used = std::time::Duration::from_micros(
+                    rule.script_micros
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                );
+                let ran = if used >= budget {
+                    Err(self.over_budget(rule, budget))
+                } else {
+                    let t0 = std::time::Instant::now();
+                    let r = super::sandbox::speaking(speaker.clone(), || {
+                        self.run_script(rule, &s, &org_view, &mut runner)
+                    });
+                    rule.script_micros.fetch_add(
+                        t0.elapsed().as_micros() as u64,
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
+                    r
+                };
+                let (status, message, evidence, places) = match ran {
+                    Ok(u) => {
+                        let evidence = resolve(&u.evidence, &s, o).and_then(|ev| {
+                            let places = u
+                                .places
+                                .iter()
+                                .map(|(m, ev)| {
+                                    Ok(resolve(ev, &s, o)?.map(|loc| Place {
+                                        loc,
+                                        problem: api::part_text(m).to_string(),
+                                    }))
+                                })
+                                .collect::<Result<Vec<_>, String>>()?;
+                            Ok((ev, places.into_iter().flatten().collect::<Vec<_>>()))
+                        });
+                        match evidence {
+                            Ok((ev, places)) => {
+                                let mut message = u.message;
+                                let places = if u.status.is_finding() {
+                                    explain_unreadable(ctx, &s, &mut message, ev.as_ref(), places)
+                                } else {
+                                    places
+                                };
+                                (u.status, message, ev, places)
                             }
+                            Err(e) => (
+                                Status::Regelfel,
+                                one_line(
+                                    &format!("{}: {e}", rule.script_display()),
+                                    None,
+                                    &s,
+                                    &org_view,
+                                    &[],
+                                ),
+                                s.record.as_ref().map(|r| r.row().clone()),
+                                Vec::new(),
+                            ),
                         }
-                        Err(e) => (
-                            Status::Regelfel,
-                            e,
-                            s.record.as_ref().map(|r| r.row().clone()),
-                            Vec::new(),
-                        ),
-                    };
+                    }
+                    Err(e) => (
+                        Status::Regelfel,
+                        e,
+                        s.record.as_ref().map(|r| r.row().clone()),
+                        Vec::new(),
+                    ),
+                };
                 let e = Evaluation {
                     org: org.clone(),
                     rule: id.clone(),
@@ -624,6 +640,17 @@ impl RuleSet {
             .collect();
         rule.warm.put(runner.caches);
         out
+    }
+
+    /// The `regelfel` text of a subject not run because the rule used up
+    /// its run budget (logged once per rule, as every regelfel position is).
+    fn over_budget(&self, rule: &Rule, budget: std::time::Duration) -> String {
+        let text = format!(
+            "{}: regelns tidsbudget för körningen ({} s skripttid) är slut; objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder",
+            rule.script_display(),
+            budget.as_secs()
+        );
+        text
     }
 
     fn run_script(

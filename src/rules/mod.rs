@@ -55,6 +55,10 @@ pub struct Rule {
     /// [`RuleSet::load_for_run`]): every evaluation of it is `regelfel`
     /// with this text.
     pub broken: Option<String>,
+    /// Lines of `print`/`debug` output this rule logged (and suppressed) this run.
+    pub printed: Arc<std::sync::atomic::AtomicUsize>,
+    /// Script time this rule used this run, in microseconds (the run budget).
+    pub script_micros: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Rule {
@@ -322,6 +326,22 @@ impl RuleSet {
         ))
     }
 
+    /// Say, once per rule, how many `print`/`debug` lines past the cap were
+    /// suppressed this run.
+    pub fn report_suppressed_prints(&self) {
+        for r in &self.rules {
+            let n = r.printed.load(std::sync::atomic::Ordering::Relaxed);
+            if n > sandbox::PRINT_CAP {
+                tracing::warn!(
+                    target: "uppsikt::regel",
+                    regel = %r.def.id,
+                    "{} rader till undertrycktes",
+                    n - sandbox::PRINT_CAP
+                );
+            }
+        }
+    }
+
     /// The rules that could not be loaded (stand-ins, see [`RuleSet::load_for_run`]).
     pub fn broken(&self) -> impl Iterator<Item = &Rule> {
         self.rules.iter().filter(|r| r.broken.is_some())
@@ -423,6 +443,8 @@ fn load_rule(
             params: Dynamic::from_map(params),
             warm: Default::default(),
             broken: None,
+            printed: Default::default(),
+            script_micros: Default::default(),
         }),
         _ => Err(errors),
     }
@@ -488,6 +510,8 @@ fn stand_in(engine: &Engine, yaml_path: &Path, problems: &[RuleProblem]) -> Rule
         params: Dynamic::from_map(Map::new()),
         warm: Default::default(),
         broken: Some(why),
+        printed: Default::default(),
+        script_micros: Default::default(),
     }
 }
 

@@ -22,6 +22,9 @@ pub struct Limits {
     pub max_map_size: usize,
     /// Wall-clock time per evaluation.
     pub wall_clock: Duration,
+    /// Accumulated script time of one rule in one run, after which its
+    /// remaining subjects are `regelfel` without running the script.
+    pub run_budget: Duration,
 }
 
 impl Default for Limits {
@@ -33,12 +36,63 @@ impl Default for Limits {
             max_array_size: 10_000,
             max_map_size: 10_000,
             wall_clock: Duration::from_millis(500),
+            run_budget: Duration::from_secs(10),
         }
     }
 }
 
 thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    static SPEAKER: std::cell::RefCell<Option<Speaker>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Lines of `print`/`debug` output one rule may log in one run; the rest
+/// are counted and reported as one line at the end of the run.
+pub const PRINT_CAP: usize = 100;
+
+/// Who is speaking when a script prints: the rule, the organisation and
+/// the rule's count of lines printed this run.
+#[derive(Clone)]
+pub struct Speaker {
+    /// The rule id.
+    pub rule: std::sync::Arc<str>,
+    /// The organisation id.
+    pub org: std::sync::Arc<str>,
+    /// Lines the rule printed this run (shared by every worker).
+    pub printed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Run `f` with `speaker` as the one whose prints are logged.
+pub fn speaking<R>(speaker: Speaker, f: impl FnOnce() -> R) -> R {
+    SPEAKER.with(|s| *s.borrow_mut() = Some(speaker));
+    let r = f();
+    SPEAKER.with(|s| *s.borrow_mut() = None);
+    r
+}
+
+/// Log a script's `print`/`debug` line with its rule and organisation,
+/// up to [`PRINT_CAP`] lines per rule and run.
+fn say(text: &str, debug: bool) {
+    SPEAKER.with(|s| {
+        let s = s.borrow();
+        let (rule, org) = match s.as_ref() {
+            Some(sp) => {
+                let n = sp
+                    .printed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= PRINT_CAP {
+                    return;
+                }
+                (sp.rule.to_string(), sp.org.to_string())
+            }
+            None => (String::new(), String::new()),
+        };
+        if debug {
+            tracing::debug!(target: "uppsikt::regel", regel = %rule, organisation = %org, "{text}");
+        } else {
+            tracing::info!(target: "uppsikt::regel", regel = %rule, organisation = %org, "{text}");
+        }
+    });
 }
 
 /// Run `f` with a wall-clock deadline for scripts evaluated on this thread.
@@ -71,10 +125,8 @@ pub fn engine(limits: Limits) -> Engine {
     // evaluation then ran on about one core of two (docs/benchmark-history.md).
     e.set_max_strings_interned(0);
     e.disable_symbol("eval");
-    e.on_print(|s| tracing::info!(target: "uppsikt::regel", "{s}"));
-    e.on_debug(
-        |s, src, pos| tracing::debug!(target: "uppsikt::regel", "{}:{pos}: {s}", src.unwrap_or("")),
-    );
+    e.on_print(|s| say(s, false));
+    e.on_debug(|s, src, pos| say(&format!("{}:{pos}: {s}", src.unwrap_or("")), true));
     e.on_progress(|ops| {
         if ops % 512 != 0 {
             return None;
