@@ -92,10 +92,11 @@ pub struct Config {
     /// before it gives up (exit 2), in seconds (default 30 minutes).
     #[serde(default = "default_lock_wait")]
     pub las_max_vantan_sekunder: u64,
-    /// Script time one rule may use in one run, in seconds (default 10);
+    /// Script time one rule may use in one run, in seconds (default 10;
+    /// fractions allowed, e.g. 0.5);
     /// past it the rule's remaining subjects are `regelfel`.
     #[serde(default = "default_rule_budget")]
-    pub regel_budget_sekunder: u64,
+    pub regel_budget_sekunder: f64,
     /// The register of expected submitters.
     pub organisationer: Vec<Organisation>,
 }
@@ -246,8 +247,8 @@ fn default_lock_wait() -> u64 {
     30 * 60
 }
 
-fn default_rule_budget() -> u64 {
-    10
+fn default_rule_budget() -> f64 {
+    10.0
 }
 
 /// The line (1-based) of `needle` within organisation `id`'s entry of a
@@ -352,6 +353,12 @@ impl Config {
                 .map(|l| format!(":{l}: "))
                 .unwrap_or_else(|| ": ".to_string())
         };
+        if !(self.regel_budget_sekunder > 0.0 && self.regel_budget_sekunder <= 86_400.0) {
+            problems.push(format!(
+                ": regel_budget_sekunder: {} går inte att använda (ett antal sekunder över 0, högst 86400)",
+                self.regel_budget_sekunder
+            ));
+        }
         for o in &self.organisationer {
             if !valid_org_id(&o.id) {
                 problems.push(format!(
@@ -510,5 +517,13 @@ mod tests {
             assert_eq!(chain.matches(cause).count(), 1, "{chain}");
             assert!(chain.starts_with(&path.display().to_string()), "{chain}");
         }
+    }
+}
+
+impl Config {
+    /// The script time one rule may use in one run (`regel_budget_sekunder`).
+    pub fn rule_budget(&self) -> std::time::Duration {
+        std::time::Duration::try_from_secs_f64(self.regel_budget_sekunder)
+            .unwrap_or(std::time::Duration::from_secs(10))
     }
 }

@@ -171,13 +171,33 @@ fn item02_own_aliases_are_noted_and_collisions_listed_at_once() {
     fs::write(ws.config(), &clashing).unwrap();
     let out = ws.cmd(&["check", "--per", PER]).output();
     assert_eq!(out.status.code(), Some(2));
+    // The lines of the alias lists, counted in the file as written.
+    let line_of = |id: &str, alias: &str| {
+        let lines: Vec<&str> = clashing.lines().collect();
+        let start = lines
+            .iter()
+            .position(|l| l.trim_start().trim_start_matches("- ") == format!("id: {id}"))
+            .unwrap();
+        start
+            + 1
+            + lines[start..]
+                .iter()
+                .position(|l| l.contains("alias:") && l.contains(alias))
+                .unwrap()
+    };
+    let (kov, tn) = (
+        line_of("KOV", "Kretslopp och vatten"),
+        line_of("TN", "Kretslopp och vatten"),
+    );
+    let ghab = line_of("GHAB", "Trafikkontoret");
+    assert!(kov < tn && tn < ghab);
     assert_eq!(
         stderr(&out),
         format!(
-            "uppsikt: {cfg}:57: organisationer: namnet \"Kretslopp och vatten\" (TN) är samma som \
-             \"Kretslopp och vatten\" (KOV, rad 52); ett namn kan bara höra till en organisation\n\
-             {cfg}:102: organisationer: namnet \"Trafikkontoret\" (GHAB) är samma som \
-             \"Trafikkontoret\" (TN, rad 57); ett namn kan bara höra till en organisation\n"
+            "uppsikt: {cfg}:{tn}: organisationer: namnet \"Kretslopp och vatten\" (TN) är samma som \
+             \"Kretslopp och vatten\" (KOV, rad {kov}); ett namn kan bara höra till en organisation\n\
+             {cfg}:{ghab}: organisationer: namnet \"Trafikkontoret\" (GHAB) är samma som \
+             \"Trafikkontoret\" (TN, rad {tn}); ett namn kan bara höra till en organisation\n"
         )
     );
     let run = ws.cmd(&["run", "--per", PER]).output();
@@ -487,7 +507,11 @@ fn item09_a_slow_rule_has_a_run_budget() {
     let ws = Workspace::new();
     valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
     let config = fs::read_to_string(ws.config()).unwrap();
-    fs::write(ws.config(), format!("regel_budget_sekunder: 1\n{config}")).unwrap();
+    fs::write(
+        ws.config(),
+        format!("regel_budget_sekunder: 0.05\n{config}"),
+    )
+    .unwrap();
     rule_with_script(&ws, "R90", "loop { }\nuppfyllt()");
     let t0 = std::time::Instant::now();
     let out = ws.cmd(&["run", "--per", PER]).output();
@@ -500,7 +524,7 @@ fn item09_a_slow_rule_has_a_run_budget() {
         .iter()
         .filter(|e| {
             e["meddelande"]
-                == "rules/R90-test.rhai: regelns tidsbudget för körningen (1 s skripttid) är slut; \
+                == "rules/R90-test.rhai: regelns tidsbudget för körningen (0,05 s skripttid) är slut; \
                     objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder"
         })
         .collect();

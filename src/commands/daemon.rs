@@ -39,8 +39,7 @@ impl Jobs for WorkspaceJobs {
         let rules = match crate::rules::RuleSet::load_for_run(&settings.rules) {
             Ok((mut r, problems)) => {
                 super::run::report_broken_rules(&r, &problems);
-                r.limits.run_budget =
-                    std::time::Duration::from_secs(settings.config.regel_budget_sekunder);
+                r.limits.run_budget = settings.config.rule_budget();
                 r
             }
             Err(e) => {

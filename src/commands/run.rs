@@ -34,8 +34,7 @@ pub fn run_delivering(
     let rules = match RuleSet::load_for_run(&settings.rules) {
         Ok((mut r, problems)) => {
             report_broken_rules(&r, &problems);
-            r.limits.run_budget =
-                std::time::Duration::from_secs(settings.config.regel_budget_sekunder);
+            r.limits.run_budget = settings.config.rule_budget();
             r
         }
         Err(e) => anyhow::bail!("regler kan inte användas:\n{e}"),

@@ -648,7 +648,7 @@ impl RuleSet {
         let text = format!(
             "{}: regelns tidsbudget för körningen ({} s skripttid) är slut; objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder",
             rule.script_display(),
-            budget.as_secs()
+            budget.as_secs_f64().to_string().replace('.', ",")
         );
         text
     }
