@@ -445,6 +445,14 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The script time one rule may use in one run (`regel_budget_sekunder`).
+    pub fn rule_budget(&self) -> std::time::Duration {
+        std::time::Duration::try_from_secs_f64(self.regel_budget_sekunder)
+            .unwrap_or(std::time::Duration::from_secs(10))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,13 +525,5 @@ mod tests {
             assert_eq!(chain.matches(cause).count(), 1, "{chain}");
             assert!(chain.starts_with(&path.display().to_string()), "{chain}");
         }
-    }
-}
-
-impl Config {
-    /// The script time one rule may use in one run (`regel_budget_sekunder`).
-    pub fn rule_budget(&self) -> std::time::Duration {
-        std::time::Duration::try_from_secs_f64(self.regel_budget_sekunder)
-            .unwrap_or(std::time::Duration::from_secs(10))
     }
 }
