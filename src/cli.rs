@@ -16,7 +16,7 @@ use crate::settings::Overrides;
 /// uppsikt: SLK:s uppsikt över riktlinjen för digital utveckling.
 ///
 /// Läser arbetsböckerna i den delade mappen, bedömer dem med reglerna i
-/// `regler/` och skriver rapporten till kommunstyrelsen, återkoppling till
+/// regelmappen (`rules/`) och skriver rapporten till kommunstyrelsen, återkoppling till
 /// varje inlämnare och maskinläsbara resultat.
 #[derive(Debug, Parser)]
 #[command(
