@@ -5,7 +5,7 @@
 use std::fs;
 
 use crate::common::fixture::valid_verksamhet;
-use crate::common::{results, stderr, Workspace};
+use crate::common::{evaluation, results, stderr, Workspace};
 
 const PER: &str = "2026-11-26";
 
@@ -570,4 +570,41 @@ fn item04_a_broken_unrelated_schedule_does_not_stop_the_run() {
     assert_eq!(out.status.code(), Some(2));
     let check = ws.cmd(&["check", "--per", PER]).output();
     assert_eq!(check.status.code(), Some(2));
+}
+
+/// Item 16: an organisation whose only file is `väntar` (modified just
+/// now) is `underlag saknas` on R00, "inlämning pågår", not `brist`; the
+/// waiting file is told as the organisation's its name names, and an
+/// organisation with nothing at all is still `brist`.
+#[test]
+fn item16_a_waiting_file_is_a_submission_under_way() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("KOV-verksamhet.xlsx"));
+    // Not through Workspace::cmd, which always passes --vantetid 0.
+    let out = std::process::Command::new(crate::common::bin())
+        .args(["run", "--per", PER, "--vantetid", "3600", "--config"])
+        .arg(ws.config())
+        .env("RUST_LOG", "uppsikt=warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let runs = ws.run_folders();
+    let res = results(&runs[0]);
+    let kov = evaluation(&res, "R00", "KOV");
+    assert_eq!(kov["status"], "underlag saknas", "{kov:#}");
+    assert_eq!(
+        kov["meddelande"],
+        "Arbetsböckerna för perioden 2026 har inte lästs ännu, men inlämning pågår: en fil från \
+         er väntar (den laddas upp eller ändrades nyss) och läses i en senare körning"
+    );
+    assert_eq!(evaluation(&res, "R00", "TN")["status"], "brist");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(runs[0].join("manifest.json")).unwrap()).unwrap();
+    let inputs = manifest["filer"].as_array().expect("manifest filer");
+    let file = inputs
+        .iter()
+        .find(|e| e["sokvag"] == "KOV-verksamhet.xlsx")
+        .expect("KOV-verksamhet.xlsx");
+    assert_eq!(file["status"], "väntar", "{file:#}");
+    assert_eq!(file["organisation"], "KOV", "{file:#}");
 }
