@@ -55,6 +55,17 @@ fn item01_a_broken_rule_costs_that_rule_only() {
     assert!(res
         .iter()
         .any(|e| e["regel"] == "R00" && e["status"] != "regelfel"));
+    // The headline names the rule that could not be loaded, on
+    // Sammanfattning and at the end of the terminal output.
+    let sentence = "1 regel kunde inte läsas in och bedömdes inte (R90); se bladet Regler.";
+    let printed = crate::common::stdout(&out);
+    assert!(printed.lines().any(|l| l.trim() == sentence), "{printed}");
+    assert!(!printed.contains("kunde inte köras"), "{printed}");
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(runs[0].join("uppsikt-rapport.xlsx")).unwrap();
+    let sam = calamine::Reader::worksheet_range(&mut wb, "Sammanfattning").unwrap();
+    let cells: Vec<String> = sam.cells().map(|(_, _, d)| d.to_string()).collect();
+    assert!(cells.iter().any(|c| c == sentence), "{cells:?}");
     let (_time, logged) = err.split_once(' ').unwrap();
     assert_eq!(
         logged,
