@@ -619,3 +619,56 @@ fn item16_a_waiting_file_is_a_submission_under_way() {
     assert_eq!(file["status"], "väntar", "{file:#}");
     assert_eq!(file["organisation"], "KOV", "{file:#}");
 }
+
+/// `check --format json` gives its problems and notes as JSON too, beside
+/// the input log (`problem`, `obs`); with problems it reads no inputs and
+/// ends 2.
+#[test]
+fn check_json_carries_problems_and_notes() {
+    let ws = Workspace::new();
+    let config = fs::read_to_string(ws.config()).unwrap();
+    let noted = config.replacen(
+        "alias: [Kretslopp och vatten]",
+        "alias: [Kretslopp och vatten, Kretslopp- och vattennämnden]",
+        1,
+    );
+    assert_ne!(noted, config);
+    fs::write(ws.config(), &noted).unwrap();
+    let cfg = ws.config().display().to_string();
+    let note = format!(
+        "{cfg}: organisationer: aliaset \"Kretslopp- och vattennämnden\" (KOV) är detsamma som \
+         \"Kretslopp och vattennämnden\" och behövs inte; namn jämförs utan skiftläge, bindestreck \
+         och extra mellanslag"
+    );
+    let out = ws
+        .cmd(&["check", "--format", "json", "--per", PER])
+        .output();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["obs"], serde_json::json!([note]));
+    assert_eq!(j["problem"], serde_json::json!([]));
+    assert!(j["filer"].is_array(), "{j:#}");
+
+    let at = noted.find("  max_rader:").expect("max_rader");
+    let end = at + noted[at..].find('\n').unwrap();
+    fs::write(
+        ws.config(),
+        format!("{}  max_rader: 0{}", &noted[..at], &noted[end..]),
+    )
+    .unwrap();
+    let out = ws
+        .cmd(&["check", "--format", "json", "--per", PER])
+        .output();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j,
+        serde_json::json!({
+            "problem": [format!(
+                "{cfg}: granser.max_rader: 0 skulle underkänna varje fil; ange ett tal större än 0 \
+                 eller ta bort nyckeln (standard 100000)"
+            )],
+            "obs": [note],
+        })
+    );
+}
