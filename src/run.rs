@@ -266,6 +266,20 @@ fn execute_failing(
         cpu_seconds = crate::metrics::cpu_seconds(),
         "compared with the previous run"
     );
+    // The archive first (its problems are in the headline): the judged
+    // bytes, from memory, verified by hash.
+    let archive_problems = if archive {
+        let dest = dir.join("indata");
+        let problems = archive::inputs(&dest, &read.log, &read.bytes)
+            .map_err(|e| cannot_write(&dest)(e.into()))?;
+        for p in &problems {
+            tracing::error!("arkivet är ofullständigt: {p}");
+        }
+        problems
+    } else {
+        Vec::new()
+    };
+
     let mut data = RunData {
         settings,
         rules,
@@ -281,6 +295,7 @@ fn execute_failing(
         run_name: &run_name,
         next_run,
         gallrade: &gallrade,
+        archive_problems: &archive_problems,
         utskick: None,
     };
     // Who gets a message, decided before anything is written (the report
@@ -294,19 +309,6 @@ fn execute_failing(
     let data = data;
 
     let headline = crate::report::headline::Figures::of(&data).sentences();
-
-    // The archive first: the judged bytes, from memory, verified by hash.
-    let archive_problems = if archive {
-        let dest = dir.join("indata");
-        let problems = archive::inputs(&dest, &read.log, &read.bytes)
-            .map_err(|e| cannot_write(&dest)(e.into()))?;
-        for p in &problems {
-            tracing::error!("arkivet är ofullständigt: {p}");
-        }
-        problems
-    } else {
-        Vec::new()
-    };
 
     // The report on one thread while the feedback workbooks use every core.
     let t_write = Instant::now();

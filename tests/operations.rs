@@ -5,7 +5,7 @@
 use std::fs;
 
 use crate::common::fixture::valid_verksamhet;
-use crate::common::{results, stderr, Workspace};
+use crate::common::{evaluation, results, stderr, Workspace};
 
 const PER: &str = "2026-11-26";
 
@@ -55,6 +55,17 @@ fn item01_a_broken_rule_costs_that_rule_only() {
     assert!(res
         .iter()
         .any(|e| e["regel"] == "R00" && e["status"] != "regelfel"));
+    // The headline names the rule that could not be loaded, on
+    // Sammanfattning and at the end of the terminal output.
+    let sentence = "1 regel kunde inte läsas in och bedömdes inte (R90); se bladet Regler.";
+    let printed = crate::common::stdout(&out);
+    assert!(printed.lines().any(|l| l.trim() == sentence), "{printed}");
+    assert!(!printed.contains("kunde inte köras"), "{printed}");
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(runs[0].join("uppsikt-rapport.xlsx")).unwrap();
+    let sam = calamine::Reader::worksheet_range(&mut wb, "Sammanfattning").unwrap();
+    let cells: Vec<String> = sam.cells().map(|(_, _, d)| d.to_string()).collect();
+    assert!(cells.iter().any(|c| c == sentence), "{cells:?}");
     let (_time, logged) = err.split_once(' ').unwrap();
     assert_eq!(
         logged,
@@ -570,4 +581,94 @@ fn item04_a_broken_unrelated_schedule_does_not_stop_the_run() {
     assert_eq!(out.status.code(), Some(2));
     let check = ws.cmd(&["check", "--per", PER]).output();
     assert_eq!(check.status.code(), Some(2));
+}
+
+/// Item 16: an organisation whose only file is `väntar` (modified just
+/// now) is `underlag saknas` on R00, "inlämning pågår", not `brist`; the
+/// waiting file is told as the organisation's its name names, and an
+/// organisation with nothing at all is still `brist`.
+#[test]
+fn item16_a_waiting_file_is_a_submission_under_way() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("KOV-verksamhet.xlsx"));
+    // Not through Workspace::cmd, which always passes --vantetid 0.
+    let out = std::process::Command::new(crate::common::bin())
+        .args(["run", "--per", PER, "--vantetid", "3600", "--config"])
+        .arg(ws.config())
+        .env("RUST_LOG", "uppsikt=warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let runs = ws.run_folders();
+    let res = results(&runs[0]);
+    let kov = evaluation(&res, "R00", "KOV");
+    assert_eq!(kov["status"], "underlag saknas", "{kov:#}");
+    assert_eq!(
+        kov["meddelande"],
+        "Arbetsböckerna för perioden 2026 har inte lästs ännu, men inlämning pågår: en fil från \
+         er väntar (den laddas upp eller ändrades nyss) och läses i en senare körning"
+    );
+    assert_eq!(evaluation(&res, "R00", "TN")["status"], "brist");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(runs[0].join("manifest.json")).unwrap()).unwrap();
+    let inputs = manifest["filer"].as_array().expect("manifest filer");
+    let file = inputs
+        .iter()
+        .find(|e| e["sokvag"] == "KOV-verksamhet.xlsx")
+        .expect("KOV-verksamhet.xlsx");
+    assert_eq!(file["status"], "väntar", "{file:#}");
+    assert_eq!(file["organisation"], "KOV", "{file:#}");
+}
+
+/// `check --format json` gives its problems and notes as JSON too, beside
+/// the input log (`problem`, `obs`); with problems it reads no inputs and
+/// ends 2.
+#[test]
+fn check_json_carries_problems_and_notes() {
+    let ws = Workspace::new();
+    let config = fs::read_to_string(ws.config()).unwrap();
+    let noted = config.replacen(
+        "alias: [Kretslopp och vatten]",
+        "alias: [Kretslopp och vatten, Kretslopp- och vattennämnden]",
+        1,
+    );
+    assert_ne!(noted, config);
+    fs::write(ws.config(), &noted).unwrap();
+    let cfg = ws.config().display().to_string();
+    let note = format!(
+        "{cfg}: organisationer: aliaset \"Kretslopp- och vattennämnden\" (KOV) är detsamma som \
+         \"Kretslopp och vattennämnden\" och behövs inte; namn jämförs utan skiftläge, bindestreck \
+         och extra mellanslag"
+    );
+    let out = ws
+        .cmd(&["check", "--format", "json", "--per", PER])
+        .output();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["obs"], serde_json::json!([note]));
+    assert_eq!(j["problem"], serde_json::json!([]));
+    assert!(j["filer"].is_array(), "{j:#}");
+
+    let at = noted.find("  max_rader:").expect("max_rader");
+    let end = at + noted[at..].find('\n').unwrap();
+    fs::write(
+        ws.config(),
+        format!("{}  max_rader: 0{}", &noted[..at], &noted[end..]),
+    )
+    .unwrap();
+    let out = ws
+        .cmd(&["check", "--format", "json", "--per", PER])
+        .output();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j,
+        serde_json::json!({
+            "problem": [format!(
+                "{cfg}: granser.max_rader: 0 skulle underkänna varje fil; ange ett tal större än 0 \
+                 eller ta bort nyckeln (standard 100000)"
+            )],
+            "obs": [note],
+        })
+    );
 }

@@ -39,6 +39,13 @@ pub fn check(overrides: &Overrides, format: Format) -> Result<i32> {
             "uppsikt: {} fel i konfigurationen eller reglerna; rätta dem före nästa körning",
             problems.len()
         );
+        if format == Format::Json {
+            // No input log: the folder is not read with unusable rules.
+            let mut out = std::io::stdout().lock();
+            let j = serde_json::json!({ "problem": problems, "obs": notes });
+            serde_json::to_writer_pretty(&mut out, &j)?;
+            writeln!(out)?;
+        }
         return Ok(exit::UNUSABLE);
     }
     let read = ingest::ingest(
@@ -50,7 +57,10 @@ pub fn check(overrides: &Overrides, format: Format) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &check_json(&settings, &read))?;
+            let mut j = check_json(&settings, &read);
+            j["problem"] = serde_json::json!(problems);
+            j["obs"] = serde_json::json!(notes);
+            serde_json::to_writer_pretty(&mut out, &j)?;
             writeln!(out)?;
         }
         Format::Text => print_log(&mut out, &read)?,

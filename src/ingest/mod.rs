@@ -156,6 +156,11 @@ pub fn ingest_keeping(
         .iter()
         .map(|o| (o.id.clone(), OrgData::new(o.clone())))
         .collect();
+    for e in entries.iter().filter(|e| e.status == FileStatus::Vantar) {
+        if let Some(od) = e.org.as_deref().and_then(|id| by_org.get_mut(id)) {
+            od.vantar = true;
+        }
+    }
     for ((org_id, _), mut group) in groups {
         group.sort_by(|(ia, a), (ib, b)| {
             (
@@ -197,9 +202,10 @@ pub fn ingest_keeping(
 }
 
 /// Read and classify one file; never panics (a parser panic becomes `fel`).
-/// A `fel` file whose own `Inlämning` sheet did not name its organisation
-/// is attributed to the one its path names (for telling people only: it
-/// never counts as that organisation's submission).
+/// A `fel` file whose own `Inlämning` sheet did not name its organisation,
+/// and a `väntar` file (never read), is attributed to the one its path
+/// names (for telling people only: it never counts as that organisation's
+/// submission; a waiting one sets [`OrgData::vantar`]).
 fn read_one(
     f: &discover::Found,
     register: &[Arc<Organisation>],
@@ -212,7 +218,7 @@ fn read_one(
         .then(|| identify::from_path(&f.rel, register))
         .flatten();
     let (mut entry, parsed) = read_and_classify(f, register, opts, keep);
-    if entry.status == FileStatus::Fel && entry.org.is_none() {
+    if matches!(entry.status, FileStatus::Fel | FileStatus::Vantar) && entry.org.is_none() {
         entry.org = path_org.map(str::to_string);
     }
     (entry, parsed)

@@ -111,6 +111,10 @@ pub struct OrgData {
     pub leverantor: Option<Leverantor>,
     /// Its Tjänstekatalog workbook, if one was read.
     pub katalog: Option<Tjanstekatalog>,
+    /// A file its path attributes to it is `väntar` (still uploading,
+    /// changed while read, or gone after listing): its submission may be
+    /// under way. Never a submission in itself.
+    pub vantar: bool,
 }
 
 impl OrgData {
@@ -121,6 +125,7 @@ impl OrgData {
             verksamhet: None,
             leverantor: None,
             katalog: None,
+            vantar: false,
         }
     }
 

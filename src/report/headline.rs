@@ -38,9 +38,17 @@ pub struct Figures {
     pub new: usize,
     /// Findings resolved since the previous run.
     pub resolved: usize,
-    /// The rules with at least one `regelfel`, in rule order.
+    /// The rules that could not be loaded (every evaluation `regelfel`),
+    /// in rule order.
+    pub rules_not_loaded: Vec<String>,
+    /// The other rules with at least one `regelfel`, in rule order.
     pub rules_in_error: Vec<String>,
+    /// Archived files missing from or differing in the archive.
+    pub archive_problems: Vec<String>,
 }
+
+/// How many archive problems the headline names before "och N till".
+const ARCHIVE_NAMED: usize = 3;
 
 impl Figures {
     /// The figures of a run.
@@ -64,6 +72,7 @@ impl Figures {
             .iter()
             .filter(|e| e.status == FileStatus::Fel)
             .collect();
+        let rules_not_loaded: Vec<String> = d.rules.broken().map(|r| r.def.id.clone()).collect();
         let orgs_with_errors: BTreeSet<&str> =
             errors.iter().filter_map(|e| e.org.as_deref()).collect();
         Self {
@@ -83,9 +92,11 @@ impl Figures {
                 .tally
                 .rules
                 .iter()
-                .filter(|r| d.tally.count(r, Status::Regelfel) > 0)
+                .filter(|r| d.tally.count(r, Status::Regelfel) > 0 && !rules_not_loaded.contains(r))
                 .cloned()
                 .collect(),
+            rules_not_loaded,
+            archive_problems: d.archive_problems.to_vec(),
         }
     }
 
@@ -135,11 +146,32 @@ impl Figures {
                 out.push("Ingen tidigare körning med samma schema att jämföra med.".to_string())
             }
         }
+        if !self.rules_not_loaded.is_empty() {
+            out.push(format!(
+                "{} kunde inte läsas in och bedömdes inte ({}); se bladet Regler.",
+                plural(self.rules_not_loaded.len(), "regel", "regler"),
+                self.rules_not_loaded.join(", ")
+            ));
+        }
         if !self.rules_in_error.is_empty() {
             out.push(format!(
                 "{} kunde inte köras ({}).",
                 plural(self.rules_in_error.len(), "regel", "regler"),
                 self.rules_in_error.join(", ")
+            ));
+        }
+        if !self.archive_problems.is_empty() {
+            let n = self.archive_problems.len();
+            let mut named = self.archive_problems[..n.min(ARCHIVE_NAMED)].join("; ");
+            if n > ARCHIVE_NAMED {
+                named.push_str(&format!(
+                    "; och {} till (manifest.json, arkiv_avvikelser)",
+                    n - ARCHIVE_NAMED
+                ));
+            }
+            out.push(format!(
+                "{} saknas eller avviker: {named}.",
+                plural(n, "arkiverad fil", "arkiverade filer")
             ));
         }
         out
@@ -178,8 +210,42 @@ mod tests {
             previous: Some("2026-11-25T020000_nattlig".into()),
             new: 12,
             resolved: 5,
+            rules_not_loaded: vec![],
             rules_in_error: vec!["R05".into()],
+            archive_problems: vec![],
         }
+    }
+
+    #[test]
+    fn rules_not_loaded_and_archive_problems_are_named() {
+        let f = Figures {
+            rules_not_loaded: vec!["R90".into(), "R91".into()],
+            archive_problems: vec!["tn.xlsx: filen som bedömdes saknas i arkivet (indata/)".into()],
+            ..figures()
+        };
+        assert_eq!(
+            f.sentences()[4..],
+            [
+                "2 regler kunde inte läsas in och bedömdes inte (R90, R91); se bladet Regler.",
+                "1 regel kunde inte köras (R05).",
+                "1 arkiverad fil saknas eller avviker: tn.xlsx: filen som bedömdes saknas i \
+                 arkivet (indata/).",
+            ]
+        );
+        let many = Figures {
+            rules_not_loaded: vec!["R90".into()],
+            rules_in_error: vec![],
+            archive_problems: (1..=5).map(|i| format!("f{i}.xlsx: x")).collect(),
+            ..figures()
+        };
+        assert_eq!(
+            many.sentences()[4..],
+            [
+                "1 regel kunde inte läsas in och bedömdes inte (R90); se bladet Regler.",
+                "5 arkiverade filer saknas eller avviker: f1.xlsx: x; f2.xlsx: x; f3.xlsx: x; \
+                 och 2 till (manifest.json, arkiv_avvikelser).",
+            ]
+        );
     }
 
     #[test]

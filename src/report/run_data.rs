@@ -44,6 +44,9 @@ pub struct RunData<'a> {
     /// The run folders of the schedule this run removes once it is
     /// published (gallring; `gallrade` in the manifest).
     pub gallrade: &'a [super::gallring::Removed],
+    /// Archived files missing from or differing in `indata/`
+    /// (`arkiv_avvikelser` in the manifest; empty without an archive).
+    pub archive_problems: &'a [String],
     /// Per organisation, the delivery of its feedback as planned when the
     /// report is written (`None`: the run does not deliver).
     pub utskick: Option<Vec<super::sheets::utskick::Row>>,

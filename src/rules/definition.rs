@@ -257,6 +257,10 @@ pub struct TestCase {
     /// Sheets of the organisation's Tjänstekatalog; absent = not submitted.
     #[serde(default, rename = "tjänstekatalog", alias = "tjanstekatalog")]
     pub tjanstekatalog: Option<YamlMapping>,
+    /// A file of the organisation is `väntar` (`väntar: true`): its
+    /// submission may be under way (`org.inlamning_pagar`).
+    #[serde(default, rename = "väntar", alias = "vantar")]
+    pub vantar: bool,
     /// Rows of other suppliers' catalogues (the city's catalogue).
     #[serde(default)]
     pub katalog: Vec<YamlMapping>,

@@ -158,6 +158,7 @@ fn build(rule: &Rule, case: &TestCase) -> Result<(Model, rhai::Dynamic), String>
         }
     };
     let mut od = OrgData::new(Arc::new(org.clone()));
+    od.vantar = case.vantar;
     macro_rules! table {
         ($wb:expr, $t:ty, $name:expr) => {
             sheet($wb, $name)?.map(|(n, g)| read_table::<$t>(&file, &n, &g, &mut w))

@@ -114,6 +114,7 @@ fn register_org(engine: &mut Engine) {
     engine.register_get("har_tjanstekatalog", |o: &mut OrgView| {
         o.0.katalog.is_some()
     });
+    engine.register_get("inlamning_pagar", |o: &mut OrgView| o.0.vantar);
     engine.register_get("inlamnad", |o: &mut OrgView| {
         opt_dynamic(o.0.submitted().map(Datum))
     });
