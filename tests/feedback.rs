@@ -142,6 +142,55 @@ fn a_filled_template_with_mistakes_gets_feedback_naming_every_cell_and_value() {
     assert!(r05[0][7].starts_with("Rätta cell C2 på bladet Avsteg. På bladet Avsteg"));
     assert_eq!(r05[1][7], "Rätta cell E2 på bladet Avsteg.");
 
+    // The report's Iakttagelser: one row for R05 naming both cells, the
+    // message each cell with its own problem.
+    let report = sheet(&folder.join("uppsikt-rapport.xlsx"), "Iakttagelser");
+    let report_rows = rows(&report);
+    let r05_report: Vec<&Vec<String>> = report_rows
+        .iter()
+        .filter(|r| r[0] == "MKN" && r[1] == "R05")
+        .collect();
+    assert_eq!(r05_report.len(), 1, "{report_rows:#?}");
+    assert_eq!(r05_report[0][9], "C2, E2");
+    let message = &r05_report[0][6];
+    assert!(
+        message.starts_with("C2: Motivering har 19 tecken"),
+        "{message}"
+    );
+    assert!(
+        message.contains("; E2: Beslutat av \"Förvaltningsdirektör\" är en tjänsteperson"),
+        "{message}"
+    );
+    // A finding on one cell keeps its message and cell as they are.
+    let r10_report = report_rows
+        .iter()
+        .find(|r| r[0] == "MKN" && r[1] == "R10")
+        .expect("R10 on the report");
+    assert_eq!(r10_report[9], "F2");
+    assert!(r10_report[6].starts_with("Senaste riskbedömning"));
+
+    // The feedback's per-date is a date cell (yyyy-mm-dd), its counts numbers.
+    let about_range = sheet(&fb, "Om återkopplingen");
+    assert_eq!(at(&about_range, 3, 0), "Bedömd per");
+    match about_range.get_value((3, 1)) {
+        Some(Data::DateTime(dt)) => assert_eq!(
+            dt.as_datetime().expect("a date").date(),
+            NaiveDate::from_ymd_opt(2026, 6, 30).expect("date")
+        ),
+        other => panic!("Bedömd per is not a date cell: {other:?}"),
+    }
+    assert_eq!(at(&about_range, 4, 0), "Antal iakttagelser");
+    let count = |row| match about_range.get_value((row, 1)) {
+        Some(Data::Float(v)) => *v as usize,
+        other => panic!("not a number: {other:?}"),
+    };
+    // One report row per finding: as many as the feedback counts.
+    let mkn_findings = report_rows.iter().filter(|r| r[0] == "MKN").count();
+    assert!(mkn_findings >= 2, "{report_rows:#?}");
+    assert_eq!(count(4), mkn_findings);
+    assert_eq!(at(&about_range, 5, 0), "Antal inläsningsvarningar");
+    assert_eq!(count(5), rows(&sheet(&fb, "Inläsningsvarningar")).len() - 1);
+
     // R10: the unreadable date is explained where it bites.
     let r10 = iak.iter().find(|r| r[0] == "R10").expect("R10 finding");
     assert_eq!(

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Result;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
 use super::workbook::{mognad_by_year, MOGNAD_AREAS};
 use super::xlsx::{self, Formats};
@@ -195,6 +195,16 @@ fn fix_cell(l: &Location, own_files: &HashSet<&str>) -> String {
     }
 }
 
+/// A date for a date cell.
+fn excel_date(d: chrono::NaiveDate) -> Result<ExcelDateTime> {
+    use chrono::Datelike;
+    Ok(ExcelDateTime::from_ymd(
+        d.year() as u16,
+        d.month() as u8,
+        d.day() as u8,
+    )?)
+}
+
 /// Page set-up of a feedback sheet: A4 landscape, fit to the page width,
 /// the header row repeated, header and footer with organisation, per-date
 /// and page.
@@ -231,6 +241,10 @@ struct Fmt {
     wrap_bold: Format,
     /// Wrapped header cells.
     header: Format,
+    /// A date cell (`yyyy-mm-dd`), left-aligned like the text beside it.
+    date: Format,
+    /// A count, left-aligned like the text beside it.
+    count: Format,
 }
 
 impl Fmt {
@@ -240,6 +254,10 @@ impl Fmt {
         Self {
             wrap_bold: wrap.clone().set_bold(),
             header: base.header.clone().set_text_wrap(),
+            date: base.date.clone().set_align(FormatAlign::Left),
+            count: Format::new()
+                .set_num_format("0")
+                .set_align(FormatAlign::Left),
             wrap,
             base,
         }
@@ -382,14 +400,15 @@ fn write_one(wb: &mut Workbook, d: &RunData<'_>, o: &OrgData, mine: &Mine<'_, '_
         );
         paragraph(ws, 1, 3, total, &s1, &fmt.wrap)?;
         paragraph(ws, 2, 3, total, &s2, &fmt.wrap)?;
-        let summary = format!(
-            "Antal iakttagelser: {}. Antal inläsningsvarningar: {}.",
-            findings.len(),
-            warnings.len()
-        );
-        ws.write_string(3, 0, summary.as_str())?;
+        // The per-date as a date cell, the counts as numbers.
+        ws.write_string_with_format(3, 0, "Bedömd per", &fmt.base.bold)?;
+        ws.write_datetime_with_format(3, 1, &excel_date(d.settings.per)?, &fmt.date)?;
+        ws.write_string_with_format(4, 0, "Antal iakttagelser", &fmt.base.bold)?;
+        ws.write_number_with_format(4, 1, findings.len() as f64, &fmt.count)?;
+        ws.write_string_with_format(5, 0, "Antal inläsningsvarningar", &fmt.base.bold)?;
+        ws.write_number_with_format(5, 1, warnings.len() as f64, &fmt.count)?;
 
-        let mut r = 5;
+        let mut r = 7;
         ws.write_string_with_format(
             r,
             0,

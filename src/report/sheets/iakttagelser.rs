@@ -2,10 +2,12 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use anyhow::Result;
 use rust_xlsxwriter::Workbook;
 
+use crate::model::Location;
 use crate::report::headline;
 use crate::report::xlsx::{self, Cell, Formats, Grid};
 use crate::report::RunData;
@@ -87,6 +89,11 @@ pub fn iakttagelser_with_limit(
         widths.measure(4, e.status.label());
         widths.measure(5, &e.subject);
         widths.measure(6, &e.message);
+        if e.places.len() > 1 {
+            // Several cells (`C2, E2`): a typical list's width, measured
+            // without building it twice (the column wraps anyway).
+            widths.measure(9, SEVERAL_CELLS_WIDTH);
+        }
         if let Some((t, re, _)) = titles.get(&*e.rule) {
             widths.measure(2, t);
             widths.measure(10, re);
@@ -140,10 +147,15 @@ pub fn iakttagelser_with_limit(
             ]);
         }
         let (title, reference, rule_row) = titles.get(&*e.rule).copied().unwrap_or(("", "", 0));
-        let (file, sheet, cell) = match &e.evidence {
+        let (file, sheet, mut cell) = match &e.evidence {
             Some(l) => (l.file(), l.sheet(), Cell::owned(l.cell())),
             None => ("", "", Cell::s("")),
         };
+        let mut message = Cell::s(&e.message);
+        if let Some((cells, each)) = several_cells(e) {
+            cell = Cell::owned(cells);
+            message = Cell::owned(each);
+        }
         let rule = if rule_row > 0 {
             Cell::Link(
                 Cow::Borrowed(&*e.rule),
@@ -159,7 +171,7 @@ pub fn iakttagelser_with_limit(
             Cell::s(e.severity.label()),
             Cell::Styled(e.status.label().into(), e.status),
             Cell::s(&e.subject),
-            Cell::s(&e.message),
+            message,
             Cell::s(file),
             Cell::s(sheet),
             cell,
@@ -180,6 +192,52 @@ pub fn iakttagelser_with_limit(
     Ok(())
 }
 
+/// A finding resting on several cells: the `Cell` column's text, every
+/// cell once (`C2, E2`, as `celler` of `resultat.jsonl`), and the message
+/// as each cell with its own problem (`C2: …; E2: …`), as the feedback
+/// workbook lists them. `None` when the finding names one place or none
+/// (the evidence's cell and the message stand as they are).
+pub fn several_cells(e: &Evaluation) -> Option<(String, String)> {
+    let first = &e.places.first()?.loc;
+    if e.places.len() < 2 {
+        return None;
+    }
+    let cells = e.cell_refs().join(", ");
+    let mut each = String::with_capacity(e.message.len() + 6 * e.places.len());
+    for (k, p) in e.places.iter().enumerate() {
+        if k > 0 {
+            each.push_str("; ");
+        }
+        write_ref(&mut each, first, &p.loc);
+        each.push_str(": ");
+        each.push_str(p.problem.trim().trim_end_matches('.'));
+    }
+    Some((cells, each))
+}
+
+/// A cell's reference as `cell_refs` words it: `A1`, with the sheet
+/// (`Blad!A1`) or file and sheet when those differ from the first cell's.
+fn write_ref(out: &mut String, first: &Location, l: &Location) {
+    // Writing into a String cannot fail.
+    let _ = if l.file() != first.file() {
+        write!(out, "{l}")
+    } else if l.sheet() != first.sheet() {
+        write!(out, "{}!{}", l.sheet(), l.a1())
+    } else {
+        write!(out, "{}", l.a1())
+    };
+}
+
+/// The width the pre-pass notes for a `Cell` column holding several cells.
+const SEVERAL_CELLS_WIDTH: &str = "AB12, AB12";
+
 /// The long text columns of `Iakttagelser` and their widest width:
-/// Regeltitel, Objekt, Meddelande, Fil, Referens.
-const WRAPPED: [(u16, f64); 5] = [(2, 28.0), (5, 24.0), (6, 50.0), (7, 26.0), (10, 30.0)];
+/// Regeltitel, Objekt, Meddelande, Fil, Cell (several cells), Referens.
+const WRAPPED: [(u16, f64); 6] = [
+    (2, 28.0),
+    (5, 24.0),
+    (6, 50.0),
+    (7, 26.0),
+    (9, 14.0),
+    (10, 30.0),
+];
