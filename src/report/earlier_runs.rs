@@ -64,6 +64,9 @@ pub struct RunManifest {
     pub schedule: String,
     /// `slut`: when the run finished writing its folder.
     pub end: DateTime<FixedOffset>,
+    /// `gallrade`: the run folders this run removed, as (name, per-date as
+    /// written).
+    pub removed: Vec<(String, String)>,
 }
 
 /// Why a run folder's `manifest.json` could not be used. The text names
@@ -152,6 +155,15 @@ struct ManifestFields {
     per: String,
     schema: String,
     slut: String,
+    #[serde(default)]
+    gallrade: Vec<RemovedFields>,
+}
+
+/// One entry of a manifest's `gallrade`.
+#[derive(serde::Deserialize)]
+struct RemovedFields {
+    namn: String,
+    per: String,
 }
 
 /// Read `per`, `schema` and `slut` from `dir/manifest.json`.
@@ -177,6 +189,7 @@ pub fn read_manifest(dir: &Path) -> Result<RunManifest, ManifestError> {
         per,
         schedule: f.schema,
         end,
+        removed: f.gallrade.into_iter().map(|g| (g.namn, g.per)).collect(),
     })
 }
 

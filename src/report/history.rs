@@ -122,6 +122,32 @@ pub struct History {
     pub earlier: Vec<RunCounts>,
     /// The runs passed over, each with the reason in Swedish.
     pub skipped: Vec<String>,
+    /// Runs of the schedule that gallring removed (name, per-date as
+    /// written), as the later runs' manifests list them (`gallrade`).
+    pub removed: Vec<(String, String)>,
+}
+
+impl History {
+    /// The removed runs (with `also`, those this run removes) whose
+    /// per-date lies within the span shown: from the oldest earlier run
+    /// shown on. Gaps in the history, each as `name (per-datum …)`.
+    pub fn gaps(&self, also: &[(String, String)]) -> Vec<String> {
+        let Some(first) = self.earlier.first().and_then(|r| r.per) else {
+            return Vec::new();
+        };
+        let from = crate::model::iso_date(first);
+        let mut gaps: Vec<&(String, String)> = self
+            .removed
+            .iter()
+            .chain(also)
+            .filter(|(_, per)| per.as_str() > from.as_str())
+            .collect();
+        gaps.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        gaps.dedup();
+        gaps.iter()
+            .map(|(name, per)| format!("{name} (per-datum {per})"))
+            .collect()
+    }
 }
 
 /// The column of a severity in [`RunCounts::organisations`].
@@ -254,6 +280,11 @@ pub fn read(root: &Path, schedule: &str, max: usize) -> History {
         return history;
     }
     let runs = earlier_runs::list(root, schedule);
+    history.removed = runs
+        .iter()
+        .filter_map(|r| r.manifest.as_ref().ok())
+        .flat_map(|m| m.removed.iter().cloned())
+        .collect();
     // Newest first, until `max` are read.
     for run in runs.iter().rev() {
         if history.earlier.len() == max {
@@ -412,5 +443,45 @@ mod tests {
         );
         assert!(read(r, "kvartal", 0).earlier.is_empty());
         assert!(read(r, "nattlig", 8).earlier.is_empty());
+    }
+
+    /// A removed run counts as a gap only within the span shown (after the
+    /// oldest earlier run shown), whichever manifest lists it, once.
+    #[test]
+    fn gaps_are_the_removed_runs_within_the_span() {
+        let run = |name: &str, per: &str| RunCounts {
+            run: name.into(),
+            per: NaiveDate::parse_from_str(per, "%Y-%m-%d").ok(),
+            ..Default::default()
+        };
+        let h = History {
+            earlier: vec![
+                run("2026-03-01T020000_nattlig", "2026-03-01"),
+                run("2026-06-01T020000_nattlig", "2026-06-01"),
+            ],
+            skipped: Vec::new(),
+            removed: vec![
+                ("2026-01-01T020000_nattlig".into(), "2026-01-01".into()),
+                ("2026-04-01T020000_nattlig".into(), "2026-04-01".into()),
+            ],
+        };
+        let this_run = [
+            (
+                "2026-04-01T020000_nattlig".to_string(),
+                "2026-04-01".to_string(),
+            ),
+            (
+                "2026-05-01T020000_nattlig".to_string(),
+                "2026-05-01".to_string(),
+            ),
+        ];
+        assert_eq!(
+            h.gaps(&this_run),
+            [
+                "2026-04-01T020000_nattlig (per-datum 2026-04-01)",
+                "2026-05-01T020000_nattlig (per-datum 2026-05-01)"
+            ]
+        );
+        assert!(History::default().gaps(&this_run).is_empty());
     }
 }

@@ -80,6 +80,25 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         r += 1;
         ws.write_string(r, 0, xlsx::clip(s).as_ref())?;
     }
+    let this_run: Vec<(String, String)> = d
+        .gallrade
+        .iter()
+        .map(|g| (g.namn.clone(), g.per.clone()))
+        .collect();
+    let gaps = d.history.gaps(&this_run);
+    if !gaps.is_empty() {
+        r += 1;
+        let text = format!(
+            "{} inom den visade perioden har gallrats och saknas i tabellerna: {}.",
+            if gaps.len() == 1 {
+                "1 körning".to_string()
+            } else {
+                format!("{} körningar", gaps.len())
+            },
+            gaps.join(", ")
+        );
+        ws.write_string(r, 0, xlsx::clip(&text).as_ref())?;
+    }
 
     // Per organisation: a group of three columns per point in time.
     r += 2;
