@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
-use rust_xlsxwriter::Workbook;
 
 use crate::common::{stderr, stdout, Workspace};
 
@@ -13,50 +12,12 @@ use crate::common::{stderr, stdout, Workspace};
 /// Uppnådd säkerhetsnivå): R08 finds a brist (hög) where the level reached
 /// is below the need.
 fn verksamhet(path: &Path, org: &str, systems: &[(&str, u8, u8)]) {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet().set_name("Inlämning").unwrap();
-    for (r, (k, v)) in [
-        ("Typ", "Verksamhet"),
-        ("Organisations-id", org),
-        ("Period", "2026"),
-        ("Inlämnad", "2026-03-01"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(r as u32, 0, *k).unwrap();
-        ws.write_string(r as u32, 1, *v).unwrap();
-    }
-    let ws = wb.add_worksheet().set_name("System").unwrap();
-    for (c, h) in ["System", "Typ", "Skyddsbehov", "Uppnådd säkerhetsnivå"]
-        .iter()
-        .enumerate()
-    {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (i, (name, need, got)) in systems.iter().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string(r, 0, *name).unwrap();
-        ws.write_string(r, 1, "Verksamhetsspecifik").unwrap();
-        ws.write_number(r, 2, *need as f64).unwrap();
-        ws.write_number(r, 3, *got as f64).unwrap();
-    }
-    wb.save(path).unwrap();
+    crate::common::systems_verksamhet(path, org, "2026-03-01", systems);
 }
 
 /// A workspace whose rule folder holds only R08, so the counts are exact.
 fn workspace() -> Workspace {
-    let ws = Workspace::new();
-    for e in std::fs::read_dir(ws.path().join("rules"))
-        .unwrap()
-        .flatten()
-    {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !name.starts_with("R08") && e.path().is_file() {
-            std::fs::remove_file(e.path()).unwrap();
-        }
-    }
-    ws
+    crate::common::workspace_with_only("R08")
 }
 
 fn run(ws: &Workspace, per: &str) -> PathBuf {

@@ -14,39 +14,7 @@ const PER: &str = "2026-11-26";
 /// A Verksamhet workbook for KOV with a `System` sheet: rows of
 /// (System, Skyddsbehov, Uppnådd säkerhetsnivå).
 fn verksamhet(path: &Path, org: &str, systems: &[(&str, u8, u8)]) {
-    let mut wb = Workbook::new();
-    // A fixed creation time, so the same rows give the same bytes.
-    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 10, 1).unwrap();
-    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
-    let ws = wb.add_worksheet().set_name("Inlämning").unwrap();
-    for (r, (k, v)) in [
-        ("Typ", "Verksamhet"),
-        ("Organisations-id", org),
-        ("Period", "2026"),
-        ("Inlämnad", "2026-10-01"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(r as u32, 0, *k).unwrap();
-        ws.write_string(r as u32, 1, *v).unwrap();
-    }
-    let ws = wb.add_worksheet().set_name("System").unwrap();
-    for (c, h) in ["System", "Typ", "Skyddsbehov", "Uppnådd säkerhetsnivå"]
-        .iter()
-        .enumerate()
-    {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (i, (name, need, got)) in systems.iter().enumerate() {
-        let r = i as u32 + 1;
-        // Literal text, whatever it looks like (formula-looking names included).
-        ws.write_string(r, 0, *name).unwrap();
-        ws.write_string(r, 1, "Verksamhetsspecifik").unwrap();
-        ws.write_number(r, 2, *need as f64).unwrap();
-        ws.write_number(r, 3, *got as f64).unwrap();
-    }
-    wb.save(path).unwrap();
+    crate::common::systems_verksamhet(path, org, "2026-10-01", systems);
 }
 
 const FORMULA_LIKE: [&str; 3] = ["=HYPERLINK(\"x\")", "+cmd", "@SUM(A1)"];
@@ -64,17 +32,7 @@ fn systems(fixed: bool) -> Vec<(&'static str, u8, u8)> {
 /// A workspace whose rule folder holds only R08 (the other rules are
 /// written elsewhere), so counts are exact.
 fn workspace() -> Workspace {
-    let ws = Workspace::new();
-    for e in std::fs::read_dir(ws.path().join("rules"))
-        .unwrap()
-        .flatten()
-    {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !name.starts_with("R08") && e.path().is_file() {
-            std::fs::remove_file(e.path()).unwrap();
-        }
-    }
-    ws
+    crate::common::workspace_with_only("R08")
 }
 
 fn run(ws: &Workspace) -> PathBuf {

@@ -182,3 +182,58 @@ pub fn entry<'a>(j: &'a serde_json::Value, path: &str) -> &'a serde_json::Value 
         .find(|f| f["sokvag"] == path)
         .unwrap_or_else(|| panic!("{path} not in the input log:\n{j:#}"))
 }
+
+/// A Verksamhet workbook for `org` (handed in on `inlamnad`) with a
+/// `System` sheet: rows of (System, Skyddsbehov, Uppnådd säkerhetsnivå),
+/// names written as literal text whatever they look like. R08 finds a
+/// brist (hög) where the level reached is below the need.
+pub fn systems_verksamhet(path: &Path, org: &str, inlamnad: &str, systems: &[(&str, u8, u8)]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    // A fixed creation time, so the same rows give the same bytes.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 10, 1).unwrap();
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    let ws = wb.add_worksheet().set_name("Inlämning").unwrap();
+    for (r, (k, v)) in [
+        ("Typ", "Verksamhet"),
+        ("Organisations-id", org),
+        ("Period", "2026"),
+        ("Inlämnad", inlamnad),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(r as u32, 0, *k).unwrap();
+        ws.write_string(r as u32, 1, *v).unwrap();
+    }
+    let ws = wb.add_worksheet().set_name("System").unwrap();
+    for (c, h) in ["System", "Typ", "Skyddsbehov", "Uppnådd säkerhetsnivå"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, (name, need, got)) in systems.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, *name).unwrap();
+        ws.write_string(r, 1, "Verksamhetsspecifik").unwrap();
+        ws.write_number(r, 2, *need as f64).unwrap();
+        ws.write_number(r, 3, *got as f64).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+/// A workspace whose rule folder holds only the rules whose file names
+/// start with `prefix` (e.g. `R08`), so counts are exact.
+pub fn workspace_with_only(prefix: &str) -> Workspace {
+    let ws = Workspace::new();
+    for e in std::fs::read_dir(ws.path().join("rules"))
+        .unwrap()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(prefix) && e.path().is_file() {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    ws
+}
