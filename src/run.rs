@@ -383,13 +383,10 @@ fn execute_failing(
         t0,
     };
     let mut manifest = manifest::build(&data, &counts, exit, &timing, archive);
-    manifest["arkiv_avvikelser"] = serde_json::json!(archive_problems);
     manifest["utskick"] = match delivery {
         Some(_) => serde_json::to_value(&utskick).map_err(|e| cannot_write(&dir)(e.into()))?,
         None => serde_json::Value::Null,
     };
-    manifest[history::MANIFEST_KEY] =
-        history::count(&run_name, settings.per, &evaluations).to_manifest();
     let manifest_path = dir.join("manifest.json");
     let manifest =
         serde_json::to_vec_pretty(&manifest).map_err(|e| cannot_write(&manifest_path)(e.into()))?;

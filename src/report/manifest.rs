@@ -108,6 +108,7 @@ pub fn build(
         "konfiguration": d.settings.config_path.display().to_string(),
         "indata": d.settings.inputs.display().to_string(),
         "arkiverad_indata": archived,
+        "arkiv_avvikelser": d.archive_problems,
         "filer": files,
         "regeluppsattning_sha256": d.rules.fingerprint(),
         "regler": rules,
@@ -122,5 +123,6 @@ pub fn build(
         "indikatorer": d.indicators,
         "digital_mognad": d.maturity,
         "slutstatus": exit,
+        (super::history::MANIFEST_KEY): super::history::count(d.run_name, d.settings.per, d.evaluations).to_manifest(),
     })
 }
