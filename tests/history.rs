@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 
-use crate::common::{stderr, stdout, Workspace};
+use crate::common::Workspace;
 
 /// A Verksamhet workbook with a `System` sheet of (System, Skyddsbehov,
 /// Uppnådd säkerhetsnivå): R08 finds a brist (hög) where the level reached
@@ -21,23 +21,7 @@ fn workspace() -> Workspace {
 }
 
 fn run(ws: &Workspace, per: &str) -> PathBuf {
-    let before = ws.run_folders().len();
-    let out = ws.cmd(&["run", "--per", per]).output();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let folders = ws.run_folders();
-    assert_eq!(folders.len(), before + 1);
-    // The newest by publication: the one not there before.
-    let newest = folders
-        .iter()
-        .max_by_key(|f| std::fs::metadata(f).unwrap().modified().unwrap())
-        .unwrap();
-    newest.clone()
+    crate::common::run_ok(ws, per)
 }
 
 fn historik(folder: &Path) -> Range<Data> {

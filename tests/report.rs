@@ -36,18 +36,7 @@ fn workspace() -> Workspace {
 }
 
 fn run(ws: &Workspace) -> PathBuf {
-    let before = ws.run_folders().len();
-    let out = ws.cmd(&["run", "--per", PER]).output();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let folders = ws.run_folders();
-    assert_eq!(folders.len(), before + 1);
-    folders.last().unwrap().clone()
+    crate::common::run_ok(ws, PER)
 }
 
 fn sheet(path: &Path, name: &str) -> Range<Data> {

@@ -237,3 +237,24 @@ pub fn workspace_with_only(prefix: &str) -> Workspace {
     }
     ws
 }
+
+/// `uppsikt run --per PER` in `ws`, which must succeed (exit 0); the run
+/// folder it published (the one that was not there before).
+pub fn run_ok(ws: &Workspace, per: &str) -> PathBuf {
+    let before = ws.run_folders();
+    let out = ws.cmd(&["run", "--per", per]).output();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let new: Vec<PathBuf> = ws
+        .run_folders()
+        .into_iter()
+        .filter(|f| !before.contains(f))
+        .collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    new[0].clone()
+}
