@@ -75,16 +75,31 @@ impl Evaluation {
         };
         cells
             .iter()
-            .map(|l| {
-                if l.file() != first.file() {
-                    l.to_string()
-                } else if l.sheet() != first.sheet() {
-                    format!("{}!{}", l.sheet(), l.a1())
-                } else {
-                    l.cell()
-                }
-            })
+            .map(|l| RelativeRef { first, cell: l }.to_string())
             .collect()
+    }
+}
+
+/// A cell as `celler` words it relative to the first cell of its finding:
+/// `A1`, with the sheet (`Blad!A1`) or file and sheet (`fil[Blad]!A1`)
+/// when those differ from the first cell's. Writes without allocating.
+pub struct RelativeRef<'a> {
+    /// The finding's first cell.
+    pub first: &'a Location,
+    /// The cell to write.
+    pub cell: &'a Location,
+}
+
+impl std::fmt::Display for RelativeRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (first, l) = (self.first, self.cell);
+        if l.file() != first.file() {
+            write!(f, "{l}")
+        } else if l.sheet() != first.sheet() {
+            write!(f, "{}!{}", l.sheet(), l.a1())
+        } else {
+            write!(f, "{}", l.a1())
+        }
     }
 }
 

@@ -21,8 +21,8 @@ use rhai::{Dynamic, Engine, Map, Scope, AST};
 
 pub use definition::{RuleDef, SubjectKind, View};
 pub use evaluate::{
-    format_rhai_error, subject_key, Context, Evaluation, EvaluationJson, Place, Unreadable,
-    AVSTEG_KEY_FIELDS,
+    format_rhai_error, subject_key, Context, Evaluation, EvaluationJson, Place, RelativeRef,
+    Unreadable, AVSTEG_KEY_FIELDS,
 };
 pub use status::{Severity, Status};
 

@@ -7,11 +7,10 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use rust_xlsxwriter::Workbook;
 
-use crate::model::Location;
 use crate::report::headline;
 use crate::report::xlsx::{self, Cell, Formats, Grid};
 use crate::report::RunData;
-use crate::rules::{Evaluation, Status};
+use crate::rules::{Evaluation, RelativeRef, Status};
 
 /// The columns of the `Iakttagelser` sheet.
 pub const IAKTTAGELSER_HEADERS: [&str; 12] = [
@@ -208,24 +207,19 @@ pub fn several_cells(e: &Evaluation) -> Option<(String, String)> {
         if k > 0 {
             each.push_str("; ");
         }
-        write_ref(&mut each, first, &p.loc);
+        // Writing into a String cannot fail.
+        let _ = write!(
+            each,
+            "{}",
+            RelativeRef {
+                first,
+                cell: &p.loc
+            }
+        );
         each.push_str(": ");
         each.push_str(p.problem.trim().trim_end_matches('.'));
     }
     Some((cells, each))
-}
-
-/// A cell's reference as `cell_refs` words it: `A1`, with the sheet
-/// (`Blad!A1`) or file and sheet when those differ from the first cell's.
-fn write_ref(out: &mut String, first: &Location, l: &Location) {
-    // Writing into a String cannot fail.
-    let _ = if l.file() != first.file() {
-        write!(out, "{l}")
-    } else if l.sheet() != first.sheet() {
-        write!(out, "{}!{}", l.sheet(), l.a1())
-    } else {
-        write!(out, "{}", l.a1())
-    };
 }
 
 /// The width the pre-pass notes for a `Cell` column holding several cells.
