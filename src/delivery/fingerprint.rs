@@ -47,16 +47,7 @@ mod tests {
     use crate::rules::{Severity, Status};
 
     fn finding(rule: &str, subject: &str, message: &str) -> Evaluation {
-        Evaluation {
-            org: "KOV".into(),
-            rule: rule.into(),
-            status: Status::Brist,
-            severity: Severity::Hog,
-            subject: subject.into(),
-            message: message.into(),
-            evidence: None,
-            places: Vec::new(),
-        }
+        Evaluation::bare("KOV", rule, Status::Brist, Severity::Hog, subject, message)
     }
 
     #[test]

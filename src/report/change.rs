@@ -270,16 +270,14 @@ mod tests {
     }
 
     fn eval(org: &str, subject: &str, status: Status) -> Evaluation {
-        Evaluation {
-            org: org.into(),
-            rule: "R08".into(),
+        Evaluation::bare(
+            org,
+            "R08",
             status,
-            severity: Severity::Hog,
-            subject: subject.into(),
-            message: format!("{subject}: {}", status.label()),
-            evidence: None,
-            places: Vec::new(),
-        }
+            Severity::Hog,
+            subject,
+            &format!("{subject}: {}", status.label()),
+        )
     }
 
     #[test]

@@ -315,16 +315,7 @@ mod tests {
     use super::*;
 
     fn eval(org: &str, rule: &str, status: Status, severity: Severity) -> Evaluation {
-        Evaluation {
-            org: org.into(),
-            rule: rule.into(),
-            status,
-            severity,
-            subject: "Ekonomi".into(),
-            message: "m".into(),
-            evidence: None,
-            places: Vec::new(),
-        }
+        Evaluation::bare(org, rule, status, severity, "Ekonomi", "m")
     }
 
     fn write_run(root: &Path, name: &str, per: &str, slut: &str, evals: &[Evaluation]) {

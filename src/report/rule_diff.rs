@@ -101,16 +101,7 @@ mod tests {
     use crate::rules::{Severity, Status};
 
     fn ev(org: &str, subject: &str, status: Status, message: &str) -> Evaluation {
-        Evaluation {
-            org: org.into(),
-            rule: "R05".into(),
-            status,
-            severity: Severity::Hog,
-            subject: subject.into(),
-            message: message.into(),
-            evidence: None,
-            places: Vec::new(),
-        }
+        Evaluation::bare(org, "R05", status, Severity::Hog, subject, message)
     }
 
     #[test]

@@ -963,6 +963,30 @@ fn resolve(ev: &Evidence, s: &Subject, o: &OrgData) -> Result<Option<Location>, 
 }
 
 #[cfg(test)]
+impl Evaluation {
+    /// An evaluation without evidence or places, for unit tests.
+    pub(crate) fn bare(
+        org: &str,
+        rule: &str,
+        status: Status,
+        severity: Severity,
+        subject: &str,
+        message: &str,
+    ) -> Self {
+        Self {
+            org: org.into(),
+            rule: rule.into(),
+            status,
+            severity,
+            subject: subject.into(),
+            message: message.into(),
+            evidence: None,
+            places: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -479,16 +479,14 @@ mod tests {
     use super::*;
 
     fn ev(org: &str, subject: &str, status: Status, message: &str) -> Evaluation {
-        Evaluation {
-            org: org.into(),
-            rule: "R05".into(),
+        Evaluation::bare(
+            org,
+            "R05",
             status,
-            severity: crate::rules::Severity::Hog,
-            subject: subject.into(),
-            message: message.into(),
-            evidence: None,
-            places: Vec::new(),
-        }
+            crate::rules::Severity::Hog,
+            subject,
+            message,
+        )
     }
 
     #[test]
