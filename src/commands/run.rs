@@ -47,7 +47,7 @@ pub fn run_delivering(
                 Err(e) => {
                     // One broken, unrelated schedule file does not stop a run
                     // of another schedule: the files that load are used.
-                    let usable = usable_schedules(&settings.schedules);
+                    let usable = crate::schedule::load_usable(&settings.schedules);
                     if !usable.iter().any(|s| s.name == n) {
                         anyhow::bail!("scheman kan inte användas:\n{e}");
                     }
@@ -183,17 +183,4 @@ fn print_delivery(items: &[crate::delivery::Item]) {
             println!("         avvisad adress: {r}");
         }
     }
-}
-
-/// Every schedule file of `dir` that loads on its own.
-fn usable_schedules(dir: &std::path::Path) -> Vec<crate::schedule::Schedule> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.sort();
-    files
-        .iter()
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-        .filter_map(|p| crate::schedule::load_file(p).ok())
-        .collect()
 }

@@ -290,8 +290,9 @@ pub fn retention_for(
     if name == "manuell" {
         return Ok(settings.config.manual_retention());
     }
-    let all =
-        load_all(&settings.schedules).map_err(|e| format!("scheman kan inte användas:\n{e}"))?;
+    // Tolerant as `run --schedule` is: a broken, unrelated schedule file
+    // does not cost this schedule its gallring.
+    let all = load_usable(&settings.schedules);
     all.iter()
         .find(|s| s.name == name)
         .map(|s| s.retention)
@@ -299,6 +300,20 @@ pub fn retention_for(
             let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
             format!("inget schema heter {name}; finns: {}", names.join(", "))
         })
+}
+
+/// Every schedule file of `dir` that loads on its own, sorted by file
+/// name; the broken ones left out (`load_all` names them).
+pub fn load_usable(dir: &Path) -> Vec<Schedule> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .filter_map(|p| load_file(p).ok())
+        .collect()
 }
 
 /// Every `*.yaml`/`*.yml` in `dir`, sorted by file name; every problem at
@@ -430,6 +445,23 @@ mod tests {
         assert!(lines[1].contains("b.yaml:3:10: tidszonen"), "{e}");
         assert!(lines[2].contains("c.yaml:3:1: okänd nyckel `färg`"), "{e}");
         assert!(lines[3].contains("d.yaml:1:7: namnet"), "{e}");
+    }
+
+    #[test]
+    fn a_broken_file_leaves_the_other_schedules_usable() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            "nattlig.yaml",
+            "namn: nattlig\ncron: \"0 2 * * *\"\ngallras_efter_dagar: 30\n",
+        );
+        write(d.path(), "trasig.yaml", "namn: trasig\ncron: \"0 2 * *\"\n");
+        write(d.path(), "anteckning.txt", "inget schema\n");
+        assert!(load_all(d.path()).is_err());
+        let usable = load_usable(d.path());
+        assert_eq!(usable.len(), 1);
+        assert_eq!(usable[0].name, "nattlig");
+        assert_eq!(usable[0].retention.after_days, Some(30));
     }
 
     #[test]
