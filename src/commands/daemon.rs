@@ -7,7 +7,6 @@ use anyhow::Result;
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::exit;
-use crate::report::run_folder;
 use crate::schedule::daemon::{run_loop, JobError, Jobs, LoopOptions, RunOutcome, SystemClock};
 use crate::schedule::Schedule;
 use crate::settings::{Overrides, Settings};
@@ -83,7 +82,10 @@ impl Jobs for WorkspaceJobs {
 /// When the newest run folder of `name` in `root` was started (its name is
 /// the machine's local time, as `run::execute` writes it).
 pub fn last_run_in(root: &Path, name: &str) -> Option<DateTime<Utc>> {
-    let (start, _) = run_folder::previous_runs(root, name).into_iter().next()?;
+    let (start, _) = crate::report::earlier_runs::list(root, name)
+        .into_iter()
+        .map(|r| (r.started, r.seq))
+        .max()?;
     chrono::Local
         .from_local_datetime(&start)
         .earliest()

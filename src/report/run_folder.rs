@@ -290,45 +290,8 @@ fn collect_tree(dir: &Path, files: &mut Vec<PathBuf>, dirs: &mut Vec<PathBuf>) -
 }
 
 /// The start of a run folder's name, as `run::execute` writes it (the
-/// machine's local time), and its length (`2026-11-26T020000`).
+/// machine's local time), e.g. `2026-11-26T020000`.
 pub const STAMP_FORMAT: &str = "%Y-%m-%dT%H%M%S";
-const STAMP_LEN: usize = 17;
-
-/// A final run folder's start stamp and sequence number, when the folder
-/// is a run of `schedule`: `<start>_<schedule>`, or for a second run in the
-/// same second `<start>_<schedule>-N`. Exact: `…_x_nattlig` is no run of
-/// `nattlig`, and an in-progress `.pågår-…` folder is no run at all.
-fn run_of(name: &str, schedule: &str) -> Option<(chrono::NaiveDateTime, u64)> {
-    let (stamp, rest) = name.split_at_checked(STAMP_LEN)?;
-    let start = chrono::NaiveDateTime::parse_from_str(stamp, STAMP_FORMAT).ok()?;
-    let rest = rest.strip_prefix('_')?.strip_prefix(schedule)?;
-    let seq = match rest.strip_prefix('-') {
-        None if rest.is_empty() => 0,
-        Some(n) if !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) => n.parse().ok()?,
-        _ => return None,
-    };
-    Some((start, seq))
-}
-
-/// Final run folders of `schedule` in the root with their starts, newest
-/// first (by start, then by sequence number as a number: `-10` after `-9`).
-pub fn previous_runs(root: &Path, schedule: &str) -> Vec<(chrono::NaiveDateTime, PathBuf)> {
-    let mut runs: Vec<((chrono::NaiveDateTime, u64), PathBuf)> = fs::read_dir(root)
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| e.path().is_dir())
-                .filter_map(|e| {
-                    Some((
-                        run_of(&e.file_name().to_string_lossy(), schedule)?,
-                        e.path(),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    runs.sort();
-    runs.into_iter().rev().map(|((t, _), p)| (t, p)).collect()
-}
 
 /// Write `bytes` to `path`; a failure names the file, in Swedish.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -339,44 +302,4 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
             crate::oserror::swedish(&e)
         )
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn previous_runs_are_newest_first_with_numeric_suffixes() {
-        let root = tempfile::tempdir().unwrap();
-        for n in [
-            "2026-11-26T020000_nattlig",
-            "2026-11-26T020000_nattlig-2",
-            "2026-11-26T020000_nattlig-9",
-            "2026-11-26T020000_nattlig-10",
-            "2026-11-27T020000_nattlig",
-            "2026-11-27T060000_kvartal",
-            ".pågår-2026-11-28T020000_nattlig-77",
-            "2026-11-26T020000_nattlig-x",
-            "2026-11-28T020000_x_nattlig",
-            "2026-11-28T020000_nattlig-",
-            "2026-11-2xT020000_nattlig",
-        ] {
-            fs::create_dir(root.path().join(n)).unwrap();
-        }
-        fs::write(root.path().join("2026-11-29T020000_nattlig"), "a file").unwrap();
-        let names: Vec<String> = previous_runs(root.path(), "nattlig")
-            .iter()
-            .map(|(_, p)| p.file_name().unwrap().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "2026-11-27T020000_nattlig",
-                "2026-11-26T020000_nattlig-10",
-                "2026-11-26T020000_nattlig-9",
-                "2026-11-26T020000_nattlig-2",
-                "2026-11-26T020000_nattlig",
-            ]
-        );
-    }
 }
