@@ -640,6 +640,23 @@ fn error_lines(e: &anyhow::Error) -> Vec<String> {
         if lines.iter().any(|l| l.contains(&text)) {
             continue;
         }
+        // A cause naming the same path as the line before (`P: kan inte
+        // skrivas` and `P: Disken är full`) is said on that line, once.
+        if let Some(last) = lines.last_mut() {
+            let said = last
+                .strip_prefix("uppsikt: ")
+                .or_else(|| last.strip_prefix("  orsak: "))
+                .unwrap_or(last);
+            if let Some((path, _)) = said.split_once(": ") {
+                if path.contains('/') {
+                    if let Some(rest) = text.strip_prefix(&format!("{path}: ")) {
+                        last.push_str(": ");
+                        last.push_str(rest);
+                        continue;
+                    }
+                }
+            }
+        }
         lines.push(if i == 0 {
             format!("uppsikt: {text}")
         } else {
@@ -863,6 +880,25 @@ mod tests {
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert_eq!(lines[0], "uppsikt: /finns/inte.yaml: kan inte läsas");
         assert_eq!(lines[1], "  orsak: Finns inte");
+    }
+
+    #[test]
+    fn a_cause_naming_the_same_path_is_said_on_its_line() {
+        let e =
+            anyhow::anyhow!("/ut/a.xlsx: Disken är full").context("/ut/a.xlsx: kan inte skrivas");
+        assert_eq!(
+            error_lines(&e),
+            ["uppsikt: /ut/a.xlsx: kan inte skrivas: Disken är full"]
+        );
+        let e =
+            anyhow::anyhow!("/ut/b/KOV.xlsx: Disken är full").context("/ut/b: kan inte skrivas");
+        assert_eq!(
+            error_lines(&e),
+            [
+                "uppsikt: /ut/b: kan inte skrivas",
+                "  orsak: /ut/b/KOV.xlsx: Disken är full"
+            ]
+        );
     }
 
     fn uppsikt_config_error() -> anyhow::Error {

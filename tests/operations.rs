@@ -672,3 +672,96 @@ fn check_json_carries_problems_and_notes() {
         })
     );
 }
+
+/// Item 11, a full disk: a workbook that cannot be saved ends the run with
+/// exit 2 and one Swedish line naming the file (the test hook makes the
+/// report's save fail as a full disk does, after a few kilobytes); with
+/// `--log-format json` every stderr line is JSON (no `ZipWriter::drop`
+/// text from the zip writer inside), and no run folder is published or
+/// left half-written.
+#[test]
+fn item11_a_full_disk_is_one_swedish_line_and_publishes_nothing() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let child = ws
+        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .command()
+        .env("UPPSIKT_TEST_DISKEN_FULL", "uppsikt-rapport.xlsx:4096")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let events: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}\n{err}")))
+        .collect();
+    let last = events.last().expect("an error event");
+    assert_eq!(last["level"], "ERROR", "{err}");
+    let message = last["fields"]["message"].as_str().unwrap();
+    // The run folder's temporary name holds its start time.
+    let tmp = format!("{}/.pågår-", ws.outputs().display());
+    let stamp = message
+        .strip_prefix(&format!("uppsikt: {tmp}"))
+        .and_then(|r| r.split_once("_manuell-"))
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| panic!("{message}"));
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(stamp, uppsikt::report::run_folder::STAMP_FORMAT)
+            .is_ok(),
+        "{stamp}"
+    );
+    assert_eq!(
+        message,
+        format!(
+            "uppsikt: {tmp}{stamp}_manuell-{pid}/uppsikt-rapport.xlsx: kan inte skrivas: Disken är full"
+        )
+    );
+    assert_eq!(
+        events.iter().filter(|e| e["level"] == "ERROR").count(),
+        1,
+        "{err}"
+    );
+    assert!(ws.run_folders().is_empty(), "nothing published");
+    let left: Vec<_> = fs::read_dir(ws.outputs())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".uppsikt.lock")
+        .collect();
+    assert!(left.is_empty(), "nothing half-written is left: {left:?}");
+
+    // A feedback workbook: the message names the file under the folder.
+    let child = ws
+        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .command()
+        .env("UPPSIKT_TEST_DISKEN_FULL", "KOV.xlsx:0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let last: serde_json::Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
+    let message = last["fields"]["message"].as_str().unwrap();
+    let stamp = message
+        .strip_prefix(&format!("uppsikt: {tmp}"))
+        .and_then(|r| r.split_once("_manuell-"))
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| panic!("{message}"));
+    let dir = format!("{tmp}{stamp}_manuell-{pid}/aterkoppling");
+    assert_eq!(
+        message,
+        format!("uppsikt: {dir}: kan inte skrivas\n  orsak: {dir}/KOV.xlsx: Disken är full")
+    );
+    for line in err.lines() {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|_| panic!("not JSON: {line}"));
+    }
+    assert!(ws.run_folders().is_empty(), "nothing published");
+}

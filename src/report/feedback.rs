@@ -61,7 +61,7 @@ pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
             files: files.get(id).unwrap_or(&none_f),
         };
         write_one(&mut wb, d, o, &mine)?;
-        wb.save(dir.join(format!("{id}.xlsx")))?;
+        xlsx::save(&mut wb, &dir.join(format!("{id}.xlsx")))?;
         Ok(())
     });
     progress.finish();

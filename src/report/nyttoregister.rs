@@ -258,7 +258,7 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     ws.set_freeze_panes(1, 3)?;
 
     summary(&mut wb, &rows, &fmt, &money)?;
-    wb.save(path)?;
+    xlsx::save(&mut wb, path)?;
     Ok(())
 }
 

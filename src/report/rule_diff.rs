@@ -67,7 +67,7 @@ pub fn write(diff: &Diff, path: &Path) -> Result<()> {
             .iter()
             .map(|(before, after)| finding(after, Some(&before.message))),
     )?;
-    wb.save(path)?;
+    super::xlsx::save(&mut wb, path)?;
     Ok(())
 }
 

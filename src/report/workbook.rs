@@ -76,7 +76,7 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     lap("other sheets");
     super::sheets::historik::write(&mut wb, d, &fmt)?;
     lap("Historik");
-    wb.save(path)?;
+    xlsx::save(&mut wb, path)?;
     lap("saved");
     Ok(())
 }

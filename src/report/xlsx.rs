@@ -230,6 +230,105 @@ pub fn workbook(per: NaiveDate, title: &str) -> Result<Workbook> {
     Ok(wb)
 }
 
+/// Save `wb` to `path`. The zip writer inside never sees an I/O error: the
+/// file is written through [`Guarded`], which keeps the first error and
+/// swallows the rest, so the archive finishes quietly into nothing (the zip
+/// crate prints `ZipWriter::drop: …` on stderr when it is dropped after a
+/// failed write, which would break JSON logs). The first error is then
+/// returned in Swedish naming the path, and the partial file is removed.
+/// Nothing is buffered beyond a `BufWriter`'s few kilobytes.
+pub fn save(wb: &mut Workbook, path: &std::path::Path) -> Result<()> {
+    let file =
+        std::fs::File::create(path).map_err(|e| anyhow::anyhow!(crate::oserror::at(path, &e)))?;
+    let mut out = Guarded::new(std::io::BufWriter::with_capacity(256 * 1024, file), path);
+    let saved = wb.save_to_writer(&mut out);
+    let io_error = out.finish();
+    match (io_error, saved) {
+        (None, Ok(())) => Ok(()),
+        (Some(e), _) => {
+            let _ = std::fs::remove_file(path);
+            Err(anyhow::anyhow!(crate::oserror::at(path, &e)))
+        }
+        (None, Err(e)) => {
+            let _ = std::fs::remove_file(path);
+            Err(anyhow::anyhow!("{}: kan inte skrivas: {e}", path.display()))
+        }
+    }
+}
+
+/// A writer that remembers its first error and reports success for every
+/// write, before and after it (what follows the error goes nowhere).
+struct Guarded<W: std::io::Write> {
+    inner: W,
+    error: Option<std::io::Error>,
+    /// Test hook: bytes still allowed before writes fail as if the disk were full.
+    #[cfg(feature = "test-hooks")]
+    budget: Option<u64>,
+}
+
+impl<W: std::io::Write> Guarded<W> {
+    #[cfg_attr(not(feature = "test-hooks"), allow(unused_variables))]
+    fn new(inner: W, path: &std::path::Path) -> Self {
+        Self {
+            inner,
+            error: None,
+            #[cfg(feature = "test-hooks")]
+            budget: hooks::disk_full_budget(path),
+        }
+    }
+
+    /// Flush what is buffered; the first error, if any.
+    fn finish(mut self) -> Option<std::io::Error> {
+        use std::io::Write as _;
+        let _ = self.flush();
+        self.error
+    }
+
+    fn write_through(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        #[cfg(feature = "test-hooks")]
+        if let Some(left) = self.budget.as_mut() {
+            if (buf.len() as u64) > *left {
+                return Err(std::io::Error::from_raw_os_error(28));
+            }
+            *left -= buf.len() as u64;
+        }
+        self.inner.write_all(buf)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Guarded<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_none() {
+            if let Err(e) = self.write_through(buf) {
+                self.error = Some(e);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.error.is_none() {
+            if let Err(e) = self.inner.flush() {
+                self.error = Some(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Test hooks (feature `test-hooks`, on only for the integration tests):
+/// `UPPSIKT_TEST_DISKEN_FULL=NAMN:BYTE` makes every save of a file named
+/// `NAMN` fail as if the disk were full after `BYTE` bytes.
+#[cfg(feature = "test-hooks")]
+mod hooks {
+    pub(super) fn disk_full_budget(path: &std::path::Path) -> Option<u64> {
+        let spec = std::env::var("UPPSIKT_TEST_DISKEN_FULL").ok()?;
+        let (name, bytes) = spec.rsplit_once(':')?;
+        let file = path.file_name()?.to_str()?;
+        (file == name).then(|| bytes.parse().ok()).flatten()
+    }
+}
+
 /// Writes cells to one sheet, tracking the width each column needs.
 pub struct Grid {
     widths: Vec<f64>,
@@ -628,6 +727,89 @@ impl<'a> Cell<'a> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    /// A writer that fails after `left` bytes, as a full disk does.
+    struct FullDisk {
+        left: usize,
+        written: Vec<u8>,
+    }
+
+    impl std::io::Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.left {
+                return Err(std::io::Error::from_raw_os_error(28));
+            }
+            self.left -= buf.len();
+            self.written.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_guarded_writer_keeps_the_first_error_and_swallows_the_rest() {
+        use std::io::Write as _;
+        let mut g = Guarded {
+            inner: FullDisk {
+                left: 4,
+                written: Vec::new(),
+            },
+            error: None,
+            #[cfg(feature = "test-hooks")]
+            budget: None,
+        };
+        assert_eq!(g.write(b"abc").unwrap(), 3);
+        assert_eq!(
+            g.write(b"defg").unwrap(),
+            4,
+            "the failed write is swallowed"
+        );
+        assert_eq!(g.write(b"h").unwrap(), 1, "so is everything after it");
+        assert_eq!(
+            g.inner.written, b"abc",
+            "nothing reaches the writer after the error"
+        );
+        let e = g.finish().expect("the first error is kept");
+        assert_eq!(e.raw_os_error(), Some(28));
+    }
+
+    #[test]
+    fn a_workbook_saved_into_a_full_disk_finishes_quietly_with_the_error() {
+        let mut wb = workbook(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), "t").unwrap();
+        wb.add_worksheet()
+            .write_string(0, 0, "x".repeat(10_000))
+            .unwrap();
+        let mut g = Guarded {
+            inner: FullDisk {
+                left: 100,
+                written: Vec::new(),
+            },
+            error: None,
+            #[cfg(feature = "test-hooks")]
+            budget: None,
+        };
+        let saved = wb.save_to_writer(&mut g);
+        assert!(
+            saved.is_ok(),
+            "the zip writer never saw the error: {saved:?}"
+        );
+        assert_eq!(g.finish().and_then(|e| e.raw_os_error()), Some(28));
+    }
+
+    #[test]
+    fn save_writes_a_workbook_and_names_the_path_when_it_cannot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.xlsx");
+        let mut wb = workbook(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), "t").unwrap();
+        wb.add_worksheet().write_string(0, 0, "x").unwrap();
+        save(&mut wb, &path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), wb.save_to_buffer().unwrap());
+        let missing = dir.path().join("saknas").join("b.xlsx");
+        let e = save(&mut wb, &missing).unwrap_err();
+        assert_eq!(e.to_string(), format!("{}: Finns inte", missing.display()));
+    }
 
     #[test]
     fn clips_long_text() {
