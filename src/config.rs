@@ -92,6 +92,10 @@ pub struct Config {
     /// before it gives up (exit 2), in seconds (default 30 minutes).
     #[serde(default = "default_lock_wait")]
     pub las_max_vantan_sekunder: u64,
+    /// How often a run waiting for the lock logs that it still waits, in
+    /// seconds (default a minute).
+    #[serde(default = "default_lock_reminder")]
+    pub las_paminnelse_sekunder: u64,
     /// Script time one rule may use in one run, in seconds (default 10;
     /// fractions allowed, e.g. 0.5);
     /// past it the rule's remaining subjects are `regelfel`.
@@ -245,6 +249,10 @@ fn default_settle() -> u64 {
 
 fn default_lock_wait() -> u64 {
     30 * 60
+}
+
+fn default_lock_reminder() -> u64 {
+    60
 }
 
 fn default_rule_budget() -> f64 {

@@ -187,7 +187,7 @@ fn execute_failing(
 
     let lock = OutputLock::acquire_within(
         &settings.outputs,
-        std::time::Duration::from_secs(settings.config.las_max_vantan_sekunder),
+        run_folder::LockWait::of(&settings.config),
     )
     .map_err(|e| RunError::RunFolder(e.into()))?;
     let run_name = format!("{}_{schedule}", started.format(run_folder::STAMP_FORMAT));

@@ -27,7 +27,9 @@ use crate::common::Workspace;
 use crate::run_folder::{assert_complete, populate};
 
 const LOG_FILTER: &str = "uppsikt=info,uppsikt::report::run_folder=debug";
-const WAITING: &str = "another run holds the output root; waiting for it to finish";
+/// Part of the line a run logs when it starts waiting for the lock (the
+/// whole line names the root and the holder).
+const WAITING: &str = "håller utdatamappen; väntar på den i högst";
 const LOCKED: &str = "output root locked";
 const PUBLISHED: &str = "run folder published";
 const UNLOCKED: &str = "output root unlocked";
@@ -136,6 +138,11 @@ impl Proc {
 
     fn has(&self, message: &str) -> bool {
         self.events().iter().any(|e| e.is(message))
+    }
+
+    /// Whether some event's message contains `part`.
+    fn mentions(&self, part: &str) -> bool {
+        self.events().iter().any(|e| e.message.contains(part))
     }
 
     fn exited(&mut self) -> Option<ExitStatus> {
@@ -432,9 +439,11 @@ fn two_runs_and_a_daemon_never_interleave_and_lose_no_run() {
         Proc::spawn(&ws, "run2", &["run"]),
     ];
     // The daemon waits inside its first scheduled run.
-    daemon.wait_until("its first run waiting for the lock", |p| p.has(WAITING));
+    daemon.wait_until("its first run waiting for the lock", |p| {
+        p.mentions(WAITING)
+    });
     for r in &mut runs {
-        r.wait_until("waiting for the lock", |p| p.has(WAITING));
+        r.wait_until("waiting for the lock", |p| p.mentions(WAITING));
     }
     assert!(ws.run_folders().is_empty() && leftovers(&ws).is_empty());
     gate.unlock().unwrap();
@@ -491,7 +500,9 @@ fn sigterm_lets_the_daemon_finish_the_run_in_progress() {
     let gate = lock_file(&ws);
     gate.lock().unwrap();
     let mut daemon = Proc::spawn(&ws, "daemon", &["daemon"]);
-    daemon.wait_until("its first run waiting for the lock", |p| p.has(WAITING));
+    daemon.wait_until("its first run waiting for the lock", |p| {
+        p.mentions(WAITING)
+    });
     // Stop it in the middle of that run.
     daemon.signal("TERM");
     daemon.wait_until("the stop request logged", |p| {
@@ -557,7 +568,7 @@ fn a_run_killed_holding_the_lock_does_not_block_the_next() {
     let st = next.wait_exit("starting with the holder dead");
     assert_eq!(st.code(), Some(0), "{st}\n{}", next.log_text());
     assert!(
-        !next.has(WAITING),
+        !next.mentions(WAITING),
         "the next run waited for a dead holder:\n{}",
         next.log_text()
     );
@@ -580,7 +591,7 @@ fn a_run_waiting_for_a_daemon_killed_mid_run_proceeds() {
     assert!(lock_is_held(&ws), "the frozen daemon holds the lock");
 
     let mut waiter = Proc::spawn(&ws, "waiter", &["run"]);
-    waiter.wait_until("waiting for the lock", |p| p.has(WAITING));
+    waiter.wait_until("waiting for the lock", |p| p.mentions(WAITING));
     // The frozen holder cannot let go before this.
     let killed_at = Utc::now();
     let st = daemon.kill_and_reap();

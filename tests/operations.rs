@@ -358,9 +358,9 @@ fn item07_lock_waiting_is_bounded_and_names_the_holder() {
     let pid = std::process::id();
     assert!(
         err.contains(&format!(
-            "another run holds the output root; waiting for it to finish root={} holder_pid={pid} holder_started=",
+            "{}: en annan körning (PID {pid}, startad ",
             ws.outputs().display()
-        )),
+        )) && err.contains(") håller utdatamappen; väntar på den i högst 1 s "),
         "{err}"
     );
     let last = err.lines().last().unwrap();
@@ -375,6 +375,78 @@ fn item07_lock_waiting_is_bounded_and_names_the_holder() {
              körningen lever, eller höj las_max_vantan_sekunder i konfigurationen"
         ),
         "{last}"
+    );
+    assert!(ws.run_folders().is_empty(), "nothing published");
+}
+
+/// Item 7: the wait is said again every `las_paminnelse_sekunder` (a
+/// minute by default; here a second), each time with the holder's PID and
+/// start as the lock file records them.
+#[test]
+fn item07_lock_waiting_repeats_with_the_holder() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let config = fs::read_to_string(ws.config()).unwrap();
+    fs::write(
+        ws.config(),
+        format!("las_max_vantan_sekunder: 3\nlas_paminnelse_sekunder: 1\n{config}"),
+    )
+    .unwrap();
+    let held = uppsikt::report::run_folder::OutputLock::acquire(&ws.outputs()).unwrap();
+    let record = fs::read_to_string(ws.outputs().join(".uppsikt.lock")).unwrap();
+    let started = record
+        .lines()
+        .find_map(|l| l.strip_prefix("start "))
+        .expect("the lock file records the start")
+        .to_string();
+    let out = ws
+        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .command()
+        .env("RUST_LOG", "uppsikt=info")
+        .output()
+        .unwrap();
+    drop(held);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let root = ws.outputs().display().to_string();
+    let pid = std::process::id();
+    let messages: Vec<String> = err
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"));
+            v["fields"]["message"].as_str().unwrap().to_string()
+        })
+        .filter(|m| m.contains("håller utdatamappen"))
+        .collect();
+    assert_eq!(
+        messages[0],
+        format!(
+            "{root}: en annan körning (PID {pid}, startad {started}) håller utdatamappen; \
+             väntar på den i högst 3 s"
+        )
+    );
+    let again = |s: u64| {
+        format!(
+            "{root}: väntar fortfarande; en annan körning (PID {pid}, startad {started}) håller \
+             utdatamappen; har väntat {s} s av högst 3 s"
+        )
+    };
+    let repeats = &messages[1..messages.len() - 1];
+    assert!(!repeats.is_empty(), "the wait is said again: {err}");
+    for (i, m) in repeats.iter().enumerate() {
+        assert!(
+            (1..=2).any(|s| *m == again(s)) && repeats[..i].iter().all(|earlier| earlier != m),
+            "{m}\n{err}"
+        );
+    }
+    assert_eq!(
+        messages.last().unwrap(),
+        &format!(
+            "uppsikt: {root}: en annan körning (PID {pid}, startad {started}) håller utdatamappen; \
+             gav upp efter 3 s att ha väntat (gränsen är 3 s). Kontrollera att körningen lever, \
+             eller höj las_max_vantan_sekunder i konfigurationen"
+        )
     );
     assert!(ws.run_folders().is_empty(), "nothing published");
 }

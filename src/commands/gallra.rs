@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::exit;
 use crate::report::gallring::{self, human_size, Plan, Verdict};
-use crate::report::run_folder::OutputLock;
+use crate::report::run_folder::{LockWait, OutputLock};
 use crate::settings::{Overrides, Settings};
 
 /// `uppsikt gallra`: plan (and unless `dry_run`, carry out) the gallring of
@@ -38,7 +38,10 @@ pub fn gallra(overrides: &Overrides, schedule: Option<&str>, dry_run: bool) -> R
     let _lock = if dry_run {
         None
     } else {
-        Some(OutputLock::acquire(&settings.outputs)?)
+        Some(OutputLock::acquire_within(
+            &settings.outputs,
+            LockWait::of(&settings.config),
+        )?)
     };
     let mut removed = Vec::new();
     let mut failed = Vec::new();

@@ -13,8 +13,38 @@ const LOCK_FILE: &str = ".uppsikt.lock";
 
 /// How long a run waits for the output root's lock by default.
 pub const DEFAULT_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
-/// How often a waiting run says it still waits.
+/// How often a waiting run says it still waits, by default.
 const LOCK_REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How a run waits for the output root's lock: at most `limit`, saying so
+/// every `report_every`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockWait {
+    /// Past this the run gives up (exit 2).
+    pub limit: std::time::Duration,
+    /// How often the wait is logged again.
+    pub report_every: std::time::Duration,
+}
+
+impl Default for LockWait {
+    fn default() -> Self {
+        Self {
+            limit: DEFAULT_LOCK_WAIT,
+            report_every: LOCK_REPORT_EVERY,
+        }
+    }
+}
+
+impl LockWait {
+    /// The configuration's `las_max_vantan_sekunder` and `las_paminnelse_sekunder`.
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            limit: std::time::Duration::from_secs(config.las_max_vantan_sekunder),
+            report_every: std::time::Duration::from_secs(config.las_paminnelse_sekunder.max(1)),
+        }
+    }
+}
+
 /// How often a waiting run tries the lock.
 const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
@@ -49,15 +79,19 @@ impl OutputLock {
     /// Take the output root's lock, waiting while another run holds it (for
     /// at most 30 minutes).
     pub fn acquire(root: &Path) -> Result<Self> {
-        Self::acquire_within(root, DEFAULT_LOCK_WAIT)
+        Self::acquire_within(root, LockWait::default())
     }
 
-    /// Take the output root's lock, waiting at most `limit` while another
-    /// run holds it: the wait is logged with the holder's PID and start
-    /// (the lock file records them) and repeated every minute; past the
-    /// limit it is an error naming the holder. The holder is recorded once
-    /// the lock is ours.
-    pub fn acquire_within(root: &Path, limit: std::time::Duration) -> Result<Self> {
+    /// Take the output root's lock, waiting at most `wait.limit` while
+    /// another run holds it: the wait is logged with the holder's PID and
+    /// start (the lock file records them) and repeated every
+    /// `wait.report_every`; past the limit it is an error naming the holder.
+    /// The holder is recorded once the lock is ours.
+    pub fn acquire_within(root: &Path, wait: LockWait) -> Result<Self> {
+        let LockWait {
+            limit,
+            report_every,
+        } = wait;
         fs::create_dir_all(root).map_err(|e| {
             anyhow::anyhow!(
                 "{}: utdatamappen kan inte skapas: {}",
@@ -97,12 +131,15 @@ impl OutputLock {
                         );
                     }
                     if std::time::Instant::now() >= next_report {
-                        if waited.is_zero() || next_report == t0 {
+                        if next_report == t0 {
                             tracing::info!(
                                 root = %root.display(),
                                 holder_pid = %pid,
                                 holder_started = %started,
-                                "another run holds the output root; waiting for it to finish"
+                                limit_s = limit.as_secs(),
+                                "{}: en annan körning (PID {pid}, startad {started}) håller utdatamappen; väntar på den i högst {}",
+                                root.display(),
+                                minutes(limit),
                             );
                         } else {
                             tracing::info!(
@@ -111,10 +148,13 @@ impl OutputLock {
                                 holder_started = %started,
                                 waited_s = waited.as_secs(),
                                 limit_s = limit.as_secs(),
-                                "still waiting for the output root"
+                                "{}: väntar fortfarande; en annan körning (PID {pid}, startad {started}) håller utdatamappen; har väntat {} av högst {}",
+                                root.display(),
+                                minutes(waited),
+                                minutes(limit),
                             );
                         }
-                        next_report += LOCK_REPORT_EVERY;
+                        next_report += report_every;
                     }
                     std::thread::sleep(
                         LOCK_POLL
