@@ -587,6 +587,7 @@ pub fn main() -> i32 {
     } else {
         LogFormat::Text
     });
+    commands::log_as_json(json);
     install_panic_hook();
     let parsed = swedish(Cli::command(), "uppsikt")
         .try_get_matches()
@@ -623,47 +624,20 @@ pub fn main() -> i32 {
 }
 
 /// An error for the terminal: the error itself, then each cause on a line
-/// of its own (`  orsak: …`), a cause that an earlier line already says
-/// left out.
+/// of its own (`  orsak: …`), in Swedish, each said once
+/// ([`crate::oserror::causes`]).
 fn error_lines(e: &anyhow::Error) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for (i, cause) in e.chain().enumerate() {
-        // An OS error in Swedish (the path is in the line before).
-        let original = cause.to_string();
-        if lines.iter().any(|l| l.contains(&original)) {
-            continue;
-        }
-        let text = match cause.downcast_ref::<std::io::Error>() {
-            Some(io) => crate::oserror::swedish(io),
-            None => original,
-        };
-        if lines.iter().any(|l| l.contains(&text)) {
-            continue;
-        }
-        // A cause naming the same path as the line before (`P: kan inte
-        // skrivas` and `P: Disken är full`) is said on that line, once.
-        if let Some(last) = lines.last_mut() {
-            let said = last
-                .strip_prefix("uppsikt: ")
-                .or_else(|| last.strip_prefix("  orsak: "))
-                .unwrap_or(last);
-            if let Some((path, _)) = said.split_once(": ") {
-                if path.contains('/') {
-                    if let Some(rest) = text.strip_prefix(&format!("{path}: ")) {
-                        last.push_str(": ");
-                        last.push_str(rest);
-                        continue;
-                    }
-                }
+    crate::oserror::causes(e)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 0 {
+                format!("uppsikt: {c}")
+            } else {
+                format!("  orsak: {c}")
             }
-        }
-        lines.push(if i == 0 {
-            format!("uppsikt: {text}")
-        } else {
-            format!("  orsak: {text}")
-        });
-    }
-    lines
+        })
+        .collect()
 }
 
 /// Run the command parsed.

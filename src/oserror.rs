@@ -40,6 +40,40 @@ pub fn at(path: &std::path::Path, e: &Error) -> String {
     format!("{}: {}", path.display(), swedish(e))
 }
 
+/// An error and its causes, each in Swedish (an OS error translated) and
+/// said once: a cause an earlier one already says is left out, and a cause
+/// naming the same path as the one before (`P: kan inte skrivas`, then
+/// `P: Disken är full`) is joined onto it.
+pub fn causes(e: &anyhow::Error) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let original = cause.to_string();
+        if out.iter().any(|l| l.contains(&original)) {
+            continue;
+        }
+        let text = match cause.downcast_ref::<Error>() {
+            Some(io) => swedish(io),
+            None => original,
+        };
+        if out.iter().any(|l| l.contains(&text)) {
+            continue;
+        }
+        if let Some(last) = out.last_mut() {
+            if let Some((path, _)) = last.split_once(": ") {
+                if path.contains('/') {
+                    if let Some(rest) = text.strip_prefix(&format!("{path}: ")) {
+                        last.push_str(": ");
+                        last.push_str(rest);
+                        continue;
+                    }
+                }
+            }
+        }
+        out.push(text);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -837,3 +837,110 @@ fn item11_a_full_disk_is_one_swedish_line_and_publishes_nothing() {
     }
     assert!(ws.run_folders().is_empty(), "nothing published");
 }
+
+/// `check --format json` answers in JSON on stdout also when the
+/// configuration itself cannot be read (the error is said on stderr too,
+/// as one JSON event under `--log-format json`), and its problem lines are
+/// JSON events on stderr under `--log-format json`.
+#[test]
+fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
+    let ws = Workspace::new();
+    let cfg = ws.config().display().to_string();
+    let json_lines = |err: &str| -> Vec<serde_json::Value> {
+        err.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}\n{err}")))
+            .collect()
+    };
+
+    fs::remove_file(ws.config()).unwrap();
+    let out = ws
+        .cmd(&[
+            "check",
+            "--format",
+            "json",
+            "--per",
+            PER,
+            "--log-format",
+            "json",
+        ])
+        .output();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("stdout is not JSON: {}", crate::common::stdout(&out)));
+    assert_eq!(
+        j,
+        serde_json::json!({ "problem": [format!("{cfg}: kan inte läsas: Finns inte")], "obs": [] })
+    );
+    let events = json_lines(&stderr(&out));
+    assert_eq!(events.len(), 1, "{}", stderr(&out));
+    assert_eq!(events[0]["level"], "ERROR");
+    assert_eq!(
+        events[0]["fields"]["message"],
+        format!("uppsikt: {cfg}: kan inte läsas\n  orsak: Finns inte")
+    );
+    // Without --log-format json the same error is plain text on stderr.
+    let out = ws
+        .cmd(&["check", "--format", "json", "--per", PER])
+        .output();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("uppsikt: {cfg}: kan inte läsas\n  orsak: Finns inte\n")
+    );
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+
+    // A register that does not load: also JSON, the problem in Swedish.
+    fs::write(ws.config(), "vantetid_sekunder: 0\n").unwrap();
+    let out = ws
+        .cmd(&[
+            "check",
+            "--format",
+            "json",
+            "--per",
+            PER,
+            "--log-format",
+            "json",
+        ])
+        .output();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j,
+        serde_json::json!({
+            "problem": [format!("{cfg}:1:1: nyckeln `organisationer` saknas")],
+            "obs": []
+        })
+    );
+    json_lines(&stderr(&out));
+
+    // The problems check finds are JSON events on stderr too.
+    fs::write(ws.config(), "organisationer: []\n").unwrap();
+    let out = ws
+        .cmd(&[
+            "check",
+            "--format",
+            "json",
+            "--per",
+            PER,
+            "--log-format",
+            "json",
+        ])
+        .output();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let problem =
+        format!("{cfg}: registret är tomt (organisationer: []); ange minst en organisation");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j, serde_json::json!({ "problem": [problem], "obs": [] }));
+    let messages: Vec<String> = json_lines(&stderr(&out))
+        .iter()
+        .map(|e| e["fields"]["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            format!("uppsikt: {problem}"),
+            "uppsikt: 1 fel i konfigurationen eller reglerna; rätta dem före nästa körning"
+                .to_string()
+        ]
+    );
+}

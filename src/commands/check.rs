@@ -23,22 +23,38 @@ pub enum Format {
 /// `uppsikt check`: validate configuration, rules and schedules, and print
 /// the input log.
 pub fn check(overrides: &Overrides, format: Format) -> Result<i32> {
+    let checked = checked(overrides, format);
+    if let (Format::Json, Err(e)) = (format, &checked) {
+        // A program reading stdout gets JSON for this too (the error is
+        // also on stderr, as for every command).
+        let problem = crate::oserror::causes(e).join(": ");
+        let j = serde_json::json!({ "problem": [problem], "obs": [] });
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &j)?;
+        writeln!(out)?;
+    }
+    checked
+}
+
+/// [`check`] up to its input log; an error here is one that keeps the
+/// configuration, rules, schedules or shared folder from being read.
+fn checked(overrides: &Overrides, format: Format) -> Result<i32> {
     let settings = Settings::from_overrides(overrides)?;
     let rules = load_rules(&settings)?;
     crate::schedule::load_all(&settings.schedules)
         .map_err(|e| anyhow::anyhow!("scheman kan inte användas:\n{e}"))?;
     let (problems, notes) = strict_problems(&settings, &rules);
     for n in &notes {
-        eprintln!("uppsikt: obs: {n}");
+        super::say_warning(&format!("uppsikt: obs: {n}"));
     }
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("uppsikt: {p}");
+            super::say_error(&format!("uppsikt: {p}"));
         }
-        eprintln!(
+        super::say_error(&format!(
             "uppsikt: {} fel i konfigurationen eller reglerna; rätta dem före nästa körning",
             problems.len()
-        );
+        ));
         if format == Format::Json {
             // No input log: the folder is not read with unusable rules.
             let mut out = std::io::stdout().lock();

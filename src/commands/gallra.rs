@@ -30,7 +30,7 @@ pub fn gallra(overrides: &Overrides, schedule: Option<&str>, dry_run: bool) -> R
         match crate::schedule::retention_for(&settings, n) {
             Ok(r) => rules.push((n.as_str(), r)),
             Err(e) => {
-                eprintln!("uppsikt: {e}");
+                super::say_error(&format!("uppsikt: {e}"));
                 return Ok(exit::UNUSABLE);
             }
         }

@@ -124,19 +124,19 @@ fn current_services(settings: &Settings) -> Vec<Service> {
             let model = crate::model::Model::new(settings.per, settings.period, read.orgs);
             let services = services_from_catalogue(&model.katalog, settings.per);
             if services.is_empty() {
-                eprintln!(
+                super::say_warning(&format!(
                     "uppsikt: varning: inga tjänstekataloger för period {} hittades i {}; bladet Tjänster blir tomt",
                     settings.period,
                     settings.inputs.display()
-                );
+                ));
             }
             services
         }
         Err(e) => {
-            eprintln!(
+            super::say_warning(&format!(
                 "uppsikt: varning: {}: indatamappen kan inte läsas ({e}); bladet Tjänster blir tomt",
                 settings.inputs.display()
-            );
+            ));
             Vec::new()
         }
     }

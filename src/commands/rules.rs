@@ -307,10 +307,10 @@ fn indent(s: &str) -> String {
 /// and the ids that are.
 fn no_such_rule(rules: &RuleSet, settings: &Settings, id: &str) {
     let ids: Vec<&str> = rules.rules.iter().map(|r| r.def.id.as_str()).collect();
-    eprintln!(
+    super::say_error(&format!(
         "uppsikt: ingen regel med id {} i {}; där finns {}",
         terminal_safe(id),
         settings.rules.display(),
         ids.join(", ")
-    );
+    ));
 }

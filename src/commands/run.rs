@@ -58,14 +58,14 @@ pub fn run_delivering(
                 }
             };
             let Some(s) = schedules.iter().find(|s| s.name == n) else {
-                eprintln!(
+                super::say_error(&format!(
                     "uppsikt: inget schema heter {n}; finns: {}",
                     schedules
                         .iter()
                         .map(|s| s.name.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                );
+                ));
                 return Ok(exit::UNUSABLE);
             };
             deliver |= s.deliver_feedback;

@@ -59,14 +59,14 @@ pub fn next(overrides: &Overrides, name: Option<&str>) -> Result<i32> {
         Some(n) => match schedules.iter().find(|s| s.name == n) {
             Some(s) => vec![s],
             None => {
-                eprintln!(
+                super::say_error(&format!(
                     "uppsikt: inget schema heter {n}; finns: {}",
                     schedules
                         .iter()
                         .map(|s| s.name.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                );
+                ));
                 return Ok(exit::UNUSABLE);
             }
         },
