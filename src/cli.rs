@@ -574,7 +574,7 @@ fn fatal(lines: &[String]) {
         tracing::error!("{}", lines.join("\n"));
     } else {
         for line in lines {
-            eprintln!("{line}");
+            commands::quiet_stderr_line(line);
         }
     }
 }
@@ -616,11 +616,28 @@ pub fn main() -> i32 {
     let _ = cli.log_format;
     match dispatch(cli.command) {
         Ok(code) => code,
+        // stdout closed by its reader (`uppsikt check | head -1`): nothing
+        // more to say, and no one to say it to; the status a shell gives a
+        // command ended by SIGPIPE.
+        Err(e) if is_broken_pipe(&e) => exit::BROKEN_PIPE,
         Err(e) => {
             fatal(&error_lines(&e));
             exit::UNUSABLE
         }
     }
+}
+
+/// Whether `e` is a write to a pipe whose reader has gone.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let kind = match c.downcast_ref::<std::io::Error>() {
+            Some(io) => Some(io.kind()),
+            None => c
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind),
+        };
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// An error for the terminal: the error itself, then each cause on a line
@@ -805,13 +822,31 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
     }
 }
 
+/// stderr for the log: a closed stderr (`uppsikt run 2>&1 | head -1`) is
+/// not an error, so the run goes on. (tracing-subscriber reports a failed
+/// write with `eprintln!`, which panics on a closed stderr, and the panic's
+/// own log line then aborts the process.)
+struct QuietStderr;
+
+impl std::io::Write for QuietStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
+}
+
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter =
         EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("uppsikt=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| QuietStderr)
         .with_ansi(std::io::stderr().is_terminal());
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),

@@ -9,3 +9,7 @@ pub const TESTS_FAILED: i32 = 1;
 pub const UNUSABLE: i32 = 2;
 /// Completed, but some files were `fel` or some evaluations `regelfel`.
 pub const PARTIAL: i32 = 3;
+/// Its stdout was closed by the reader (`uppsikt check | head -1`) before
+/// it was done: the status a shell shows for a command ended by SIGPIPE
+/// (128 + 13); nothing is said.
+pub const BROKEN_PIPE: i32 = 141;

@@ -115,3 +115,59 @@ fn a_misspelt_option_gets_a_suggestion_and_a_bad_value_the_valid_ones() {
         Some("uppsikt: okänd flagga --perr för det här kommandot (menade du --per?)")
     );
 }
+
+/// A reader that goes away (`uppsikt run 2>&1 | head -1`) ends nothing: a
+/// closed stderr leaves the run to finish and publish with its own status,
+/// a closed stdout after a run too; a command whose whole answer is on
+/// stdout (`check --format json | head -1`) ends quietly with 141, the
+/// status of a command ended by SIGPIPE. Never a panic or an abort (134).
+#[test]
+fn a_closed_stdout_or_stderr_ends_quietly() {
+    use std::process::Stdio;
+    let ws = Workspace::new();
+    crate::common::fixture::valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let closed = |args: &[&str], close_stdout: bool| {
+        let mut c = ws.cmd(args).command();
+        c.env("RUST_LOG", "uppsikt=debug")
+            .stdout(if close_stdout {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stderr(if close_stdout {
+                Stdio::null()
+            } else {
+                Stdio::piped()
+            });
+        let mut child = c.spawn().unwrap();
+        // The reader goes away before the command says anything.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        child.wait().unwrap().code()
+    };
+    assert_eq!(closed(&["run", "--per", "2026-11-26"], false), Some(0));
+    assert_eq!(ws.run_folders().len(), 1, "the run was published");
+    assert_eq!(closed(&["run", "--per", "2026-11-26"], true), Some(0));
+    assert_eq!(ws.run_folders().len(), 2, "so was the second");
+    let left: Vec<_> = std::fs::read_dir(ws.outputs())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".pågår-"))
+        .collect();
+    assert!(left.is_empty(), "no run left half-written");
+    assert_eq!(closed(&["schedule", "list"], true), Some(0));
+    assert_eq!(closed(&["--help"], true), Some(0));
+    let out = {
+        let mut child = ws
+            .cmd(&["check", "--format", "json", "--per", "2026-11-26"])
+            .command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        child.wait_with_output().unwrap()
+    };
+    assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "nothing said about it");
+}

@@ -64,18 +64,18 @@ pub fn gallra(overrides: &Overrides, schedule: Option<&str>, dry_run: bool) -> R
     }
     if !foreign.is_empty() {
         tracing::info!(entries = %foreign.join(", "), "gallring leaves these entries of the output root alone: they are no run folders");
-        println!("Lämnas orörda (inga körmappar): {}", foreign.join(", "));
+        outln!("Lämnas orörda (inga körmappar): {}", foreign.join(", "));
     }
     let bytes: u64 = removed.iter().map(|r| r.storlek).sum();
     let n = removed.len();
     let folders = folders(n);
     if dry_run {
-        println!(
+        outln!(
             "Torrkörning: {n} {folders} ({}) skulle tas bort; inget har tagits bort.",
             human_size(bytes)
         );
     } else {
-        println!("Gallrat: {n} {folders} ({}).", human_size(bytes));
+        outln!("Gallrat: {n} {folders} ({}).", human_size(bytes));
     }
     if failed.is_empty() {
         Ok(exit::OK)
@@ -95,7 +95,7 @@ fn print_plan(plan: &Plan, outcome: Option<&gallring::Outcome>, dry_run: bool) {
         } else {
             "gallras_efter_dagar"
         };
-        println!(
+        outln!(
             "{name}: gallras inte ({key} saknas); {count} {} behålls",
             folders(count)
         );
@@ -107,11 +107,11 @@ fn print_plan(plan: &Plan, outcome: Option<&gallring::Outcome>, dry_run: bool) {
         "körmappar med bevisarkiv behålls"
     };
     match plan.reference {
-        Some(at) => println!(
+        Some(at) => outln!(
             "{name}: gallras efter {days} dagar, räknat från per-datum {} ({archives})",
             crate::model::iso_date(at)
         ),
-        None => println!("{name}: gallras efter {days} dagar ({archives}); inga körmappar"),
+        None => outln!("{name}: gallras efter {days} dagar ({archives}); inga körmappar"),
     }
     for j in &plan.runs {
         let verb = match (j.verdict, outcome) {
@@ -129,15 +129,15 @@ fn print_plan(plan: &Plan, outcome: Option<&gallring::Outcome>, dry_run: bool) {
         } else {
             String::new()
         };
-        println!("  {verb:<16} {}{size}: {}", j.run.name, j.why);
+        outln!("  {verb:<16} {}{size}: {}", j.run.name, j.why);
         if let Some((_, failed)) = outcome {
             for (n, e) in failed.iter().filter(|(n, _)| *n == j.run.name) {
-                println!("  {:<16} {n}: {e}", "");
+                outln!("  {:<16} {n}: {e}", "");
             }
         }
     }
     for (n, why) in &plan.unreadable {
-        println!("  {:<16} {n}: {why}; tas aldrig bort", "behålls");
+        outln!("  {:<16} {n}: {why}; tas aldrig bort", "behålls");
     }
 }
 

@@ -3,6 +3,23 @@
 //! process exit status ([`crate::exit`]); the CLI ([`crate::cli`]) parses the
 //! command line and calls them.
 
+/// `println!` that never panics: a closed stdout (`uppsikt … | head -1`)
+/// ends nothing; the command goes on and ends with its own status.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `print!` that never panics (see [`outln`]).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
 pub mod check;
 pub mod daemon;
 pub mod gallra;
@@ -37,7 +54,7 @@ pub(crate) fn say_error(line: &str) {
     if JSON_LOG.load(std::sync::atomic::Ordering::Relaxed) {
         tracing::error!("{line}");
     } else {
-        eprintln!("{line}");
+        quiet_stderr_line(line);
     }
 }
 
@@ -46,6 +63,12 @@ pub(crate) fn say_warning(line: &str) {
     if JSON_LOG.load(std::sync::atomic::Ordering::Relaxed) {
         tracing::warn!("{line}");
     } else {
-        eprintln!("{line}");
+        quiet_stderr_line(line);
     }
+}
+
+/// A line on stderr; a closed stderr is not an error (`eprintln!` would panic).
+pub fn quiet_stderr_line(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

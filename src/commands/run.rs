@@ -93,29 +93,29 @@ pub fn run_delivering(
         next,
         request,
     )?;
-    print!("{:<6}", "regel");
+    out!("{:<6}", "regel");
     for st in Status::ALL {
-        print!("{:>16}", st.label());
+        out!("{:>16}", st.label());
     }
-    println!();
+    outln!();
     for (rule, counts) in &summary.per_rule {
-        print!("{rule:<6}");
+        out!("{rule:<6}");
         for n in counts {
-            print!("{n:>16}");
+            out!("{n:>16}");
         }
-        println!();
+        outln!();
     }
-    print!("{:<6}", "totalt");
+    out!("{:<6}", "totalt");
     for (_, n) in &summary.counts {
-        print!("{n:>16}");
+        out!("{n:>16}");
     }
-    println!();
-    println!();
+    outln!();
+    outln!();
     for s in &summary.headline {
-        println!("{}", super::terminal::terminal_safe(s));
+        outln!("{}", super::terminal::terminal_safe(s));
     }
     if summary.files_in_error > 0 {
-        println!(
+        outln!(
             "{} kunde inte läsas; se bladet Inläsning.",
             if summary.files_in_error == 1 {
                 "1 fil".to_string()
@@ -124,7 +124,7 @@ pub fn run_delivering(
             }
         );
     }
-    println!("Körningen skrevs till {}", summary.folder.display());
+    outln!("Körningen skrevs till {}", summary.folder.display());
     if request.is_some() {
         print_delivery(&summary.delivery);
     }
@@ -156,7 +156,7 @@ pub fn report_broken_rules(rules: &RuleSet, problems: &[crate::rules::RuleProble
 /// Who got (or, in a dry run, would get) what: one line per organisation.
 fn print_delivery(items: &[crate::delivery::Item]) {
     use crate::delivery::State;
-    println!("Utskick av återkoppling:");
+    outln!("Utskick av återkoppling:");
     for i in items {
         let to = if i.mottagare.is_empty() {
             "–".to_string()
@@ -178,9 +178,9 @@ fn print_delivery(items: &[crate::delivery::Item]) {
             State::Failed => format!("misslyckades: {}", i.orsak),
             s => s.label().to_string(),
         };
-        println!("  {:<6} {to}: {what}", i.organisation);
+        outln!("  {:<6} {to}: {what}", i.organisation);
         for r in &i.avvisade {
-            println!("         avvisad adress: {r}");
+            outln!("         avvisad adress: {r}");
         }
     }
 }

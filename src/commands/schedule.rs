@@ -16,36 +16,36 @@ pub fn list(overrides: &Overrides) -> Result<i32> {
     let s = &Settings::from_overrides(overrides)?;
     let schedules = load(s)?;
     if schedules.is_empty() {
-        println!("Inga scheman i {}", s.schedules.display());
+        outln!("Inga scheman i {}", s.schedules.display());
         return Ok(exit::OK);
     }
     let now = Utc::now();
     for (i, sch) in schedules.iter().enumerate() {
         if i > 0 {
-            println!();
+            outln!();
         }
-        println!("{}", sch.name);
+        outln!("{}", sch.name);
         if !sch.description.is_empty() {
-            println!("  {}", sch.description);
+            outln!("  {}", sch.description);
         }
-        println!(
+        outln!(
             "  uttryck:          {} ({})",
             sch.spec.source,
             sch.spec.form.label()
         );
-        println!("  tidszon:          {}", sch.zone.name());
-        println!(
+        outln!("  tidszon:          {}", sch.zone.name());
+        outln!(
             "  arkiverar indata: {}",
             if sch.archive_inputs { "ja" } else { "nej" }
         );
-        println!("  gallras:          {}", retention_text(sch.retention));
-        println!("  nästa körningar (lokal tid):");
+        outln!("  gallras:          {}", retention_text(sch.retention));
+        outln!("  nästa körningar (lokal tid):");
         let next = sch.upcoming(now, 3);
         if next.is_empty() {
-            println!("    ingen kommande körning");
+            outln!("    ingen kommande körning");
         }
         for t in next {
-            println!("    {}", sch.format_local(t));
+            outln!("    {}", sch.format_local(t));
         }
     }
     Ok(exit::OK)
@@ -80,13 +80,13 @@ pub fn next(overrides: &Overrides, name: Option<&str>) -> Result<i32> {
         .unwrap_or(0);
     for sch in chosen {
         match sch.next_after(now) {
-            Some(t) => println!(
+            Some(t) => outln!(
                 "{:<width$}  {}  (om {})",
                 sch.name,
                 sch.format_local(t),
                 human_duration(t - now)
             ),
-            None => println!("{:<width$}  ingen kommande körning", sch.name),
+            None => outln!("{:<width$}  ingen kommande körning", sch.name),
         }
     }
     Ok(exit::OK)
