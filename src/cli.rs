@@ -31,7 +31,7 @@ struct Cli {
     command: Command,
 
     /// Loggformat på stderr: text eller json (filtrera med RUST_LOG, t.ex. RUST_LOG=uppsikt=debug).
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT", hide_default_value = true, hide_possible_values = true)]
+    #[arg(long = "loggformat", alias = "log-format", global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT", hide_default_value = true, hide_possible_values = true)]
     log_format: LogFormat,
 
     /// Visa hjälp (-h en sammanfattning, --help allt).
@@ -49,12 +49,13 @@ enum LogFormat {
     Json,
 }
 
-/// `--config`: every subcommand reads the configuration.
+/// `--konfiguration`: every subcommand reads the configuration.
 #[derive(Debug, Clone, clap::Args)]
 struct ConfigArg {
     /// Jobbets konfiguration (standard: uppsikt.yaml).
     #[arg(
-        long,
+        long = "konfiguration",
+        alias = "config",
         default_value = "uppsikt.yaml",
         value_name = "FIL",
         hide_default_value = true
@@ -62,35 +63,35 @@ struct ConfigArg {
     config: PathBuf,
 }
 
-/// `--inputs`: the shared folder.
+/// `--indata`: the shared folder.
 #[derive(Debug, Clone, clap::Args)]
 struct InputsArg {
     /// Den delade mappen som läses (i stället för konfigurationens).
-    #[arg(long, value_name = "MAPP")]
+    #[arg(long = "indata", alias = "inputs", value_name = "MAPP")]
     inputs: Option<PathBuf>,
 }
 
-/// `--rules`: the rule folder.
+/// `--regler`: the rule folder.
 #[derive(Debug, Clone, clap::Args)]
 struct RulesArg {
     /// Regelmappen (i stället för konfigurationens).
-    #[arg(long, value_name = "MAPP")]
+    #[arg(long = "regler", alias = "rules", value_name = "MAPP")]
     rules: Option<PathBuf>,
 }
 
-/// `--outputs`: the output root.
+/// `--utdata`: the output root.
 #[derive(Debug, Clone, clap::Args)]
 struct OutputsArg {
     /// Utdatamappen där körningsmapparna skrivs (i stället för konfigurationens).
-    #[arg(long, value_name = "MAPP")]
+    #[arg(long = "utdata", alias = "outputs", value_name = "MAPP")]
     outputs: Option<PathBuf>,
 }
 
-/// `--schedules`: the schedule folder.
+/// `--scheman`: the schedule folder.
 #[derive(Debug, Clone, clap::Args)]
 struct SchedulesArg {
     /// Schemamappen (i stället för konfigurationens).
-    #[arg(long, value_name = "MAPP")]
+    #[arg(long = "scheman", alias = "schedules", value_name = "MAPP")]
     schedules: Option<PathBuf>,
 }
 
@@ -179,7 +180,7 @@ enum Command {
         #[command(flatten)]
         settle: SettleArg,
         /// Kör som detta schema (namnet står i körningsmappen och manifestet).
-        #[arg(long, value_name = "NAMN")]
+        #[arg(long = "schema", alias = "schedule", value_name = "NAMN")]
         schedule: Option<String>,
         /// Kopiera varje bedömd fil till körningsmappens `indata/`.
         #[arg(long)]
@@ -243,7 +244,7 @@ enum Command {
         #[command(flatten)]
         settle: SettleArg,
         /// Hoppa över en schemalagd tid som missades medan tjänsten var nere.
-        #[arg(long)]
+        #[arg(long = "utan-ikappkorning", alias = "no-catch-up")]
         no_catch_up: bool,
     },
     /// Gallra gamla körningsmappar enligt schemanas gallringsregler (gallras_efter_dagar).
@@ -265,7 +266,7 @@ enum Command {
         #[command(flatten)]
         schedules: SchedulesArg,
         /// Bara detta schema (`manuell` för körningar utan schema); utan: alla scheman och de manuella körningarna.
-        #[arg(long, value_name = "NAMN")]
+        #[arg(long = "schema", alias = "schedule", value_name = "NAMN")]
         schedule: Option<String>,
         /// Visa vad som skulle tas bort och varför, utan att ta bort något.
         #[arg(long)]
@@ -288,7 +289,7 @@ enum Command {
         #[arg(long)]
         alla: bool,
         /// Filen som skrivs (med --alla: mappen); standard `ID-typ.xlsx`.
-        #[arg(long, short = 'o', value_name = "SÖKVÄG")]
+        #[arg(long = "ut", short = 'o', alias = "output", value_name = "SÖKVÄG")]
         output: Option<PathBuf>,
         /// Sista dag för inlämning, ÅÅÅÅ-MM-DD (visas på bladet Instruktioner).
         #[arg(long, value_name = "DATUM")]
@@ -344,7 +345,7 @@ enum RulesCommand {
         #[arg(value_name = "ID")]
         id: Option<String>,
         /// Visa också, per regel, vilka statusar testfallen prövar och vilka skriptrader de aldrig når.
-        #[arg(long)]
+        #[arg(long = "tackning", alias = "coverage")]
         coverage: bool,
         #[command(flatten)]
         config: ConfigArg,
@@ -370,13 +371,13 @@ enum RulesCommand {
         rules: RulesArg,
     },
     /// Visa vad en regeländring gör: bedöm samma indata med de konfigurerade reglerna
-    /// (eller en tidigare körnings regler) och med `--rules NY_MAPP`, och lista statusändringarna.
+    /// (eller en tidigare körnings regler) och med `--regler NY_MAPP`, och lista statusändringarna.
     Diff {
         /// En tidigare körningsmapp: dess arkiverade regler (`regler/`), indata (`indata/`, om arkiverade) och datum används.
-        #[arg(long, value_name = "MAPP")]
+        #[arg(long = "mot", alias = "against", value_name = "MAPP")]
         against: Option<PathBuf>,
         /// Skriv också jämförelsen som xlsx.
-        #[arg(long, short = 'o', value_name = "FIL")]
+        #[arg(long = "ut", short = 'o', alias = "output", value_name = "FIL")]
         output: Option<PathBuf>,
         #[command(flatten)]
         config: ConfigArg,
@@ -540,9 +541,11 @@ fn command_path(usage: &str) -> String {
 /// parses, so that its errors are JSON too).
 fn wants_json() -> bool {
     let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .any(|w| w[0] == "--log-format" && w[1] == "json")
-        || args.iter().any(|a| a == "--log-format=json")
+    let flag = |a: &str| a == "--loggformat" || a == "--log-format";
+    args.windows(2).any(|w| flag(&w[0]) && w[1] == "json")
+        || args
+            .iter()
+            .any(|a| a == "--loggformat=json" || a == "--log-format=json")
 }
 
 /// A panic is one log line (message and place), no backtrace; a panic
@@ -567,7 +570,7 @@ fn install_panic_hook() {
     }));
 }
 
-/// Print a fatal error: each line as it is, or with `--log-format json` as
+/// Print a fatal error: each line as it is, or with `--loggformat json` as
 /// one JSON log event.
 fn fatal(lines: &[String]) {
     if wants_json() {

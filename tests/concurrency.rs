@@ -89,7 +89,7 @@ impl Proc {
             cmd.args(["--per", "2026-11-26"]);
         }
         let child = cmd
-            .args(["--log-format", "json"])
+            .args(["--loggformat", "json"])
             .env("RUST_LOG", LOG_FILTER)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -536,7 +536,7 @@ fn a_refused_recipient_fails_that_organisation_only() {
     let ws = workspace(&epost(server.port, ""));
     submit(&ws, "KOV", 2, None);
     // As the quarterly schedule, which delivers by itself.
-    let (code, run_dir, out) = run(&ws, &["--schedule", "kvartal"]);
+    let (code, run_dir, out) = run(&ws, &["--schema", "kvartal"]);
     assert_eq!(code, 3, "{out}");
     let got = server.take();
     assert_eq!(got.len(), 1, "{got:?}");

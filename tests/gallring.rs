@@ -35,7 +35,7 @@ fn run(ws: &Workspace, schedule: &str, per: &str) -> PathBuf {
 fn run_logged(ws: &Workspace, schedule: &str, per: &str) -> (PathBuf, String) {
     let before: BTreeSet<PathBuf> = ws.run_folders().into_iter().collect();
     let out = ws
-        .cmd(&["run", "--schedule", schedule, "--per", per])
+        .cmd(&["run", "--schema", schedule, "--per", per])
         .command()
         .env("RUST_LOG", "uppsikt=info")
         .output()
@@ -356,7 +356,7 @@ fn gallra_dry_run_lists_what_gallra_then_removes_and_removes_nothing() {
     let before = entries(&ws);
 
     let dry = ws
-        .cmd(&["gallra", "--schedule", "nattlig", "--torrkorning"])
+        .cmd(&["gallra", "--schema", "nattlig", "--torrkorning"])
         .output();
     let text = stdout(&dry);
     assert_eq!(dry.status.code(), Some(0), "{text}{}", stderr(&dry));

@@ -1219,7 +1219,7 @@ fn files_younger_than_the_settle_time_wait() {
             "--vantetid",
             "600",
         ])
-        .arg("--config")
+        .arg("--konfiguration")
         .arg(ws.config())
         .output()
         .unwrap();

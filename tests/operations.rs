@@ -400,7 +400,7 @@ fn item07_lock_waiting_repeats_with_the_holder() {
         .expect("the lock file records the start")
         .to_string();
     let out = ws
-        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .cmd(&["run", "--per", PER, "--loggformat", "json"])
         .command()
         .env("RUST_LOG", "uppsikt=info")
         .output()
@@ -451,7 +451,7 @@ fn item07_lock_waiting_repeats_with_the_holder() {
     assert!(ws.run_folders().is_empty(), "nothing published");
 }
 
-/// Items 11 and 12: with `--log-format json` every stderr line is JSON,
+/// Items 11 and 12: with `--loggformat json` every stderr line is JSON,
 /// fatal errors and argument errors too; a reader panic is one line naming
 /// the file, with no panic text or backtrace on stderr.
 #[test]
@@ -469,7 +469,7 @@ fn item11_12_json_logs_are_json_and_a_reader_panic_is_one_line() {
     )
     .unwrap();
     let out = ws
-        .cmd(&["check", "--per", PER, "--log-format", "json"])
+        .cmd(&["check", "--per", PER, "--loggformat", "json"])
         .command()
         .env("RUST_BACKTRACE", "1")
         .output()
@@ -496,14 +496,14 @@ fn item11_12_json_logs_are_json_and_a_reader_panic_is_one_line() {
     }
 
     for args in [
-        &["schedule", "next", "--per", PER, "--log-format", "json"][..],
+        &["schedule", "next", "--per", PER, "--loggformat", "json"][..],
         &[
             "run",
             "--per",
             PER,
-            "--rules",
+            "--regler",
             "/finns/inte",
-            "--log-format",
+            "--loggformat",
             "json",
         ][..],
     ] {
@@ -540,7 +540,7 @@ fn item08_a_print_flood_is_capped() {
         "for i in 0..1000 { print(`rad ${i}`); }\nuppfyllt()",
     );
     let out = ws
-        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .cmd(&["run", "--per", PER, "--loggformat", "json"])
         .command()
         .env("RUST_LOG", "uppsikt::regel=info")
         .output()
@@ -638,7 +638,7 @@ fn item04_a_broken_unrelated_schedule_does_not_stop_the_run() {
     )
     .unwrap();
     let out = ws
-        .cmd(&["run", "--per", PER, "--schedule", "nattlig"])
+        .cmd(&["run", "--per", PER, "--schema", "nattlig"])
         .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let runs = ws.run_folders();
@@ -648,7 +648,7 @@ fn item04_a_broken_unrelated_schedule_does_not_stop_the_run() {
         .contains("andra scheman än nattlig kan inte användas (körningen går ändå); rätta dem:\n"));
     assert!(stderr(&out).contains("trasig.yaml"));
     let out = ws
-        .cmd(&["run", "--per", PER, "--schedule", "trasig"])
+        .cmd(&["run", "--per", PER, "--schema", "trasig"])
         .output();
     assert_eq!(out.status.code(), Some(2));
     let check = ws.cmd(&["check", "--per", PER]).output();
@@ -665,7 +665,7 @@ fn item16_a_waiting_file_is_a_submission_under_way() {
     valid_verksamhet("KOV", "2026").save(ws.inputs().join("KOV-verksamhet.xlsx"));
     // Not through Workspace::cmd, which always passes --vantetid 0.
     let out = std::process::Command::new(crate::common::bin())
-        .args(["run", "--per", PER, "--vantetid", "3600", "--config"])
+        .args(["run", "--per", PER, "--vantetid", "3600", "--konfiguration"])
         .arg(ws.config())
         .env("RUST_LOG", "uppsikt=warn")
         .output()
@@ -748,7 +748,7 @@ fn check_json_carries_problems_and_notes() {
 /// Item 11, a full disk: a workbook that cannot be saved ends the run with
 /// exit 2 and one Swedish line naming the file (the test hook makes the
 /// report's save fail as a full disk does, after a few kilobytes); with
-/// `--log-format json` every stderr line is JSON (no `ZipWriter::drop`
+/// `--loggformat json` every stderr line is JSON (no `ZipWriter::drop`
 /// text from the zip writer inside), and no run folder is published or
 /// left half-written.
 #[test]
@@ -756,7 +756,7 @@ fn item11_a_full_disk_is_one_swedish_line_and_publishes_nothing() {
     let ws = Workspace::new();
     valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
     let child = ws
-        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .cmd(&["run", "--per", PER, "--loggformat", "json"])
         .command()
         .env("UPPSIKT_TEST_DISKEN_FULL", "uppsikt-rapport.xlsx:4096")
         .stdout(std::process::Stdio::piped())
@@ -808,7 +808,7 @@ fn item11_a_full_disk_is_one_swedish_line_and_publishes_nothing() {
 
     // A feedback workbook: the message names the file under the folder.
     let child = ws
-        .cmd(&["run", "--per", PER, "--log-format", "json"])
+        .cmd(&["run", "--per", PER, "--loggformat", "json"])
         .command()
         .env("UPPSIKT_TEST_DISKEN_FULL", "KOV.xlsx:0")
         .stdout(std::process::Stdio::piped())
@@ -840,8 +840,8 @@ fn item11_a_full_disk_is_one_swedish_line_and_publishes_nothing() {
 
 /// `check --format json` answers in JSON on stdout also when the
 /// configuration itself cannot be read (the error is said on stderr too,
-/// as one JSON event under `--log-format json`), and its problem lines are
-/// JSON events on stderr under `--log-format json`.
+/// as one JSON event under `--loggformat json`), and its problem lines are
+/// JSON events on stderr under `--loggformat json`.
 #[test]
 fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
     let ws = Workspace::new();
@@ -860,7 +860,7 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
             "json",
             "--per",
             PER,
-            "--log-format",
+            "--loggformat",
             "json",
         ])
         .output();
@@ -878,7 +878,7 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
         events[0]["fields"]["message"],
         format!("uppsikt: {cfg}: kan inte läsas\n  orsak: Finns inte")
     );
-    // Without --log-format json the same error is plain text on stderr.
+    // Without --loggformat json the same error is plain text on stderr.
     let out = ws
         .cmd(&["check", "--format", "json", "--per", PER])
         .output();
@@ -898,7 +898,7 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
             "json",
             "--per",
             PER,
-            "--log-format",
+            "--loggformat",
             "json",
         ])
         .output();
@@ -922,7 +922,7 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
             "json",
             "--per",
             PER,
-            "--log-format",
+            "--loggformat",
             "json",
         ])
         .output();

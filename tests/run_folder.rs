@@ -299,7 +299,7 @@ fn a_run_repeats_from_its_own_archive() {
             "run",
             "--per",
             "2026-11-26",
-            "--inputs",
+            "--indata",
             indata.to_str().unwrap(),
         ])
         .output();

@@ -160,7 +160,7 @@ fn check_rejects_a_bad_schedule_with_file_and_line() {
 #[test]
 fn run_as_a_schedule_names_the_folder_after_it() {
     let ws = Workspace::new();
-    let o = ws.cmd(&["run", "--schedule", "nattlig"]).output();
+    let o = ws.cmd(&["run", "--schema", "nattlig"]).output();
     assert!(
         o.status.code() == Some(0) || o.status.code() == Some(3),
         "{}",

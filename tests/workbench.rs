@@ -1,6 +1,6 @@
 //! The rule author's workbench through the binary: `rules diff` against a
 //! past run, `rules new` scaffolds that pass `check` and `rules test`
-//! unchanged, `rules test --coverage`, and the runtime error format.
+//! unchanged, `rules test --tackning`, and the runtime error format.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -221,14 +221,14 @@ fn rules_diff_against_a_run_names_the_organisations_whose_status_changes() {
     assert!(summary_lines(&text).is_empty(), "{text}");
 }
 
-/// `rules diff [--rules R] --against RUN [-o XLSX]`, which must succeed;
+/// `rules diff [--regler R] --mot RUN [-o XLSX]`, which must succeed;
 /// its standard output.
 fn rules_diff(ws: &Workspace, rules: Option<&Path>, run: &Path, xlsx: Option<&Path>) -> String {
     let mut args = vec!["rules", "diff"];
     if let Some(r) = rules {
-        args.extend(["--rules", r.to_str().unwrap()]);
+        args.extend(["--regler", r.to_str().unwrap()]);
     }
-    args.extend(["--against", run.to_str().unwrap()]);
+    args.extend(["--mot", run.to_str().unwrap()]);
     if let Some(x) = xlsx {
         args.extend(["-o", x.to_str().unwrap()]);
     }
@@ -249,7 +249,7 @@ fn rules_diff_without_new_rules_is_refused() {
     let ws = Workspace::new();
     let out = ws.cmd(&["rules", "diff"]).output();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--rules"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--regler"), "{}", stderr(&out));
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn rules_new_scaffolds_pass_rules_test_and_check_flags_their_placeholders() {
 
     // Coverage of one scaffold: every line reached, every status but
     // ej tillämplig exercised where the kind allows it.
-    let cov = ws.cmd(&["rules", "test", "R22", "--coverage"]).output();
+    let cov = ws.cmd(&["rules", "test", "R22", "--tackning"]).output();
     let text = stdout(&cov);
     assert_eq!(cov.status.code(), Some(0), "{text}");
     assert!(!text.contains("ok    R05"), "only R22's cases run: {text}");
@@ -335,7 +335,7 @@ fn rules_new_scaffolds_pass_rules_test_and_check_flags_their_placeholders() {
     assert!(!line.contains("aldrig"), "{line}");
 
     // Every scaffold's cases reach every line of its script.
-    let cov = ws.cmd(&["rules", "test", "--coverage"]).output();
+    let cov = ws.cmd(&["rules", "test", "--tackning"]).output();
     let text = stdout(&cov);
     for (id, kind, _) in kinds {
         let line = text
@@ -369,7 +369,7 @@ fn rules_new_scaffolds_pass_rules_test_and_check_flags_their_placeholders() {
 #[test]
 fn coverage_names_unreached_lines_and_statuses_never_produced() {
     let ws = Workspace::new();
-    let out = ws.cmd(&["rules", "test", "--coverage"]).output();
+    let out = ws.cmd(&["rules", "test", "--tackning"]).output();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     // Every shipped rule has a coverage line.

@@ -39,11 +39,11 @@ fn load_rules(settings: &Settings) -> Result<RuleSet> {
     RuleSet::load(&settings.rules).map_err(|e| anyhow::anyhow!("regler kan inte användas:\n{e}"))
 }
 
-/// Whether stderr carries JSON log events (`--log-format json`), set once
+/// Whether stderr carries JSON log events (`--loggformat json`), set once
 /// by the CLI before a command runs.
 static JSON_LOG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Say on stderr as JSON log events (`--log-format json`) from now on.
+/// Say on stderr as JSON log events (`--loggformat json`) from now on.
 pub fn log_as_json(on: bool) {
     JSON_LOG.store(on, std::sync::atomic::Ordering::Relaxed);
 }

@@ -222,7 +222,7 @@ fn diff_to(
     };
     if old_dir == new_dir {
         anyhow::bail!(
-            "ange de nya reglerna med --rules KATALOG (nu jämförs {} med sig själv)",
+            "ange de nya reglerna med --regler KATALOG (nu jämförs {} med sig själv)",
             new_dir.display()
         );
     }

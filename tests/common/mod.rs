@@ -48,7 +48,7 @@ impl Workspace {
         self.path().join("uppsikt.yaml")
     }
 
-    /// A command for the binary with `--config` set and settle time 0 (where
+    /// A command for the binary with `--konfiguration` set and settle time 0 (where
     /// the command takes one).
     pub fn cmd(&self, args: &[&str]) -> Run {
         Run {
@@ -87,7 +87,7 @@ impl Run {
     pub fn command(&self) -> Command {
         let mut c = Command::new(bin());
         c.args(&self.args)
-            .arg("--config")
+            .arg("--konfiguration")
             .arg(&self.config)
             .env("RUST_LOG", "uppsikt=warn");
         // Only the commands that read the shared folder take --vantetid.
