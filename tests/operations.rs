@@ -944,3 +944,52 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
         ]
     );
 }
+
+/// Item 5 through the binary: the archive holds the bytes that were judged.
+/// The run reads the shared folder before it takes the output root's lock;
+/// the test holds the lock, changes the file while the run waits, and lets
+/// go: the run archives what it read, not the file's new content.
+#[test]
+fn item05_a_file_changed_after_reading_is_archived_as_judged() {
+    use std::io::BufRead as _;
+    let ws = Workspace::new();
+    let kov = ws.inputs().join("kov.xlsx");
+    valid_verksamhet("KOV", "2026").save(&kov);
+    let judged = fs::read(&kov).unwrap();
+    let held = uppsikt::report::run_folder::OutputLock::acquire(&ws.outputs()).unwrap();
+    let mut child = ws
+        .cmd(&["run", "--per", PER, "--arkivera", "--loggformat", "json"])
+        .command()
+        .env("RUST_LOG", "uppsikt=info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "the run ended: {log}"
+        );
+        log.push_str(&line);
+        if line.contains("håller utdatamappen; väntar på den") {
+            break;
+        }
+    }
+    // Read and judged; now the file changes under the waiting run.
+    valid_verksamhet("KOV", "2025").save(&kov);
+    assert_ne!(fs::read(&kov).unwrap(), judged);
+    drop(held);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{log}{rest}");
+    let runs = ws.run_folders();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(fs::read(runs[0].join("indata/kov.xlsx")).unwrap(), judged);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(runs[0].join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["arkiv_avvikelser"], serde_json::json!([]));
+}
