@@ -4,6 +4,7 @@
 
 #[allow(missing_docs)] // documented as it is split (issue 15, the api.rs split)
 pub mod api;
+mod applicability;
 mod compile_error;
 pub mod definition;
 mod evaluate;
@@ -59,6 +60,10 @@ pub struct Rule {
     pub printed: Arc<std::sync::atomic::AtomicUsize>,
     /// Script time this rule used this run, in microseconds (the run budget).
     pub script_micros: Arc<std::sync::atomic::AtomicU64>,
+    /// `gäller_när`, checked before the script.
+    pub applicability: applicability::Applicability,
+    /// Subjects this run answered by `gäller_när` and by the script.
+    pub answered: evaluate::Answered,
 }
 
 impl Rule {
@@ -145,6 +150,9 @@ pub enum RuleProblem {
         file: PathBuf,
         error: std::io::Error,
     },
+    /// A malformed `gäller_när` condition.
+    #[error("{}: {message}", .file.display())]
+    Applicability { file: PathBuf, message: String },
     /// A script that does not compile (`file`: `folder/file.rhai`), with
     /// the line it is on (the excerpt with a caret is [`RuleProblem::excerpt`]).
     #[error("{file}:{line}:{column}: {message}")]
@@ -327,8 +335,26 @@ impl RuleSet {
     }
 
     /// Say, once per rule, how many `print`/`debug` lines past the cap were
-    /// suppressed this run.
+    /// suppressed this run; and, at debug level, how many subjects
+    /// `gäller_när` answered without running the script.
     pub fn report_suppressed_prints(&self) {
+        let (mut declared, mut scripted) = (0, 0);
+        for r in &self.rules {
+            let (d, s) = r.answered.get();
+            declared += d;
+            scripted += s;
+        }
+        let all = declared + scripted;
+        tracing::debug!(
+            declarative = declared,
+            interpreted = scripted,
+            share = if all == 0 {
+                0.0
+            } else {
+                declared as f64 / all as f64
+            },
+            "subjects answered by gäller_när without the interpreter"
+        );
         for r in &self.rules {
             let n = r.printed.load(std::sync::atomic::Ordering::Relaxed);
             if n > sandbox::PRINT_CAP {
@@ -389,6 +415,20 @@ fn load_rule(
             id: def.id.clone(),
         });
     }
+    let applicability = match applicability::Applicability::compile(def.objekt, &def.galler_nar) {
+        Ok(a) => a,
+        Err(messages) => {
+            errors.extend(
+                messages
+                    .into_iter()
+                    .map(|message| RuleProblem::Applicability {
+                        file: yaml_path.to_path_buf(),
+                        message,
+                    }),
+            );
+            Default::default()
+        }
+    };
     let script_path = match &def.skript {
         Some(s) => yaml_path.with_file_name(s),
         None => yaml_path.with_extension("rhai"),
@@ -445,6 +485,8 @@ fn load_rule(
             broken: None,
             printed: Default::default(),
             script_micros: Default::default(),
+            applicability,
+            answered: Default::default(),
         }),
         _ => Err(errors),
     }
@@ -492,6 +534,7 @@ fn stand_in(engine: &Engine, yaml_path: &Path, problems: &[RuleProblem]) -> Rule
             allvarlighet,
             objekt: SubjectKind::Organisation,
             galler: definition::Scope::Alla,
+            galler_nar: Vec::new(),
             kraver: Vec::new(),
             referens: field("referens").unwrap_or_default(),
             skript: None,
@@ -512,6 +555,8 @@ fn stand_in(engine: &Engine, yaml_path: &Path, problems: &[RuleProblem]) -> Rule
         broken: Some(why),
         printed: Default::default(),
         script_micros: Default::default(),
+        applicability: Default::default(),
+        answered: Default::default(),
     }
 }
 
@@ -535,6 +580,28 @@ mod tests {
 
     /// Every problem of a folder is reported, each with its file (and line
     /// and column where there is one), and an I/O cause is printed once.
+    #[test]
+    fn a_malformed_galler_nar_names_the_file_and_the_condition() {
+        let dir = tempfile::tempdir().unwrap();
+        let r12 = std::fs::read_to_string("rules/R12-nyttorealisering.yaml").unwrap();
+        let bad = r12.replacen("  - fält: status", "  - fält: stat", 1);
+        assert_ne!(bad, r12);
+        std::fs::write(dir.path().join("R12.yaml"), bad).unwrap();
+        std::fs::write(dir.path().join("R12.rhai"), "uppfyllt()").unwrap();
+        let e = RuleSet::load(dir.path())
+            .err()
+            .unwrap()
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            e.contains("R12.yaml: gäller_när, villkor 1 (fält stat): okänt fält på en rad ur bladet Förändringsinsatser"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn load_problems_carry_their_place() {
         let dir = tempfile::tempdir().unwrap();
