@@ -221,14 +221,8 @@ impl RuleSet {
             }
         };
         files.sort();
-        let mut template = Scope::new();
-        // Plain variables, not constants: the optimiser would inline a
-        // constant `()` into the compiled script.
-        for v in SCRIPT_VARIABLES {
-            template.push_dynamic(*v, Dynamic::UNIT);
-        }
         for yaml_path in files {
-            match load_rule(&engine, &template, &yaml_path) {
+            match load_rule(&engine, &yaml_path) {
                 Ok(rule) => {
                     if let Some(other) = rules.iter().find(|r| r.def.id == rule.def.id) {
                         errors.push(RuleProblem::DuplicateId {
@@ -285,10 +279,6 @@ impl RuleSet {
         }
         let limits = sandbox::Limits::default();
         let engine = sandbox::engine(limits);
-        let mut template = Scope::new();
-        for v in SCRIPT_VARIABLES {
-            template.push_dynamic(*v, Dynamic::UNIT);
-        }
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|error| RuleLoadError {
                 errors: vec![RuleProblem::FolderUnreadable {
@@ -303,7 +293,7 @@ impl RuleSet {
         let mut rules: Vec<Rule> = Vec::new();
         let mut problems = Vec::new();
         for yaml_path in files {
-            let rule = match load_rule(&engine, &template, &yaml_path) {
+            let rule = match load_rule(&engine, &yaml_path) {
                 Ok(rule) => rule,
                 Err(errors) => {
                     let rule = stand_in(&engine, &yaml_path, &errors);
@@ -391,11 +381,69 @@ impl RuleSet {
     }
 }
 
-fn load_rule(
+/// The scope a rule's script is compiled against: `param` as a constant
+/// holding the rule's parameters, so the optimiser (`OptimizationLevel::Full`,
+/// see `sandbox`) folds `param.x` and what is computed from constants alone;
+/// the other `SCRIPT_VARIABLES` as plain variables, not constants: the
+/// optimiser would inline a constant `()` into the compiled script in place
+/// of `objekt`, `org` or `per`.
+fn compile_scope(params: &Dynamic) -> Scope<'static> {
+    let mut scope = Scope::new();
+    for v in SCRIPT_VARIABLES {
+        if *v == "param" {
+            scope.push_constant_dynamic(*v, params.clone());
+        } else {
+            scope.push_dynamic(*v, Dynamic::UNIT);
+        }
+    }
+    scope
+}
+
+/// Compile a rule's script with its parameters folded in (`compile_scope`).
+fn compile_script(
     engine: &Engine,
-    template: &Scope,
-    yaml_path: &Path,
-) -> Result<Rule, Vec<RuleProblem>> {
+    script: &str,
+    display: &str,
+    params: &Dynamic,
+) -> Result<AST, rhai::ParseError> {
+    let mut ast = engine.compile_with_scope(&compile_scope(params), script)?;
+    ast.set_source(display);
+    Ok(ast)
+}
+
+impl Rule {
+    /// The rule with other parameters (a test case's `parametrar`): the
+    /// script compiled again with them folded in, fresh caches and counters.
+    pub fn with_compiled_params(&self, engine: &Engine, params: Dynamic) -> Result<Rule, String> {
+        let ast = compile_script(engine, &self.script_source, &self.script_display(), &params)
+            .map_err(|e| {
+                format!(
+                    "{}: {}",
+                    self.script_display(),
+                    compile_error::swedish(e.err_type())
+                )
+            })?;
+        Ok(Rule {
+            def: self.def.clone(),
+            yaml_path: self.yaml_path.clone(),
+            script_path: self.script_path.clone(),
+            yaml_sha256: self.yaml_sha256.clone(),
+            script_sha256: self.script_sha256.clone(),
+            yaml_source: self.yaml_source.clone(),
+            script_source: self.script_source.clone(),
+            ast,
+            params,
+            warm: Default::default(),
+            broken: self.broken.clone(),
+            printed: Default::default(),
+            script_micros: Default::default(),
+            applicability: self.applicability.clone(),
+            answered: Default::default(),
+        })
+    }
+}
+
+fn load_rule(engine: &Engine, yaml_path: &Path) -> Result<Rule, Vec<RuleProblem>> {
     let text = std::fs::read_to_string(yaml_path).map_err(|error| {
         vec![RuleProblem::Unreadable {
             file: yaml_path.to_path_buf(),
@@ -444,11 +492,13 @@ fn load_rule(
         }
     };
     let display = short_path(&script_path);
-    let ast = match engine.compile_with_scope(template, &script) {
-        Ok(mut ast) => {
-            ast.set_source(display.as_str());
-            Some(ast)
-        }
+    let mut params = Map::new();
+    for (k, v) in def.parameter_values() {
+        params.insert(k.into(), api::yaml_to_dynamic(&v));
+    }
+    let params = Dynamic::from_map(params);
+    let ast = match compile_script(engine, &script, &display, &params) {
+        Ok(ast) => Some(ast),
         Err(e) => {
             let pos = e.position();
             let line = pos.line().unwrap_or(0);
@@ -466,10 +516,6 @@ fn load_rule(
             None
         }
     };
-    let mut params = Map::new();
-    for (k, v) in def.parameter_values() {
-        params.insert(k.into(), api::yaml_to_dynamic(&v));
-    }
     match (ast, errors.is_empty()) {
         (Some(ast), true) => Ok(Rule {
             yaml_sha256: crate::digest::sha256_hex(text.as_bytes()),
@@ -480,7 +526,7 @@ fn load_rule(
             yaml_path: yaml_path.to_path_buf(),
             script_path,
             ast,
-            params: Dynamic::from_map(params),
+            params,
             warm: Default::default(),
             broken: None,
             printed: Default::default(),

@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use rhai::{Dynamic, Engine};
+use rhai::{Dynamic, Engine, OptimizationLevel};
 
 /// Limits per evaluation of one rule on one subject.
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +119,10 @@ pub fn engine(limits: Limits) -> Engine {
         .set_max_functions(256)
         .set_strict_variables(true)
         .set_fail_on_invalid_map_property(true);
+    // Scripts are compiled with their rule's parameters as the constant
+    // `param` (`rules::compile_scope`): the full optimiser folds `param.x`,
+    // and calls of the API's pure functions on constants, once per rule.
+    e.set_optimization_level(OptimizationLevel::Full);
     // No engine-wide string interner: with the `sync` feature it sits behind
     // one lock that every worker takes for string constants and variable
     // names, and rhai waits 10 ms whenever another worker holds it; rule
