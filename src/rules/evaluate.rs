@@ -893,6 +893,9 @@ pub fn format_rhai_error(file: &str, e: &EvalAltResult) -> String {
         }
         EvalAltResult::ErrorStackOverflow(..) => "för djup rekursion".to_string(),
         EvalAltResult::ErrorDataTooLarge(what, ..) => format!("för stor data: {what}"),
+        EvalAltResult::ErrorFunctionNotFound(signature, ..) => {
+            format!("funktionen {signature} finns inte (regelspråkets funktioner: rules/README.md, avsnitt 7)")
+        }
         // `throw` and the API's own errors: the message as written.
         EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
         _ => e.to_string(),
