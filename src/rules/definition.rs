@@ -195,6 +195,59 @@ impl From<View> for String {
     }
 }
 
+/// One condition of `gäller_när`: a field of the subject and what its value
+/// must be for the rule to apply.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The field (ASCII name, as scripts write it).
+    #[serde(rename = "fält", alias = "falt")]
+    pub falt: String,
+    /// The rule applies when the value is one of these.
+    #[serde(default, rename = "är", alias = "ar")]
+    pub ar: Vec<YamlValue>,
+    /// The rule applies when the value is none of these.
+    #[serde(default, rename = "är_inte", alias = "ar_inte")]
+    pub ar_inte: Vec<YamlValue>,
+    /// The rule applies when the date is on or before this.
+    #[serde(default)]
+    pub senast: Option<DateBound>,
+    /// The rule applies when the date is on or after this.
+    #[serde(default)]
+    pub tidigast: Option<DateBound>,
+    /// The `ej tillämplig` message when a filled value fails the test.
+    #[serde(default)]
+    pub meddelande: Option<String>,
+    /// What an empty field means.
+    pub om_tomt: IfEmpty,
+    /// The message when the field is empty (default for `ej tillämplig`:
+    /// `meddelande`).
+    #[serde(default)]
+    pub meddelande_om_tomt: Option<String>,
+}
+
+/// What an empty field means for a `gäller_när` condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IfEmpty {
+    /// The condition holds (the next one, or the script, decides).
+    #[serde(rename = "gäller", alias = "galler")]
+    Galler,
+    /// `ej tillämplig`.
+    #[serde(rename = "ej tillämplig", alias = "ej_tillamplig")]
+    EjTillamplig,
+    /// `underlag saknas`, pointing at the field's cell.
+    #[serde(rename = "underlag saknas", alias = "underlag_saknas")]
+    UnderlagSaknas,
+}
+
+/// The date a `senast`/`tidigast` condition compares with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateBound {
+    /// The run's per-date.
+    #[serde(rename = "per")]
+    Per,
+}
+
 /// The fixed documentation headings.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,6 +340,11 @@ pub struct RuleDef {
     /// Which organisations the rule concerns.
     #[serde(default, rename = "gäller", alias = "galler")]
     pub galler: Scope,
+    /// Conditions on the subject checked natively before the script
+    /// (`rules/README.md`, "gäller_när"); the first one not met is the
+    /// subject's outcome.
+    #[serde(default, rename = "gäller_när", alias = "galler_nar")]
+    pub galler_nar: Vec<Condition>,
     /// Workbooks or sheets the rule needs (`underlag saknas` without them).
     #[serde(default, rename = "kräver", alias = "kraver")]
     pub kraver: Vec<Requirement>,

@@ -13,7 +13,7 @@ use super::api::{self, Datum, Evidence, Katalog, OrgView, Register, Utfall};
 use super::definition::{Requirement, Scope as RuleScope, SubjectKind};
 use super::status::{Severity, Status};
 use super::{Rule, RuleSet};
-use crate::model::{Location, Model, OrgData, Record};
+use crate::model::{Location, Model, OrgData, Record, ValueRef};
 
 /// One evaluation of one rule on one subject.
 #[derive(Debug, Clone, PartialEq)]
@@ -292,6 +292,28 @@ impl WarmCaches {
     }
 }
 
+/// How many subjects of a rule `gäller_när` answered and how many went to
+/// the script (counted per rule and organisation, added once).
+#[derive(Default)]
+pub struct Answered {
+    declared: std::sync::atomic::AtomicU64,
+    scripted: std::sync::atomic::AtomicU64,
+}
+
+impl Answered {
+    fn add(&self, declared: u64, scripted: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.declared.fetch_add(declared, Relaxed);
+        self.scripted.fetch_add(scripted, Relaxed);
+    }
+
+    /// (answered by `gäller_när`, answered by the script) so far.
+    pub fn get(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.declared.load(Relaxed), self.scripted.load(Relaxed))
+    }
+}
+
 /// The scope and caches the subjects of one rule and organisation share.
 struct Runner {
     scope: Scope<'static>,
@@ -316,6 +338,8 @@ trait ErasedRecord: Send + Sync {
     fn unknown_field(&self, name: &str) -> String;
     /// The column header of the field at `loc`, if one of its fields is there.
     fn header_at(&self, loc: &Location) -> Option<&'static str>;
+    /// Field `idx` of the row's schema.
+    fn value(&self, idx: usize) -> Option<ValueRef<'_>>;
 }
 
 impl<T: Record> ErasedRecord for T {
@@ -337,6 +361,9 @@ impl<T: Record> ErasedRecord for T {
             .enumerate()
             .find(|(i, _)| Record::field_location(self, *i) == loc)
             .map(|(_, c)| c.header)
+    }
+    fn value(&self, idx: usize) -> Option<ValueRef<'_>> {
+        self.field_ref(idx)
     }
 }
 
@@ -570,15 +597,29 @@ impl RuleSet {
             org: org.clone(),
             printed: rule.printed.clone(),
         };
+        let (mut declared, mut scripted) = (0, 0);
         let out = subjects
             .into_iter()
             .map(|s| {
+                let decided = match &s.record {
+                    Some(r) if !rule.applicability.is_empty() => {
+                        rule.applicability.decide(&|i| r.value(i), ctx.per.0)
+                    }
+                    _ => None,
+                };
+                if decided.is_some() {
+                    declared += 1;
+                } else {
+                    scripted += 1;
+                }
                 let budget = self.limits.run_budget;
                 let used = std::time::Duration::from_micros(
                     rule.script_micros
                         .load(std::sync::atomic::Ordering::Relaxed),
                 );
-                let ran = if used >= budget {
+                let ran = if let Some(u) = decided {
+                    Ok(u)
+                } else if used >= budget {
                     Err(self.over_budget(rule, budget))
                 } else {
                     let t0 = std::time::Instant::now();
@@ -654,6 +695,7 @@ impl RuleSet {
             })
             .collect();
         rule.warm.put(runner.caches);
+        rule.answered.add(declared, scripted);
         out
     }
 
@@ -851,6 +893,9 @@ pub fn format_rhai_error(file: &str, e: &EvalAltResult) -> String {
         }
         EvalAltResult::ErrorStackOverflow(..) => "för djup rekursion".to_string(),
         EvalAltResult::ErrorDataTooLarge(what, ..) => format!("för stor data: {what}"),
+        EvalAltResult::ErrorFunctionNotFound(signature, ..) => {
+            format!("funktionen {signature} finns inte (regelspråkets funktioner: rules/README.md, avsnitt 7)")
+        }
         // `throw` and the API's own errors: the message as written.
         EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
         _ => e.to_string(),

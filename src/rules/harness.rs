@@ -61,7 +61,16 @@ impl RuleSet {
         let Some(org) = model.orgs.first() else {
             return fail("ingen organisation".into());
         };
-        let evaluations = self.evaluate_rule_with(rule, &params, org, &ctx);
+        // Parameters are folded into the compiled script: a case with its
+        // own `parametrar` runs the script compiled with them.
+        let evaluations = if case.parametrar.is_empty() {
+            self.evaluate_rule_with(rule, &params, org, &ctx)
+        } else {
+            match rule.with_compiled_params(&self.engine, params.clone()) {
+                Ok(r) => self.evaluate_rule_with(&r, &params, org, &ctx),
+                Err(e) => return fail(e),
+            }
+        };
         let got = evaluations
             .iter()
             .map(|e| e.status)

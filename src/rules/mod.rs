@@ -4,6 +4,7 @@
 
 #[allow(missing_docs)] // documented as it is split (issue 15, the api.rs split)
 pub mod api;
+mod applicability;
 mod compile_error;
 pub mod definition;
 mod evaluate;
@@ -59,6 +60,10 @@ pub struct Rule {
     pub printed: Arc<std::sync::atomic::AtomicUsize>,
     /// Script time this rule used this run, in microseconds (the run budget).
     pub script_micros: Arc<std::sync::atomic::AtomicU64>,
+    /// `gäller_när`, checked before the script.
+    pub applicability: applicability::Applicability,
+    /// Subjects this run answered by `gäller_när` and by the script.
+    pub answered: evaluate::Answered,
 }
 
 impl Rule {
@@ -145,6 +150,9 @@ pub enum RuleProblem {
         file: PathBuf,
         error: std::io::Error,
     },
+    /// A malformed `gäller_när` condition.
+    #[error("{}: {message}", .file.display())]
+    Applicability { file: PathBuf, message: String },
     /// A script that does not compile (`file`: `folder/file.rhai`), with
     /// the line it is on (the excerpt with a caret is [`RuleProblem::excerpt`]).
     #[error("{file}:{line}:{column}: {message}")]
@@ -213,14 +221,8 @@ impl RuleSet {
             }
         };
         files.sort();
-        let mut template = Scope::new();
-        // Plain variables, not constants: the optimiser would inline a
-        // constant `()` into the compiled script.
-        for v in SCRIPT_VARIABLES {
-            template.push_dynamic(*v, Dynamic::UNIT);
-        }
         for yaml_path in files {
-            match load_rule(&engine, &template, &yaml_path) {
+            match load_rule(&engine, &yaml_path) {
                 Ok(rule) => {
                     if let Some(other) = rules.iter().find(|r| r.def.id == rule.def.id) {
                         errors.push(RuleProblem::DuplicateId {
@@ -277,10 +279,6 @@ impl RuleSet {
         }
         let limits = sandbox::Limits::default();
         let engine = sandbox::engine(limits);
-        let mut template = Scope::new();
-        for v in SCRIPT_VARIABLES {
-            template.push_dynamic(*v, Dynamic::UNIT);
-        }
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|error| RuleLoadError {
                 errors: vec![RuleProblem::FolderUnreadable {
@@ -295,7 +293,7 @@ impl RuleSet {
         let mut rules: Vec<Rule> = Vec::new();
         let mut problems = Vec::new();
         for yaml_path in files {
-            let rule = match load_rule(&engine, &template, &yaml_path) {
+            let rule = match load_rule(&engine, &yaml_path) {
                 Ok(rule) => rule,
                 Err(errors) => {
                     let rule = stand_in(&engine, &yaml_path, &errors);
@@ -327,8 +325,26 @@ impl RuleSet {
     }
 
     /// Say, once per rule, how many `print`/`debug` lines past the cap were
-    /// suppressed this run.
+    /// suppressed this run; and, at debug level, how many subjects
+    /// `gäller_när` answered without running the script.
     pub fn report_suppressed_prints(&self) {
+        let (mut declared, mut scripted) = (0, 0);
+        for r in &self.rules {
+            let (d, s) = r.answered.get();
+            declared += d;
+            scripted += s;
+        }
+        let all = declared + scripted;
+        tracing::debug!(
+            declarative = declared,
+            interpreted = scripted,
+            share = if all == 0 {
+                0.0
+            } else {
+                declared as f64 / all as f64
+            },
+            "subjects answered by gäller_när without the interpreter"
+        );
         for r in &self.rules {
             let n = r.printed.load(std::sync::atomic::Ordering::Relaxed);
             if n > sandbox::PRINT_CAP {
@@ -365,11 +381,69 @@ impl RuleSet {
     }
 }
 
-fn load_rule(
+/// The scope a rule's script is compiled against: `param` as a constant
+/// holding the rule's parameters, so the optimiser (`OptimizationLevel::Full`,
+/// see `sandbox`) folds `param.x` and what is computed from constants alone;
+/// the other `SCRIPT_VARIABLES` as plain variables, not constants: the
+/// optimiser would inline a constant `()` into the compiled script in place
+/// of `objekt`, `org` or `per`.
+fn compile_scope(params: &Dynamic) -> Scope<'static> {
+    let mut scope = Scope::new();
+    for v in SCRIPT_VARIABLES {
+        if *v == "param" {
+            scope.push_constant_dynamic(*v, params.clone());
+        } else {
+            scope.push_dynamic(*v, Dynamic::UNIT);
+        }
+    }
+    scope
+}
+
+/// Compile a rule's script with its parameters folded in (`compile_scope`).
+fn compile_script(
     engine: &Engine,
-    template: &Scope,
-    yaml_path: &Path,
-) -> Result<Rule, Vec<RuleProblem>> {
+    script: &str,
+    display: &str,
+    params: &Dynamic,
+) -> Result<AST, rhai::ParseError> {
+    let mut ast = engine.compile_with_scope(&compile_scope(params), script)?;
+    ast.set_source(display);
+    Ok(ast)
+}
+
+impl Rule {
+    /// The rule with other parameters (a test case's `parametrar`): the
+    /// script compiled again with them folded in, fresh caches and counters.
+    pub fn with_compiled_params(&self, engine: &Engine, params: Dynamic) -> Result<Rule, String> {
+        let ast = compile_script(engine, &self.script_source, &self.script_display(), &params)
+            .map_err(|e| {
+                format!(
+                    "{}: {}",
+                    self.script_display(),
+                    compile_error::swedish(e.err_type())
+                )
+            })?;
+        Ok(Rule {
+            def: self.def.clone(),
+            yaml_path: self.yaml_path.clone(),
+            script_path: self.script_path.clone(),
+            yaml_sha256: self.yaml_sha256.clone(),
+            script_sha256: self.script_sha256.clone(),
+            yaml_source: self.yaml_source.clone(),
+            script_source: self.script_source.clone(),
+            ast,
+            params,
+            warm: Default::default(),
+            broken: self.broken.clone(),
+            printed: Default::default(),
+            script_micros: Default::default(),
+            applicability: self.applicability.clone(),
+            answered: Default::default(),
+        })
+    }
+}
+
+fn load_rule(engine: &Engine, yaml_path: &Path) -> Result<Rule, Vec<RuleProblem>> {
     let text = std::fs::read_to_string(yaml_path).map_err(|error| {
         vec![RuleProblem::Unreadable {
             file: yaml_path.to_path_buf(),
@@ -389,6 +463,20 @@ fn load_rule(
             id: def.id.clone(),
         });
     }
+    let applicability = match applicability::Applicability::compile(def.objekt, &def.galler_nar) {
+        Ok(a) => a,
+        Err(messages) => {
+            errors.extend(
+                messages
+                    .into_iter()
+                    .map(|message| RuleProblem::Applicability {
+                        file: yaml_path.to_path_buf(),
+                        message,
+                    }),
+            );
+            Default::default()
+        }
+    };
     let script_path = match &def.skript {
         Some(s) => yaml_path.with_file_name(s),
         None => yaml_path.with_extension("rhai"),
@@ -404,11 +492,13 @@ fn load_rule(
         }
     };
     let display = short_path(&script_path);
-    let ast = match engine.compile_with_scope(template, &script) {
-        Ok(mut ast) => {
-            ast.set_source(display.as_str());
-            Some(ast)
-        }
+    let mut params = Map::new();
+    for (k, v) in def.parameter_values() {
+        params.insert(k.into(), api::yaml_to_dynamic(&v));
+    }
+    let params = Dynamic::from_map(params);
+    let ast = match compile_script(engine, &script, &display, &params) {
+        Ok(ast) => Some(ast),
         Err(e) => {
             let pos = e.position();
             let line = pos.line().unwrap_or(0);
@@ -426,10 +516,6 @@ fn load_rule(
             None
         }
     };
-    let mut params = Map::new();
-    for (k, v) in def.parameter_values() {
-        params.insert(k.into(), api::yaml_to_dynamic(&v));
-    }
     match (ast, errors.is_empty()) {
         (Some(ast), true) => Ok(Rule {
             yaml_sha256: crate::digest::sha256_hex(text.as_bytes()),
@@ -440,11 +526,13 @@ fn load_rule(
             yaml_path: yaml_path.to_path_buf(),
             script_path,
             ast,
-            params: Dynamic::from_map(params),
+            params,
             warm: Default::default(),
             broken: None,
             printed: Default::default(),
             script_micros: Default::default(),
+            applicability,
+            answered: Default::default(),
         }),
         _ => Err(errors),
     }
@@ -492,6 +580,7 @@ fn stand_in(engine: &Engine, yaml_path: &Path, problems: &[RuleProblem]) -> Rule
             allvarlighet,
             objekt: SubjectKind::Organisation,
             galler: definition::Scope::Alla,
+            galler_nar: Vec::new(),
             kraver: Vec::new(),
             referens: field("referens").unwrap_or_default(),
             skript: None,
@@ -512,6 +601,8 @@ fn stand_in(engine: &Engine, yaml_path: &Path, problems: &[RuleProblem]) -> Rule
         broken: Some(why),
         printed: Default::default(),
         script_micros: Default::default(),
+        applicability: Default::default(),
+        answered: Default::default(),
     }
 }
 
@@ -535,6 +626,28 @@ mod tests {
 
     /// Every problem of a folder is reported, each with its file (and line
     /// and column where there is one), and an I/O cause is printed once.
+    #[test]
+    fn a_malformed_galler_nar_names_the_file_and_the_condition() {
+        let dir = tempfile::tempdir().unwrap();
+        let r12 = std::fs::read_to_string("rules/R12-nyttorealisering.yaml").unwrap();
+        let bad = r12.replacen("  - fält: status", "  - fält: stat", 1);
+        assert_ne!(bad, r12);
+        std::fs::write(dir.path().join("R12.yaml"), bad).unwrap();
+        std::fs::write(dir.path().join("R12.rhai"), "uppfyllt()").unwrap();
+        let e = RuleSet::load(dir.path())
+            .err()
+            .unwrap()
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            e.contains("R12.yaml: gäller_när, villkor 1 (fält stat): okänt fält på en rad ur bladet Förändringsinsatser"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn load_problems_carry_their_place() {
         let dir = tempfile::tempdir().unwrap();

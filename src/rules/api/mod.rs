@@ -90,12 +90,33 @@ fn opt_dynamic<T: Clone + Send + Sync + 'static>(v: Option<T>) -> Dynamic {
 const UNIT_COMPARE: &str =
     "jämförelse med ett saknat värde (); kontrollera först med saknas(x) eller finns(x)";
 
-/// `saknas`, `finns` and `normalisera`; `<`, `<=`, `>`, `>=` with `()` on
+/// Punctuation `jamforbart` treats as a space.
+const COMPARABLE_SPACES: &[char] = &[':', ';', ',', '.', '\'', '’', '"', '(', ')', '/', '&'];
+
+/// A name in comparable form: `normalisera` after replacing punctuation
+/// with spaces ("AB:s" becomes "ab s"). Native, because R05 compares every
+/// decision maker with every parameter name for every avsteg.
+fn comparable(s: &str) -> String {
+    let spaced: String = s
+        .chars()
+        .map(|c| {
+            if COMPARABLE_SPACES.contains(&c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    crate::model::name::normalize(&spaced)
+}
+
+/// `saknas`, `finns`, `normalisera` and `jamforbart`; `<`, `<=`, `>`, `>=` with `()` on
 /// either side are errors.
 fn register_missing(engine: &mut Engine) {
     engine.register_fn("saknas", |x: Dynamic| is_missing(&x));
     engine.register_fn("finns", |x: Dynamic| !is_missing(&x));
     engine.register_fn("normalisera", |s: &str| crate::model::name::normalize(s));
+    engine.register_fn("jamforbart", comparable);
     for op in ["<", "<=", ">", ">="] {
         engine.register_fn(op, |_: (), _: Datum| -> RhaiResult<bool> {
             err(UNIT_COMPARE)
@@ -131,4 +152,19 @@ pub fn is_missing(x: &Dynamic) -> bool {
         || x.clone()
             .into_immutable_string()
             .is_ok_and(|s| s.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jamforbart_spaces_out_punctuation_then_normalises() {
+        assert_eq!(
+            comparable("Kultur-AB:s styrelse (2026)"),
+            crate::model::name::normalize("Kultur-AB s styrelse  2026 ")
+        );
+        assert_eq!(comparable("a/b&c"), comparable("A B C"));
+        assert_ne!(comparable("ab"), comparable("a b"));
+    }
 }
