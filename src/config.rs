@@ -96,9 +96,9 @@ pub struct Config {
     /// seconds (default a minute).
     #[serde(default = "default_lock_reminder")]
     pub las_paminnelse_sekunder: u64,
-    /// Script time one rule may use in one run, in seconds (default 10;
-    /// fractions allowed, e.g. 0.5);
-    /// past it the rule's remaining subjects are `regelfel`.
+    /// Script time one rule may use in one run beyond 1 ms per subject, in
+    /// seconds (default 10; fractions allowed, e.g. 0.5); past it the rule's
+    /// remaining subjects are `regelfel`.
     #[serde(default = "default_rule_budget")]
     pub regel_budget_sekunder: f64,
     /// The register of expected submitters.

@@ -607,7 +607,7 @@ fn item09_a_slow_rule_has_a_run_budget() {
         .iter()
         .filter(|e| {
             e["meddelande"]
-                == "rules/R90-test.rhai: regelns tidsbudget för körningen (0,05 s skripttid) är slut; \
+                == "rules/R90-test.rhai: regelns tidsbudget för körningen (0,05 s skripttid utöver 1 ms per objekt) är slut; \
                     objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder"
         })
         .collect();

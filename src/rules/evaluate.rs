@@ -15,6 +15,13 @@ use super::status::{Severity, Status};
 use super::{Rule, RuleSet};
 use crate::model::{Location, Model, OrgData, Record, ValueRef};
 
+/// Script time each interpreted subject may take without touching its
+/// rule's run budget (`regel_budget_sekunder` counts only the time beyond
+/// this per subject). Ordinary subjects take a few microseconds, a
+/// hundredfold slower machine still stays within it, and a script that
+/// runs to the 500 ms time-out spends the budget almost at full rate.
+pub const SUBJECT_ALLOWANCE_MICROS: i64 = 1_000;
+
 /// One evaluation of one rule on one subject.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
@@ -613,21 +620,25 @@ impl RuleSet {
                     scripted += 1;
                 }
                 let budget = self.limits.run_budget;
-                let used = std::time::Duration::from_micros(
-                    rule.script_micros
-                        .load(std::sync::atomic::Ordering::Relaxed),
-                );
+                let over = rule
+                    .script_excess_micros
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    >= i64::try_from(budget.as_micros()).unwrap_or(i64::MAX);
                 let ran = if let Some(u) = decided {
                     Ok(u)
-                } else if used >= budget {
+                } else if over {
                     Err(self.over_budget(rule, budget))
                 } else {
                     let t0 = std::time::Instant::now();
                     let r = super::sandbox::speaking(speaker.clone(), || {
                         self.run_script(rule, &s, &org_view, &mut runner)
                     });
-                    rule.script_micros.fetch_add(
-                        t0.elapsed().as_micros() as u64,
+                    // Only what a subject takes beyond its allowance counts:
+                    // a rule that is merely slowed down (a busy machine, a
+                    // large corpus) never reaches the budget.
+                    let micros = i64::try_from(t0.elapsed().as_micros()).unwrap_or(i64::MAX);
+                    rule.script_excess_micros.fetch_add(
+                        micros - SUBJECT_ALLOWANCE_MICROS,
                         std::sync::atomic::Ordering::Relaxed,
                     );
                     r
@@ -703,7 +714,7 @@ impl RuleSet {
     /// its run budget (logged once per rule, as every regelfel position is).
     fn over_budget(&self, rule: &Rule, budget: std::time::Duration) -> String {
         let text = format!(
-            "{}: regelns tidsbudget för körningen ({} s skripttid) är slut; objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder",
+            "{}: regelns tidsbudget för körningen ({} s skripttid utöver 1 ms per objekt) är slut; objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder",
             rule.script_display(),
             budget.as_secs_f64().to_string().replace('.', ",")
         );

@@ -58,8 +58,10 @@ pub struct Rule {
     pub broken: Option<String>,
     /// Lines of `print`/`debug` output this rule logged (and suppressed) this run.
     pub printed: Arc<std::sync::atomic::AtomicUsize>,
-    /// Script time this rule used this run, in microseconds (the run budget).
-    pub script_micros: Arc<std::sync::atomic::AtomicU64>,
+    /// Script time this rule used this run beyond each subject's allowance
+    /// ([`evaluate::SUBJECT_ALLOWANCE_MICROS`]), in microseconds; negative
+    /// while within it (the run budget).
+    pub script_excess_micros: Arc<std::sync::atomic::AtomicI64>,
     /// `gäller_när`, checked before the script.
     pub applicability: applicability::Applicability,
     /// Subjects this run answered by `gäller_när` and by the script.
@@ -436,7 +438,7 @@ impl Rule {
             warm: Default::default(),
             broken: self.broken.clone(),
             printed: Default::default(),
-            script_micros: Default::default(),
+            script_excess_micros: Default::default(),
             applicability: self.applicability.clone(),
             answered: Default::default(),
         })
@@ -530,7 +532,7 @@ fn load_rule(engine: &Engine, yaml_path: &Path) -> Result<Rule, Vec<RuleProblem>
             warm: Default::default(),
             broken: None,
             printed: Default::default(),
-            script_micros: Default::default(),
+            script_excess_micros: Default::default(),
             applicability,
             answered: Default::default(),
         }),
@@ -600,7 +602,7 @@ fn stand_in(engine: &Engine, yaml_path: &Path, problems: &[RuleProblem]) -> Rule
         warm: Default::default(),
         broken: Some(why),
         printed: Default::default(),
-        script_micros: Default::default(),
+        script_excess_micros: Default::default(),
         applicability: Default::default(),
         answered: Default::default(),
     }
