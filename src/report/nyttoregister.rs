@@ -172,7 +172,11 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
     // The city's common initiatives first, then register and sheet order.
     rows.sort_by_key(|r| r.insats.stadsgemensam.value != Some(true));
 
-    let ws = wb.add_worksheet().set_name("Nyttoregister")?;
+    // Row by row to a temporary file, as the report's long tables: the
+    // register has a row per insats (tens of thousands at 3,000
+    // organisations), which a sheet in memory would hold until saved.
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("Nyttoregister")?;
     let mut g = Grid::new();
     let header = fmt.header.clone().set_text_wrap();
     for (c, h) in SHOWN_HEADERS.iter().enumerate() {

@@ -186,7 +186,7 @@ pub fn iakttagelser_with_limit(
         &WRAPPED,
         fmt,
         rows,
-        max_rows,
+        (max_rows, xlsx::LINK_EVERY_ROW),
     )?;
     Ok(())
 }

@@ -37,7 +37,7 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         &[(0, 50.0), (3, 40.0), (4, 50.0), (5, 60.0)],
         fmt,
         rows,
-        xlsx::MAX_DATA_ROWS,
+        (xlsx::MAX_DATA_ROWS, xlsx::LINK_EVERY_ROW),
     )?;
     Ok(())
 }
