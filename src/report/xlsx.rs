@@ -874,7 +874,7 @@ mod tests {
             &[],
             &fmt,
             rows,
-            2,
+            (2, LINK_EVERY_ROW),
         )
         .unwrap();
         assert_eq!(parts, 3);
