@@ -42,8 +42,8 @@ for n in "${sizes[@]}"; do
     "$bin/examples/gen_corpus" --orgs "$n" --seed 1 --out "$dir" >&2
   fi
   rm -rf "$dir/outputs" "$dir/floor"
-  (cd "$dir" && "$bin/uppsikt" run --config uppsikt.yaml --per 2026-11-26 >/dev/null 2>"$dir/warmup.log")
-  (cd "$dir" && "$TIME" -v "$bin/uppsikt" run --config uppsikt.yaml --per 2026-11-26 \
+  (cd "$dir" && "$bin/uppsikt" run --konfiguration uppsikt.yaml --per 2026-11-26 >/dev/null 2>"$dir/warmup.log")
+  (cd "$dir" && "$TIME" -v "$bin/uppsikt" run --konfiguration uppsikt.yaml --per 2026-11-26 \
       >"$dir/run.out" 2>"$dir/run.time") || true
   run=$(ls -d "$dir"/outputs/2*/ | sort | tail -1)
   "$TIME" -v "$bin/examples/io_floor" --inputs "$dir/inputs" --run "$run" --out "$dir/floor" \
