@@ -166,12 +166,36 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
 /// The inside of [`push_json_str`], for a string written in pieces.
 fn push_json_escaped(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether any byte of `w` is below 0x20, a quote or a backslash (each
+    // test exact for "any byte", the classic bit tricks).
+    let special = |w: u64| {
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+        (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
+            | zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            != 0
+    };
     let bytes = s.as_bytes();
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight plain bytes at a time (most text has nothing to escape).
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            if !special(u64::from_ne_bytes(w)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        i += 1;
         if b >= 0x20 && b != b'"' && b != b'\\' {
             continue;
         }
+        let i = i - 1;
         out.extend_from_slice(&bytes[run..i]);
         run = i + 1;
         match b {
