@@ -138,9 +138,22 @@ pub struct EvaluationJson {
     pub celler: Vec<String>,
 }
 
-/// The keys of a `resultat.jsonl` line, in order: the fields of
-/// [`EvaluationJson`], which serde writes (a test holds the two together).
-pub const JSON_FIELDS: [&str; 10] = [
+/// [`JSON_FIELDS`] and the `{"key":` / `,"key":` prefixes the line writer
+/// writes, from one list.
+macro_rules! json_fields {
+    ($first:literal $(, $rest:literal)* $(,)?) => {
+        /// The keys of a `resultat.jsonl` line, in order: the fields of
+        /// [`EvaluationJson`], which serde writes (a test holds the two
+        /// together).
+        #[cfg(test)]
+        const JSON_FIELDS: [&str; 10] = [$first $(, $rest)*];
+        /// Each key with what comes before it and its colon.
+        const KEY_PREFIXES: [&str; 10] =
+            [concat!("{\"", $first, "\":") $(, concat!(",\"", $rest, "\":"))*];
+    };
+}
+
+json_fields!(
     "organisation",
     "regel",
     "status",
@@ -151,7 +164,7 @@ pub const JSON_FIELDS: [&str; 10] = [
     "blad",
     "cell",
     "celler",
-];
+);
 
 /// Append `s` to `out` as a JSON string, escaped exactly as serde_json
 /// escapes it: `"` and `\\` with a backslash, the control characters
@@ -221,10 +234,7 @@ fn push_json_escaped(out: &mut Vec<u8>, s: &str) {
 
 /// Append `"key":` for the `i`th of [`JSON_FIELDS`], after a `{` or `,`.
 fn push_key(out: &mut Vec<u8>, i: usize) {
-    out.push(if i == 0 { b'{' } else { b',' });
-    out.push(b'"');
-    out.extend_from_slice(JSON_FIELDS[i].as_bytes());
-    out.extend_from_slice(b"\":");
+    out.extend_from_slice(KEY_PREFIXES[i].as_bytes());
 }
 
 impl RelativeRef<'_> {
