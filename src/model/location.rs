@@ -148,6 +148,24 @@ pub struct A1 {
     pub col: u32,
 }
 
+impl A1 {
+    /// Append the reference to `out` (what `Display` writes, without the
+    /// formatting machinery: the `cell` of every `resultat.jsonl` line).
+    pub fn write_to(self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; 7];
+        out.extend_from_slice(letters(self.col, &mut buf).as_bytes());
+        let mut digits = [0u8; 10];
+        let mut n = self.row as u64 + 1;
+        let mut start = digits.len();
+        while n > 0 && start > 0 {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out.extend_from_slice(&digits[start..]);
+    }
+}
+
 impl fmt::Display for A1 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; 7];
@@ -171,6 +189,17 @@ mod tests {
         assert_eq!(column_letters(u32::MAX), "MWLQKWV");
         assert_eq!(column_letters(701), "ZZ");
         assert_eq!(column_letters(702), "AAA");
+        for (row, col) in [
+            (0, 0),
+            (9, 25),
+            (99, 26),
+            (1_048_575, 16_383),
+            (u32::MAX, u32::MAX),
+        ] {
+            let mut out = Vec::new();
+            A1 { row, col }.write_to(&mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), a1(row, col));
+        }
     }
 
     #[test]
