@@ -390,7 +390,9 @@ fn execute_failing(
     let manifest_path = dir.join("manifest.json");
     let manifest =
         serde_json::to_vec_pretty(&manifest).map_err(|e| cannot_write(&manifest_path)(e.into()))?;
-    std::fs::write(&manifest_path, manifest).map_err(|e| cannot_write(&manifest_path)(e.into()))?;
+    crate::report::run_folder::create_file(&manifest_path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &manifest))
+        .map_err(|e| cannot_write(&manifest_path)(e.into()))?;
     let folder = pending
         .publish()
         .map_err(|e| RunError::RunFolder(e.into()))?;
@@ -515,7 +517,8 @@ fn evaluate_streaming(
         .iter()
         .map(|r| crate::report::workbook::needs_every_outcome(&r.def))
         .collect();
-    let file = std::fs::File::create(path).map_err(|e| cannot_write(path)(e.into()))?;
+    let file =
+        crate::report::run_folder::create_file(path).map_err(|e| cannot_write(path)(e.into()))?;
     let progress = crate::parallel::Progress::new("regler", "organisationer", model.orgs.len());
     let batch = crate::parallel::workers() * ORGS_PER_WORKER_BATCH;
     type Batch = Vec<(String, serde_json::Result<Evaluated>)>;

@@ -838,6 +838,61 @@ fn item11_a_full_disk_is_one_swedish_line_and_publishes_nothing() {
     assert!(ws.run_folders().is_empty(), "nothing published");
 }
 
+/// Item 11, a full disk under the files that are no workbooks: when
+/// `resultat.jsonl` (written while the rules are evaluated) or
+/// `manifest.json` (the last file before publishing) cannot be written,
+/// the run ends with exit 2 and one Swedish error naming the file, every
+/// stderr line is JSON, and nothing is published or left half-written.
+#[test]
+fn item11_a_full_disk_under_results_or_manifest_publishes_nothing() {
+    let ws = Workspace::new();
+    valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
+    let tmp = format!("{}/.pågår-", ws.outputs().display());
+    for (file, budget) in [("resultat.jsonl", 100), ("manifest.json", 0)] {
+        let child = ws
+            .cmd(&["run", "--per", PER, "--loggformat", "json"])
+            .command()
+            .env("UPPSIKT_TEST_DISKEN_FULL", format!("{file}:{budget}"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = stderr(&out);
+        let events: Vec<serde_json::Value> = err
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}\n{err}")))
+            .collect();
+        let errors: Vec<_> = events.iter().filter(|e| e["level"] == "ERROR").collect();
+        assert_eq!(errors.len(), 1, "{err}");
+        let message = errors[0]["fields"]["message"].as_str().unwrap();
+        let stamp = message
+            .strip_prefix(&format!("uppsikt: {tmp}"))
+            .and_then(|r| r.split_once("_manuell-"))
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| panic!("{message}"));
+        assert_eq!(
+            message,
+            format!(
+                "uppsikt: {tmp}{stamp}_manuell-{pid}/{file}: kan inte skrivas\n  orsak: Disken är full"
+            )
+        );
+        assert!(ws.run_folders().is_empty(), "nothing published ({file})");
+        let left: Vec<_> = fs::read_dir(ws.outputs())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".uppsikt.lock")
+            .collect();
+        assert!(
+            left.is_empty(),
+            "nothing half-written is left ({file}): {left:?}"
+        );
+    }
+}
+
 /// `check --format json` answers in JSON on stdout also when the
 /// configuration itself cannot be read (the error is said on stderr too,
 /// as one JSON event under `--loggformat json`), and its problem lines are

@@ -335,11 +335,59 @@ pub const STAMP_FORMAT: &str = "%Y-%m-%dT%H%M%S";
 
 /// Write `bytes` to `path`; a failure names the file, in Swedish.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    fs::write(path, bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: kan inte skrivas: {}",
-            path.display(),
-            crate::oserror::swedish(&e)
-        )
+    use std::io::Write as _;
+    create_file(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: kan inte skrivas: {}",
+                path.display(),
+                crate::oserror::swedish(&e)
+            )
+        })
+}
+
+/// Create (or truncate) `path` for writing every file of a run folder.
+/// With the `test-hooks` feature, `UPPSIKT_TEST_DISKEN_FULL=NAMN:BYTE`
+/// makes writes to a file named `NAMN` fail as if the disk were full once
+/// `BYTE` bytes have gone through (the full-disk tests).
+pub fn create_file(path: &Path) -> std::io::Result<OutFile> {
+    Ok(OutFile {
+        file: File::create(path)?,
+        #[cfg(feature = "test-hooks")]
+        left: disk_full_budget(path),
     })
+}
+
+/// A file of a run folder being written (see [`create_file`]).
+pub struct OutFile {
+    file: File,
+    /// Test hook: bytes still allowed before writes fail with ENOSPC.
+    #[cfg(feature = "test-hooks")]
+    left: Option<u64>,
+}
+
+impl std::io::Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        #[cfg(feature = "test-hooks")]
+        if let Some(left) = self.left.as_mut() {
+            if (buf.len() as u64) > *left {
+                return Err(std::io::Error::from_raw_os_error(28));
+            }
+            *left -= buf.len() as u64;
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+#[cfg(feature = "test-hooks")]
+fn disk_full_budget(path: &Path) -> Option<u64> {
+    let spec = std::env::var("UPPSIKT_TEST_DISKEN_FULL").ok()?;
+    let (name, bytes) = spec.rsplit_once(':')?;
+    let file = path.file_name()?.to_str()?;
+    (file == name).then(|| bytes.parse().ok()).flatten()
 }

@@ -250,9 +250,9 @@ pub fn workbook(per: NaiveDate, title: &str) -> Result<Workbook> {
 /// returned in Swedish naming the path, and the partial file is removed.
 /// Nothing is buffered beyond a `BufWriter`'s few kilobytes.
 pub fn save(wb: &mut Workbook, path: &std::path::Path) -> Result<()> {
-    let file =
-        std::fs::File::create(path).map_err(|e| anyhow::anyhow!(crate::oserror::at(path, &e)))?;
-    let mut out = Guarded::new(std::io::BufWriter::with_capacity(256 * 1024, file), path);
+    let file = super::run_folder::create_file(path)
+        .map_err(|e| anyhow::anyhow!(crate::oserror::at(path, &e)))?;
+    let mut out = Guarded::new(std::io::BufWriter::with_capacity(256 * 1024, file));
     let saved = wb.save_to_writer(&mut out);
     let io_error = out.finish();
     match (io_error, saved) {
@@ -273,20 +273,11 @@ pub fn save(wb: &mut Workbook, path: &std::path::Path) -> Result<()> {
 struct Guarded<W: std::io::Write> {
     inner: W,
     error: Option<std::io::Error>,
-    /// Test hook: bytes still allowed before writes fail as if the disk were full.
-    #[cfg(feature = "test-hooks")]
-    budget: Option<u64>,
 }
 
 impl<W: std::io::Write> Guarded<W> {
-    #[cfg_attr(not(feature = "test-hooks"), allow(unused_variables))]
-    fn new(inner: W, path: &std::path::Path) -> Self {
-        Self {
-            inner,
-            error: None,
-            #[cfg(feature = "test-hooks")]
-            budget: hooks::disk_full_budget(path),
-        }
+    fn new(inner: W) -> Self {
+        Self { inner, error: None }
     }
 
     /// Flush what is buffered; the first error, if any.
@@ -297,13 +288,6 @@ impl<W: std::io::Write> Guarded<W> {
     }
 
     fn write_through(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        #[cfg(feature = "test-hooks")]
-        if let Some(left) = self.budget.as_mut() {
-            if (buf.len() as u64) > *left {
-                return Err(std::io::Error::from_raw_os_error(28));
-            }
-            *left -= buf.len() as u64;
-        }
         self.inner.write_all(buf)
     }
 }
@@ -325,19 +309,6 @@ impl<W: std::io::Write> std::io::Write for Guarded<W> {
             }
         }
         Ok(())
-    }
-}
-
-/// Test hooks (feature `test-hooks`, on only for the integration tests):
-/// `UPPSIKT_TEST_DISKEN_FULL=NAMN:BYTE` makes every save of a file named
-/// `NAMN` fail as if the disk were full after `BYTE` bytes.
-#[cfg(feature = "test-hooks")]
-mod hooks {
-    pub(super) fn disk_full_budget(path: &std::path::Path) -> Option<u64> {
-        let spec = std::env::var("UPPSIKT_TEST_DISKEN_FULL").ok()?;
-        let (name, bytes) = spec.rsplit_once(':')?;
-        let file = path.file_name()?.to_str()?;
-        (file == name).then(|| bytes.parse().ok()).flatten()
     }
 }
 
@@ -786,8 +757,6 @@ mod tests {
                 written: Vec::new(),
             },
             error: None,
-            #[cfg(feature = "test-hooks")]
-            budget: None,
         };
         assert_eq!(g.write(b"abc").unwrap(), 3);
         assert_eq!(
@@ -816,8 +785,6 @@ mod tests {
                 written: Vec::new(),
             },
             error: None,
-            #[cfg(feature = "test-hooks")]
-            budget: None,
         };
         let saved = wb.save_to_writer(&mut g);
         assert!(
