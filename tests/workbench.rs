@@ -431,7 +431,7 @@ fn a_runtime_error_names_line_column_subject_and_the_fields_read() {
     let m = e["meddelande"].as_str().unwrap();
     assert_eq!(
         m,
-        "rules/R90-felande.rhai:6:14: Division by zero: 16 / 0 \
+        "rules/R90-felande.rhai:6:14: division med noll: 16 / 0 \
          ¦ skript: let kvot = n / 0; \
          ¦ objekt: KOV, Avsteg rad 2 (AV-KOV-1) \
          ¦ lästa fält: motivering = \"Avsteget motive\", beslutsdatum = 2026-02-01"
@@ -461,7 +461,7 @@ fn a_runtime_error_names_line_column_subject_and_the_fields_read() {
     assert_eq!(
         excerpt[1..],
         [
-            "rules/R90-felande.rhai:6:14: Division by zero: 16 / 0",
+            "rules/R90-felande.rhai:6:14: division med noll: 16 / 0",
             "  |",
             "6 | let kvot = n / 0;",
             "  |              ^",
@@ -478,7 +478,7 @@ fn a_runtime_error_names_line_column_subject_and_the_fields_read() {
     assert!(
         text.contains(
             "      - A1 [regelfel]:\n\
-             \x20         rules/R90-felande.rhai:6:14: Division by zero: 15 / 0\n\
+             \x20         rules/R90-felande.rhai:6:14: division med noll: 15 / 0\n\
              \x20           |\n\
              \x20         6 | let kvot = n / 0;\n\
              \x20           |              ^\n\

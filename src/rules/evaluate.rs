@@ -1028,7 +1028,7 @@ pub fn format_rhai_error(file: &str, e: &EvalAltResult) -> String {
         }
         // `throw` and the API's own errors: the message as written.
         EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
-        _ => e.to_string(),
+        other => swedish_runtime_error(other).unwrap_or_else(|| other.to_string()),
     };
     if let Some(i) = msg.find(" (line ") {
         msg.truncate(i);
@@ -1051,6 +1051,71 @@ pub fn format_rhai_error(file: &str, e: &EvalAltResult) -> String {
         (Some(l), None) => format!("{file}:{l}: {msg}"),
         _ => format!("{file}: {msg}"),
     }
+}
+
+/// Rhai's other run-time errors in Swedish, with what the author can check;
+/// `None` for the rare ones left as Rhai words them.
+fn swedish_runtime_error(e: &EvalAltResult) -> Option<String> {
+    Some(match e {
+        EvalAltResult::ErrorPropertyNotFound(name, _) => format!(
+            "egenskapen {name} finns inte; kontrollera fältnamnet (rules/README.md, avsnitt 7)"
+        ),
+        EvalAltResult::ErrorIndexNotFound(index, _) => format!("ogiltigt index: {index}"),
+        EvalAltResult::ErrorIndexingType(what, _) => {
+            format!("{what} kan inte indexeras med [ ]")
+        }
+        EvalAltResult::ErrorArrayBounds(len, index, _) => {
+            format!("index {index} ligger utanför listan, som har {len} element")
+        }
+        EvalAltResult::ErrorStringBounds(len, index, _) => {
+            format!("index {index} ligger utanför texten, som har {len} tecken")
+        }
+        EvalAltResult::ErrorFor(_) => {
+            "for-loopen behöver en lista eller ett intervall att gå igenom".to_string()
+        }
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _)
+        | EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => {
+            match (actual.is_empty(), expected.is_empty()) {
+                (false, false) => format!("fel datatyp: {actual} (väntade {expected})"),
+                (true, false) => format!("fel datatyp (väntade {expected})"),
+                _ => format!("fel datatyp: {actual}"),
+            }
+        }
+        EvalAltResult::ErrorAssignmentToConstant(name, _) => {
+            format!("{name} är en konstant och kan inte ändras; kopiera värdet med let först")
+        }
+        EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => format!(
+            "{name} kan inte anropas på en konstant (objekt, org, param …); kopiera värdet med let först"
+        ),
+        EvalAltResult::ErrorArithmetic(text, _) => {
+            let (kind, expr) = text.split_once(": ").unwrap_or((text.as_str(), ""));
+            let kind = if kind.contains("by zero") {
+                "division med noll"
+            } else if kind.ends_with("overflow") {
+                "talet blev för stort"
+            } else {
+                "räknefel"
+            };
+            if expr.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind}: {expr}")
+            }
+        }
+        EvalAltResult::ErrorDotExpr(text, _) => {
+            // "Unknown property 'p' - a getter is not registered for type 't'"
+            let quoted: Vec<&str> = text.split('\'').skip(1).step_by(2).collect();
+            match (text.starts_with("Unknown property"), quoted.as_slice()) {
+                (true, [prop, ty]) => format!(
+                    "egenskapen {prop} finns inte för ett värde av typen {ty}; kontrollera namnet (rules/README.md, avsnitt 7)"
+                ),
+                _ => return None,
+            }
+        }
+        EvalAltResult::ErrorUnboundThis(_) => "this används utanför en metod".to_string(),
+        EvalAltResult::ErrorTooManyVariables(_) => "för många variabler".to_string(),
+        _ => return None,
+    })
 }
 
 /// Where an error happened: inside script functions, the innermost known position.

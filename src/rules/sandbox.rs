@@ -199,4 +199,19 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn run_time_errors_are_swedish() {
+        let e = engine(Limits::default());
+        for (script, want) in [
+            ("let a = [1, 2]; a[5]", "rules/R99.rhai:1:19: index 5 ligger utanför listan, som har 2 element"),
+            ("let n = 16; n / 0", "rules/R99.rhai:1:15: division med noll: 16 / 0"),
+            ("let d = 5; d.dag", "rules/R99.rhai:1:14: egenskapen dag finns inte för ett värde av typen i64; kontrollera namnet (rules/README.md, avsnitt 7)"),
+            ("let a = 1; for x in a { }", "rules/R99.rhai:1:21: for-loopen behöver en lista eller ett intervall att gå igenom"),
+            ("let m = #{a: 1}; m.b.c", "rules/R99.rhai:1:20: egenskapen b finns inte; kontrollera fältnamnet (rules/README.md, avsnitt 7)"),
+        ] {
+            let err = e.eval::<Dynamic>(script).unwrap_err();
+            assert_eq!(crate::rules::format_rhai_error("rules/R99.rhai", &err), want, "{script}");
+        }
+    }
 }
