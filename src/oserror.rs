@@ -51,9 +51,20 @@ pub fn causes(e: &anyhow::Error) -> Vec<String> {
         if out.iter().any(|l| l.contains(&original)) {
             continue;
         }
-        let text = match cause.downcast_ref::<Error>() {
-            Some(io) => swedish(io),
-            None => original,
+        let text = match (
+            cause.downcast_ref::<Error>(),
+            cause.downcast_ref::<rust_xlsxwriter::XlsxError>(),
+        ) {
+            (Some(io), _) => swedish(io),
+            // The workbook writer's own wrappers of an OS error (its
+            // constant-memory sheets' temporary files, its output).
+            (_, Some(rust_xlsxwriter::XlsxError::TempFileError(dir, io))) => format!(
+                "{}: en tillfällig fil för arbetsboken kan inte skapas: {}",
+                dir.display(),
+                swedish(io)
+            ),
+            (_, Some(rust_xlsxwriter::XlsxError::IoError(io))) => swedish(io),
+            _ => original,
         };
         if out.iter().any(|l| l.contains(&text)) {
             continue;
@@ -77,6 +88,27 @@ pub fn causes(e: &anyhow::Error) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_workbook_writers_os_errors_are_swedish() {
+        let e = anyhow::Error::new(rust_xlsxwriter::XlsxError::TempFileError(
+            "/tmp".into(),
+            Error::from_raw_os_error(28),
+        ))
+        .context("/ut/.pågår-x/uppsikt-rapport.xlsx: kan inte skrivas");
+        assert_eq!(
+            causes(&e),
+            vec![
+                "/ut/.pågår-x/uppsikt-rapport.xlsx: kan inte skrivas".to_string(),
+                "/tmp: en tillfällig fil för arbetsboken kan inte skapas: Disken är full"
+                    .to_string(),
+            ]
+        );
+        let e = anyhow::Error::new(rust_xlsxwriter::XlsxError::IoError(
+            Error::from_raw_os_error(13),
+        ));
+        assert_eq!(causes(&e), vec!["Behörighet saknas".to_string()]);
+    }
 
     #[test]
     fn common_errors_are_swedish() {

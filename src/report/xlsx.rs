@@ -263,7 +263,8 @@ pub fn save(wb: &mut Workbook, path: &std::path::Path) -> Result<()> {
         }
         (None, Err(e)) => {
             let _ = std::fs::remove_file(path);
-            Err(anyhow::anyhow!("{}: kan inte skrivas: {e}", path.display()))
+            // The cause in Swedish where it is an OS error (oserror::causes).
+            Err(anyhow::Error::new(e).context(format!("{}: kan inte skrivas", path.display())))
         }
     }
 }
