@@ -114,6 +114,38 @@ struct SettleArg {
     vantetid: Option<u64>,
 }
 
+/// Every option group of a command that runs the job (`run`, `daemon`).
+#[derive(Debug, Clone, clap::Args)]
+struct JobArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(flatten)]
+    inputs: InputsArg,
+    #[command(flatten)]
+    rules: RulesArg,
+    #[command(flatten)]
+    outputs: OutputsArg,
+    #[command(flatten)]
+    schedules: SchedulesArg,
+    #[command(flatten)]
+    judging: JudgingArgs,
+    #[command(flatten)]
+    settle: SettleArg,
+}
+
+impl JobArgs {
+    fn overrides(&self) -> Overrides {
+        With::new(&self.config)
+            .inputs(&self.inputs)
+            .rules(&self.rules)
+            .outputs(&self.outputs)
+            .schedules(&self.schedules)
+            .judging(&self.judging)
+            .settle(&self.settle)
+            .0
+    }
+}
+
 impl ConfigArg {
     fn overrides(&self) -> Overrides {
         Overrides {
@@ -166,19 +198,7 @@ enum Command {
     /// eller någon regel kunde inte läsas in.
     Run {
         #[command(flatten)]
-        config: ConfigArg,
-        #[command(flatten)]
-        inputs: InputsArg,
-        #[command(flatten)]
-        rules: RulesArg,
-        #[command(flatten)]
-        outputs: OutputsArg,
-        #[command(flatten)]
-        schedules: SchedulesArg,
-        #[command(flatten)]
-        judging: JudgingArgs,
-        #[command(flatten)]
-        settle: SettleArg,
+        job: JobArgs,
         /// Kör som detta schema (namnet står i körningsmappen och manifestet).
         #[arg(long = "schema", alias = "schedule", value_name = "NAMN")]
         schedule: Option<String>,
@@ -230,19 +250,7 @@ enum Command {
     /// Kör varje schema på dess tider (en process som körs tills den stoppas).
     Daemon {
         #[command(flatten)]
-        config: ConfigArg,
-        #[command(flatten)]
-        inputs: InputsArg,
-        #[command(flatten)]
-        rules: RulesArg,
-        #[command(flatten)]
-        outputs: OutputsArg,
-        #[command(flatten)]
-        schedules: SchedulesArg,
-        #[command(flatten)]
-        judging: JudgingArgs,
-        #[command(flatten)]
-        settle: SettleArg,
+        job: JobArgs,
         /// Hoppa över en schemalagd tid som missades medan tjänsten var nere.
         #[arg(long = "utan-ikappkorning", alias = "no-catch-up")]
         no_catch_up: bool,
@@ -664,27 +672,14 @@ fn error_lines(e: &anyhow::Error) -> Vec<String> {
 fn dispatch(cmd: Command) -> anyhow::Result<i32> {
     match cmd {
         Command::Run {
-            config,
-            inputs,
-            rules,
-            outputs,
-            schedules,
-            judging,
-            settle,
+            job,
             schedule,
             arkivera,
             skicka,
             skicka_alla,
             torrkorning,
         } => {
-            let o = With::new(&config)
-                .inputs(&inputs)
-                .rules(&rules)
-                .outputs(&outputs)
-                .schedules(&schedules)
-                .judging(&judging)
-                .settle(&settle)
-                .0;
+            let o = job.overrides();
             commands::run::run_delivering(
                 &o,
                 schedule.as_deref(),
@@ -777,24 +772,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
                 name.as_deref(),
             ),
         },
-        Command::Daemon {
-            config,
-            inputs,
-            rules,
-            outputs,
-            schedules,
-            judging,
-            settle,
-            no_catch_up,
-        } => {
-            let o = With::new(&config)
-                .inputs(&inputs)
-                .rules(&rules)
-                .outputs(&outputs)
-                .schedules(&schedules)
-                .judging(&judging)
-                .settle(&settle)
-                .0;
+        Command::Daemon { job, no_catch_up } => {
+            let o = job.overrides();
             commands::daemon::daemon(&o, !no_catch_up)
         }
         Command::Mall {
