@@ -3,6 +3,7 @@
 //! outcome (or error) into an [`Evaluation`] with evidence.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
 
 use rhai::Caches;
@@ -428,14 +429,12 @@ pub struct Answered {
 
 impl Answered {
     fn add(&self, declared: u64, scripted: u64) {
-        use std::sync::atomic::Ordering::Relaxed;
         self.declared.fetch_add(declared, Relaxed);
         self.scripted.fetch_add(scripted, Relaxed);
     }
 
     /// (answered by `gäller_när`, answered by the script) so far.
     pub fn get(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
         (self.declared.load(Relaxed), self.scripted.load(Relaxed))
     }
 }
@@ -724,6 +723,8 @@ impl RuleSet {
             printed: rule.printed.clone(),
         };
         let (mut declared, mut scripted) = (0, 0);
+        let budget = self.limits.run_budget;
+        let budget_micros = i64::try_from(budget.as_micros()).unwrap_or(i64::MAX);
         let out = subjects
             .into_iter()
             .map(|s| {
@@ -738,14 +739,9 @@ impl RuleSet {
                 } else {
                     scripted += 1;
                 }
-                let budget = self.limits.run_budget;
-                let over = rule
-                    .script_excess_micros
-                    .load(std::sync::atomic::Ordering::Relaxed)
-                    >= i64::try_from(budget.as_micros()).unwrap_or(i64::MAX);
                 let ran = if let Some(u) = decided {
                     Ok(u)
-                } else if over {
+                } else if rule.script_excess_micros.load(Relaxed) >= budget_micros {
                     Err(self.over_budget(rule, budget))
                 } else {
                     let t0 = std::time::Instant::now();
@@ -756,10 +752,8 @@ impl RuleSet {
                     // a rule that is merely slowed down (a busy machine, a
                     // large corpus) never reaches the budget.
                     let micros = i64::try_from(t0.elapsed().as_micros()).unwrap_or(i64::MAX);
-                    rule.script_excess_micros.fetch_add(
-                        micros - SUBJECT_ALLOWANCE_MICROS,
-                        std::sync::atomic::Ordering::Relaxed,
-                    );
+                    rule.script_excess_micros
+                        .fetch_add(micros - SUBJECT_ALLOWANCE_MICROS, Relaxed);
                     r
                 };
                 let (status, message, evidence, places) = match ran {
