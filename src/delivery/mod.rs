@@ -23,9 +23,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::FileEntry;
+use crate::report::feedback::ByOrg;
 use crate::report::RunData;
-use crate::rules::Evaluation;
 
 /// The folder of the run folder that holds the outbox.
 pub const OUTBOX_DIR: &str = "utskick";
@@ -114,33 +113,11 @@ pub struct Item {
     pub iakttagelser: usize,
 }
 
-/// One organisation's findings and files in the run, found once.
-pub(crate) struct Mine<'a> {
-    pub findings: HashMap<&'a str, Vec<&'a Evaluation>>,
-    pub files: HashMap<&'a str, Vec<&'a FileEntry>>,
-}
-
-impl<'a> Mine<'a> {
-    pub fn of(d: &'a RunData<'_>) -> Self {
-        let mut findings: HashMap<&str, Vec<&Evaluation>> = HashMap::new();
-        for e in d.evaluations.iter().filter(|e| e.status.is_finding()) {
-            findings.entry(&*e.org).or_default().push(e);
-        }
-        let mut files: HashMap<&str, Vec<&FileEntry>> = HashMap::new();
-        for e in &d.log.entries {
-            if let Some(org) = e.org.as_deref() {
-                files.entry(org).or_default().push(e);
-            }
-        }
-        Self { findings, files }
-    }
-}
-
 /// Decide, per register organisation, whether its feedback goes out:
 /// recipients, fingerprint, and the last message sent to it (from the
 /// earlier run folders under `outputs`).
 pub fn plan(d: &RunData<'_>, outputs: &Path, req: Request) -> Vec<Item> {
-    let mine = Mine::of(d);
+    let mine = ByOrg::of(d);
     let last = record::last_sent(outputs);
     let email = d.settings.config.epost.as_ref();
     let mut items = Vec::with_capacity(d.model.orgs.len());

@@ -8,7 +8,8 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
-use super::{Item, Mine, State, OUTBOX_DIR};
+use super::{Item, State, OUTBOX_DIR};
+use crate::report::feedback::ByOrg;
 use crate::report::RunData;
 use crate::rules::Evaluation;
 
@@ -156,7 +157,7 @@ pub fn body(
 /// workbooks it attaches; each item's `fil` names its message.
 pub fn write_all(run_dir: &Path, d: &RunData<'_>, items: &mut [Item]) -> Result<(), OutboxError> {
     let from = sender(d)?;
-    let mine = Mine::of(d);
+    let mine = ByOrg::of(d);
     let out = run_dir.join(OUTBOX_DIR);
     let io = |path: &Path| {
         let path = path.to_path_buf();

@@ -30,20 +30,37 @@ pub const MOGNAD_SHEET: &str = "Digital mognad";
 pub const RULE_ERROR_TEXT: &str =
     "Regeln kunde inte bedömas på grund av ett fel i regeln; SLK rättar det. Inget för er att göra.";
 
+/// Every organisation's findings and files in the run, grouped once (not
+/// searched once per organisation): the feedback workbooks and their
+/// delivery read them.
+pub struct ByOrg<'a> {
+    /// The findings of each organisation, by id.
+    pub findings: HashMap<&'a str, Vec<&'a Evaluation>>,
+    /// The input files identified as each organisation's, by id.
+    pub files: HashMap<&'a str, Vec<&'a FileEntry>>,
+}
+
+impl<'a> ByOrg<'a> {
+    /// Group `d`'s findings and input files by organisation.
+    pub fn of(d: &'a RunData<'_>) -> Self {
+        let mut findings: HashMap<&str, Vec<&Evaluation>> = HashMap::new();
+        for e in d.evaluations.iter().filter(|e| e.status.is_finding()) {
+            findings.entry(&*e.org).or_default().push(e);
+        }
+        let mut files: HashMap<&str, Vec<&FileEntry>> = HashMap::new();
+        for e in &d.log.entries {
+            if let Some(org) = e.org.as_deref() {
+                files.entry(org).or_default().push(e);
+            }
+        }
+        Self { findings, files }
+    }
+}
+
 /// Write one feedback workbook per register organisation into `dir`.
 pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    // Each organisation's findings and files, found once (not once per organisation).
-    let mut findings: HashMap<&str, Vec<&Evaluation>> = HashMap::new();
-    for e in d.evaluations.iter().filter(|e| e.status.is_finding()) {
-        findings.entry(&*e.org).or_default().push(e);
-    }
-    let mut files: HashMap<&str, Vec<&FileEntry>> = HashMap::new();
-    for e in &d.log.entries {
-        if let Some(org) = e.org.as_deref() {
-            files.entry(org).or_default().push(e);
-        }
-    }
+    let ByOrg { findings, files } = ByOrg::of(d);
     let none_e: Vec<&Evaluation> = Vec::new();
     let none_f: Vec<&FileEntry> = Vec::new();
     let progress =
