@@ -163,6 +163,16 @@ pub struct Model {
 }
 
 impl Model {
+    /// The ids of register organisations without a readable Verksamhet
+    /// workbook (every rule on them is `underlag saknas`).
+    pub fn without_verksamhet(&self) -> std::collections::HashSet<&str> {
+        self.orgs
+            .iter()
+            .filter(|o| o.verksamhet.is_none())
+            .map(|o| o.org.id.as_str())
+            .collect()
+    }
+
     /// Organisation names by register id.
     pub fn names(&self) -> std::collections::HashMap<&str, &str> {
         self.orgs

@@ -1,7 +1,7 @@
 //! `Iakttagelser`: one row per finding, streamed.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use anyhow::Result;
@@ -56,13 +56,7 @@ pub fn iakttagelser_with_limit(
             )
         })
         .collect();
-    let without: HashSet<&str> = d
-        .model
-        .orgs
-        .iter()
-        .filter(|o| o.verksamhet.is_none())
-        .map(|o| o.org.id.as_str())
-        .collect();
+    let without = d.model.without_verksamhet();
     let rejected = headline::rejected_files(d);
     let collapsed =
         |e: &Evaluation| e.status == Status::UnderlagSaknas && without.contains(&*e.org);

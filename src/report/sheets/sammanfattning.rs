@@ -2,7 +2,7 @@
 //! per-rule counts, the chart of findings, the change since the previous
 //! run and, last, the run's facts ("Om körningen").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use anyhow::Result;
 use rust_xlsxwriter::{Chart, ChartType, Color, Format, Url, Workbook, Worksheet};
@@ -41,12 +41,7 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     // Key figures.
     r += 1;
     ws.write_string_with_format(r, 0, "Nyckeltal", &fmt.title)?;
-    let without_verksamhet = d
-        .model
-        .orgs
-        .iter()
-        .filter(|o| o.verksamhet.is_none())
-        .count();
+    let without_verksamhet = d.model.without_verksamhet().len();
     let read = d.log.count(crate::ingest::FileStatus::Inlast);
     let key: [(&str, usize); 9] = [
         ("Organisationer i registret", fig.organisations),
@@ -126,13 +121,7 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         "Iakttagelser per regel hos organisationer som lämnat in",
         &fmt.title,
     )?;
-    let without: HashSet<&str> = d
-        .model
-        .orgs
-        .iter()
-        .filter(|o| o.verksamhet.is_none())
-        .map(|o| o.org.id.as_str())
-        .collect();
+    let without = d.model.without_verksamhet();
     let finding_statuses = [Status::Brist, Status::UnderlagSaknas, Status::Regelfel];
     let mut per_rule: HashMap<&str, [usize; 3]> = HashMap::new();
     for e in d.evaluations.iter().filter(|e| !without.contains(&*e.org)) {
