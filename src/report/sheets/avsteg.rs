@@ -139,30 +139,14 @@ pub fn write(
         for a in rows {
             r += 1;
             g.text(ws, r, 0, &o.org.id)?;
-            g.text(
-                ws,
-                r,
-                1,
-                a.avsteg_id.get().map(String::as_str).unwrap_or(""),
-            )?;
-            g.text(
-                ws,
-                r,
-                2,
-                a.tjanst_id.get().map(String::as_str).unwrap_or(""),
-            )?;
-            g.text(
-                ws,
-                r,
-                3,
-                a.motivering.get().map(String::as_str).unwrap_or(""),
-            )?;
-            g.text(
-                ws,
-                r,
-                4,
-                a.beslutat_av.get().map(String::as_str).unwrap_or(""),
-            )?;
+            for (c, field) in [
+                (1, &a.avsteg_id),
+                (2, &a.tjanst_id),
+                (3, &a.motivering),
+                (4, &a.beslutat_av),
+            ] {
+                g.text(ws, r, c, field.get().map(String::as_str).unwrap_or(""))?;
+            }
             if let Some(dt) = a.beslutsdatum.get() {
                 g.date(ws, r, 5, *dt, fmt)?;
             }
