@@ -521,7 +521,7 @@ fn evaluate_streaming(
         crate::report::run_folder::create_file(path).map_err(|e| cannot_write(path)(e.into()))?;
     let progress = crate::parallel::Progress::new("regler", "organisationer", model.orgs.len());
     let batch = crate::parallel::workers() * ORGS_PER_WORKER_BATCH;
-    type Batch = Vec<(String, serde_json::Result<Evaluated>)>;
+    type Batch = Vec<(String, Evaluated)>;
     // Workers evaluate batch k+1 while this consumer writes and tallies batch k.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
     let result = std::thread::scope(|s| {
@@ -531,7 +531,7 @@ fn evaluate_streaming(
             let mut w = BufWriter::with_capacity(1 << 20, file);
             for done in rx {
                 for (org, one) in done {
-                    let (evals, json, t) = one.map_err(|e| cannot_write(path)(e.into()))?;
+                    let (evals, json, t) = one;
                     w.write_all(&json)
                         .map_err(|e| cannot_write(path)(e.into()))?;
                     tally.merge(&org, t);
@@ -573,18 +573,18 @@ fn evaluate_org(
     ctx: &crate::rules::Context,
     keep_all: &[bool],
     o: &std::sync::Arc<crate::model::OrgData>,
-) -> serde_json::Result<Evaluated> {
+) -> Evaluated {
     let mut kept = Vec::new();
     let mut json = Vec::new();
     let mut t = OrgTally::new(rules.rules.len());
     for (i, r) in rules.rules.iter().enumerate() {
         for e in rules.evaluate_rule(r, o, ctx) {
-            e.write_json_line(&mut json)?;
+            e.write_json_line(&mut json);
             t.add(i, e.status);
             if e.status.is_finding() || keep_all[i] {
                 kept.push(e);
             }
         }
     }
-    Ok((kept, json, t))
+    (kept, json, t)
 }

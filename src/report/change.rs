@@ -289,7 +289,7 @@ mod tests {
             let mut e = eval(r#"x","status":"brist","y":"z"#, "Ekonomi", status);
             e.rule = "R08\\".into();
             let mut line = Vec::new();
-            e.write_json_line(&mut line).unwrap();
+            e.write_json_line(&mut line);
             let line = String::from_utf8(line).unwrap();
             assert_eq!(quick_status(&line), Some(status.label()), "{line}");
             assert_eq!(
@@ -314,7 +314,7 @@ mod tests {
         before.push(eval("TN", "Lön", Status::Brist));
         let mut jsonl = Vec::new();
         for e in &before {
-            e.write_json_line(&mut jsonl).unwrap();
+            e.write_json_line(&mut jsonl);
         }
         std::fs::write(dir.path().join("resultat.jsonl"), jsonl).unwrap();
         let now = [eval("TN", "Lön", Status::Brist)];
@@ -345,7 +345,7 @@ mod tests {
         ];
         let mut jsonl = Vec::new();
         for e in &before {
-            e.write_json_line(&mut jsonl).unwrap();
+            e.write_json_line(&mut jsonl);
         }
         std::fs::write(dir.path().join("resultat.jsonl"), jsonl).unwrap();
         let now = [
@@ -385,9 +385,7 @@ mod tests {
         std::fs::create_dir(&older).unwrap();
         std::fs::create_dir(&newer).unwrap();
         let mut jsonl = Vec::new();
-        eval("KOV", "Ekonomi", Status::Brist)
-            .write_json_line(&mut jsonl)
-            .unwrap();
+        eval("KOV", "Ekonomi", Status::Brist).write_json_line(&mut jsonl);
         std::fs::write(older.join("resultat.jsonl"), jsonl).unwrap();
         std::fs::write(newer.join("resultat.jsonl"), "{ inte json\n").unwrap();
         let now = [eval("KOV", "Ekonomi", Status::Brist)];

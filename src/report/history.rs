@@ -325,7 +325,7 @@ mod tests {
         std::fs::write(d.join("manifest.json"), m.to_string()).unwrap();
         let mut jsonl = Vec::new();
         for e in evals {
-            e.write_json_line(&mut jsonl).unwrap();
+            e.write_json_line(&mut jsonl);
         }
         std::fs::write(d.join("resultat.jsonl"), jsonl).unwrap();
     }
