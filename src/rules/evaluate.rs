@@ -825,12 +825,12 @@ impl RuleSet {
     /// The `regelfel` text of a subject not run because the rule used up
     /// its run budget (logged once per rule, as every regelfel position is).
     fn over_budget(&self, rule: &Rule, budget: std::time::Duration) -> String {
-        let text = format!(
-            "{}: regelns tidsbudget för körningen ({} s skripttid utöver 1 ms per objekt) är slut; objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder",
+        format!(
+            "{}: regelns tidsbudget för körningen ({} s skripttid utöver {} ms per objekt) är slut; objektet bedömdes inte. Gör skriptet snabbare eller höj regel_budget_sekunder",
             rule.script_display(),
-            budget.as_secs_f64().to_string().replace('.', ",")
-        );
-        text
+            budget.as_secs_f64().to_string().replace('.', ","),
+            SUBJECT_ALLOWANCE_MICROS / 1000
+        )
     }
 
     fn run_script(
