@@ -745,6 +745,66 @@ fn check_json_carries_problems_and_notes() {
     );
 }
 
+/// A run whose disk fills under `spec` (`NAMN:BYTE`, the test hook
+/// `UPPSIKT_TEST_DISKEN_FULL`), logging JSON: its exit code, its error
+/// message and the temporary run folder it wrote in
+/// (`<utdata>/.pågår-<start>_manuell-<pid>`, read from the message). Every
+/// stderr line must be JSON, exactly one an error, and that one the last.
+fn run_on_full_disk(ws: &Workspace, spec: &str) -> (Option<i32>, String, String) {
+    let child = ws
+        .cmd(&["run", "--per", PER, "--loggformat", "json"])
+        .command()
+        .env("UPPSIKT_TEST_DISKEN_FULL", spec)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    let events: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}\n{err}")))
+        .collect();
+    let errors: Vec<_> = events.iter().filter(|e| e["level"] == "ERROR").collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert_eq!(events.last(), Some(errors[0]), "{err}");
+    let message = errors[0]["fields"]["message"].as_str().unwrap().to_string();
+    // The run folder's temporary name holds its start time.
+    let tmp = format!("{}/.pågår-", ws.outputs().display());
+    let stamp = message
+        .strip_prefix(&format!("uppsikt: {tmp}"))
+        .and_then(|r| r.split_once("_manuell-"))
+        .map(|(s, _)| s.to_string())
+        .unwrap_or_else(|| panic!("{message}"));
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(&stamp, uppsikt::report::run_folder::STAMP_FORMAT)
+            .is_ok(),
+        "{stamp}"
+    );
+    (
+        out.status.code(),
+        message,
+        format!("{tmp}{stamp}_manuell-{pid}"),
+    )
+}
+
+/// No run folder published, and nothing but the lock left in the output
+/// root (the temporary folder of a failed run is removed).
+fn nothing_published_or_left(ws: &Workspace, what: &str) {
+    assert!(ws.run_folders().is_empty(), "nothing published ({what})");
+    let left: Vec<_> = fs::read_dir(ws.outputs())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".uppsikt.lock")
+        .collect();
+    assert!(
+        left.is_empty(),
+        "nothing half-written is left ({what}): {left:?}"
+    );
+}
+
 /// Item 11, a full disk: a workbook that cannot be saved ends the run with
 /// exit 2 and one Swedish line naming the file (the test hook makes the
 /// report's save fail as a full disk does, after a few kilobytes); with
@@ -755,87 +815,23 @@ fn check_json_carries_problems_and_notes() {
 fn item11_a_full_disk_is_one_swedish_line_and_publishes_nothing() {
     let ws = Workspace::new();
     valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
-    let child = ws
-        .cmd(&["run", "--per", PER, "--loggformat", "json"])
-        .command()
-        .env("UPPSIKT_TEST_DISKEN_FULL", "uppsikt-rapport.xlsx:4096")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    let events: Vec<serde_json::Value> = err
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}\n{err}")))
-        .collect();
-    let last = events.last().expect("an error event");
-    assert_eq!(last["level"], "ERROR", "{err}");
-    let message = last["fields"]["message"].as_str().unwrap();
-    // The run folder's temporary name holds its start time.
-    let tmp = format!("{}/.pågår-", ws.outputs().display());
-    let stamp = message
-        .strip_prefix(&format!("uppsikt: {tmp}"))
-        .and_then(|r| r.split_once("_manuell-"))
-        .map(|(s, _)| s)
-        .unwrap_or_else(|| panic!("{message}"));
-    assert!(
-        chrono::NaiveDateTime::parse_from_str(stamp, uppsikt::report::run_folder::STAMP_FORMAT)
-            .is_ok(),
-        "{stamp}"
-    );
+    let (code, message, folder) = run_on_full_disk(&ws, "uppsikt-rapport.xlsx:4096");
+    assert_eq!(code, Some(2));
     assert_eq!(
         message,
-        format!(
-            "uppsikt: {tmp}{stamp}_manuell-{pid}/uppsikt-rapport.xlsx: kan inte skrivas: Disken är full"
-        )
+        format!("uppsikt: {folder}/uppsikt-rapport.xlsx: kan inte skrivas: Disken är full")
     );
-    assert_eq!(
-        events.iter().filter(|e| e["level"] == "ERROR").count(),
-        1,
-        "{err}"
-    );
-    assert!(ws.run_folders().is_empty(), "nothing published");
-    let left: Vec<_> = fs::read_dir(ws.outputs())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != ".uppsikt.lock")
-        .collect();
-    assert!(left.is_empty(), "nothing half-written is left: {left:?}");
+    nothing_published_or_left(&ws, "the report");
 
     // A feedback workbook: the message names the file under the folder.
-    let child = ws
-        .cmd(&["run", "--per", PER, "--loggformat", "json"])
-        .command()
-        .env("UPPSIKT_TEST_DISKEN_FULL", "KOV.xlsx:0")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    let last: serde_json::Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
-    let message = last["fields"]["message"].as_str().unwrap();
-    let stamp = message
-        .strip_prefix(&format!("uppsikt: {tmp}"))
-        .and_then(|r| r.split_once("_manuell-"))
-        .map(|(s, _)| s)
-        .unwrap_or_else(|| panic!("{message}"));
-    let dir = format!("{tmp}{stamp}_manuell-{pid}/aterkoppling");
+    let (code, message, folder) = run_on_full_disk(&ws, "KOV.xlsx:0");
+    assert_eq!(code, Some(2));
+    let dir = format!("{folder}/aterkoppling");
     assert_eq!(
         message,
         format!("uppsikt: {dir}: kan inte skrivas\n  orsak: {dir}/KOV.xlsx: Disken är full")
     );
-    for line in err.lines() {
-        serde_json::from_str::<serde_json::Value>(line)
-            .unwrap_or_else(|_| panic!("not JSON: {line}"));
-    }
-    assert!(ws.run_folders().is_empty(), "nothing published");
+    nothing_published_or_left(&ws, "a feedback workbook");
 }
 
 /// Item 11, a full disk under the files that are no workbooks: when
@@ -847,49 +843,14 @@ fn item11_a_full_disk_is_one_swedish_line_and_publishes_nothing() {
 fn item11_a_full_disk_under_results_or_manifest_publishes_nothing() {
     let ws = Workspace::new();
     valid_verksamhet("KOV", "2026").save(ws.inputs().join("kov.xlsx"));
-    let tmp = format!("{}/.pågår-", ws.outputs().display());
     for (file, budget) in [("resultat.jsonl", 100), ("manifest.json", 0)] {
-        let child = ws
-            .cmd(&["run", "--per", PER, "--loggformat", "json"])
-            .command()
-            .env("UPPSIKT_TEST_DISKEN_FULL", format!("{file}:{budget}"))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let pid = child.id();
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{file}");
-        let err = stderr(&out);
-        let events: Vec<serde_json::Value> = err
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}\n{err}")))
-            .collect();
-        let errors: Vec<_> = events.iter().filter(|e| e["level"] == "ERROR").collect();
-        assert_eq!(errors.len(), 1, "{err}");
-        let message = errors[0]["fields"]["message"].as_str().unwrap();
-        let stamp = message
-            .strip_prefix(&format!("uppsikt: {tmp}"))
-            .and_then(|r| r.split_once("_manuell-"))
-            .map(|(s, _)| s)
-            .unwrap_or_else(|| panic!("{message}"));
+        let (code, message, folder) = run_on_full_disk(&ws, &format!("{file}:{budget}"));
+        assert_eq!(code, Some(2), "{file}");
         assert_eq!(
             message,
-            format!(
-                "uppsikt: {tmp}{stamp}_manuell-{pid}/{file}: kan inte skrivas\n  orsak: Disken är full"
-            )
+            format!("uppsikt: {folder}/{file}: kan inte skrivas\n  orsak: Disken är full")
         );
-        assert!(ws.run_folders().is_empty(), "nothing published ({file})");
-        let left: Vec<_> = fs::read_dir(ws.outputs())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n != ".uppsikt.lock")
-            .collect();
-        assert!(
-            left.is_empty(),
-            "nothing half-written is left ({file}): {left:?}"
-        );
+        nothing_published_or_left(&ws, file);
     }
 }
 
@@ -907,9 +868,8 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
             .collect()
     };
 
-    fs::remove_file(ws.config()).unwrap();
-    let out = ws
-        .cmd(&[
+    let check_json_logged = || {
+        ws.cmd(&[
             "check",
             "--format",
             "json",
@@ -918,7 +878,11 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
             "--loggformat",
             "json",
         ])
-        .output();
+        .output()
+    };
+
+    fs::remove_file(ws.config()).unwrap();
+    let out = check_json_logged();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("stdout is not JSON: {}", crate::common::stdout(&out)));
@@ -946,17 +910,7 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
 
     // A register that does not load: also JSON, the problem in Swedish.
     fs::write(ws.config(), "vantetid_sekunder: 0\n").unwrap();
-    let out = ws
-        .cmd(&[
-            "check",
-            "--format",
-            "json",
-            "--per",
-            PER,
-            "--loggformat",
-            "json",
-        ])
-        .output();
+    let out = check_json_logged();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -970,17 +924,7 @@ fn check_json_answers_in_json_when_the_configuration_cannot_be_read() {
 
     // The problems check finds are JSON events on stderr too.
     fs::write(ws.config(), "organisationer: []\n").unwrap();
-    let out = ws
-        .cmd(&[
-            "check",
-            "--format",
-            "json",
-            "--per",
-            PER,
-            "--loggformat",
-            "json",
-        ])
-        .output();
+    let out = check_json_logged();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let problem =
         format!("{cfg}: registret är tomt (organisationer: []); ange minst en organisation");
