@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
-use crate::common::{copy_dir, stderr, stdout, Workspace};
+use crate::common::{copy_dir, published, stderr, stdout, Workspace};
 
 /// A workspace with one submission, whose rule folder holds only R08
 /// (fast runs; the rules play no part here).
@@ -33,27 +33,14 @@ fn run(ws: &Workspace, schedule: &str, per: &str) -> PathBuf {
 
 /// [`run`], with its info log (stderr).
 fn run_logged(ws: &Workspace, schedule: &str, per: &str) -> (PathBuf, String) {
-    let before: BTreeSet<PathBuf> = ws.run_folders().into_iter().collect();
+    let before = ws.run_folders();
     let out = ws
         .cmd(&["run", "--schema", schedule, "--per", per])
         .command()
         .env("RUST_LOG", "uppsikt=info")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let new: Vec<PathBuf> = ws
-        .run_folders()
-        .into_iter()
-        .filter(|p| !before.contains(p))
-        .collect();
-    assert_eq!(new.len(), 1, "{new:?}");
-    (new[0].clone(), stderr(&out))
+    (published(ws, &before, &out), stderr(&out))
 }
 
 fn manifest(run: &Path) -> serde_json::Value {

@@ -243,12 +243,18 @@ pub fn workspace_with_only(prefix: &str) -> Workspace {
 pub fn run_ok(ws: &Workspace, per: &str) -> PathBuf {
     let before = ws.run_folders();
     let out = ws.cmd(&["run", "--per", per]).output();
+    published(ws, &before, &out)
+}
+
+/// The run folder a finished `uppsikt run` (`out`, which must have
+/// succeeded: exit 0) published: the one not among `before`.
+pub fn published(ws: &Workspace, before: &[PathBuf], out: &std::process::Output) -> PathBuf {
     assert_eq!(
         out.status.code(),
         Some(0),
         "stdout:\n{}\nstderr:\n{}",
-        stdout(&out),
-        stderr(&out)
+        stdout(out),
+        stderr(out)
     );
     let new: Vec<PathBuf> = ws
         .run_folders()
