@@ -284,18 +284,20 @@ fn manifest(run: &Path) -> serde_json::Value {
 }
 
 /// `utskick`'s status per organisation, for the organisations given.
+/// Organisation `org`'s entry in a manifest's `utskick`.
+fn utskick_of<'a>(m: &'a serde_json::Value, org: &str) -> &'a serde_json::Value {
+    m["utskick"]
+        .as_array()
+        .expect("utskick")
+        .iter()
+        .find(|i| i["organisation"] == org)
+        .unwrap_or_else(|| panic!("{org} not in utskick"))
+}
+
 fn statuses(run: &Path, orgs: &[&str]) -> Vec<String> {
     let m = manifest(run);
     orgs.iter()
-        .map(|o| {
-            let item = m["utskick"]
-                .as_array()
-                .expect("utskick")
-                .iter()
-                .find(|i| i["organisation"] == *o)
-                .unwrap_or_else(|| panic!("{o} not in utskick"));
-            item["status"].as_str().unwrap().to_string()
-        })
+        .map(|o| utskick_of(&m, o)["status"].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -447,12 +449,7 @@ fn an_uploaded_address_outside_the_allowed_domains_gets_nothing() {
         assert!(!text.contains("example.com") && !text.contains("gmail.com"));
     }
     let m = manifest(&run_dir);
-    let gsn = m["utskick"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["organisation"] == "GSN")
-        .unwrap();
+    let gsn = utskick_of(&m, "GSN");
     assert_eq!(gsn["status"], "saknar adress");
     assert_eq!(
         gsn["avvisade"][0],
@@ -474,12 +471,7 @@ fn an_unreachable_server_costs_the_messages_not_the_run() {
     crate::run_folder::assert_complete(&run_dir);
     let m = manifest(&run_dir);
     assert_eq!(m["slutstatus"], 3);
-    let kov = m["utskick"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["organisation"] == "KOV")
-        .unwrap();
+    let kov = utskick_of(&m, "KOV");
     assert_eq!(kov["status"], "misslyckad");
     assert!(
         kov["orsak"]
@@ -547,12 +539,7 @@ fn a_refused_recipient_fails_that_organisation_only() {
         ["misslyckad", "skickad"]
     );
     let m = manifest(&run_dir);
-    let kov = m["utskick"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["organisation"] == "KOV")
-        .unwrap();
+    let kov = utskick_of(&m, "KOV");
     assert!(
         kov["orsak"]
             .as_str()
