@@ -522,9 +522,11 @@ fn evaluate_streaming(
     let progress = crate::parallel::Progress::new("regler", "organisationer", model.orgs.len());
     let batch = crate::parallel::workers() * ORGS_PER_WORKER_BATCH;
     type Batch = Vec<(String, Evaluated)>;
+    let buffers = JsonBuffers::default();
     // Workers evaluate batch k+1 while this consumer writes and tallies batch k.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
     let result = std::thread::scope(|s| {
+        let buffers = &buffers;
         let consumer = s.spawn(move || -> Result<(Vec<Evaluation>, Tally), RunError> {
             let mut tally = Tally::new(rules);
             let mut kept = Vec::new();
@@ -534,6 +536,7 @@ fn evaluate_streaming(
                     let (evals, json, t) = one;
                     w.write_all(&json)
                         .map_err(|e| cannot_write(path)(e.into()))?;
+                    buffers.give_back(json);
                     tally.merge(&org, t);
                     kept.extend(evals);
                 }
@@ -543,7 +546,11 @@ fn evaluate_streaming(
         });
         for orgs in model.orgs.chunks(batch.max(1)) {
             let done = crate::parallel::map_with_progress(orgs, Some(&progress), |o| {
-                (o.org.id.clone(), evaluate_org(rules, &ctx, &keep_all, o))
+                let json = buffers.take();
+                (
+                    o.org.id.clone(),
+                    evaluate_org(rules, &ctx, &keep_all, o, json),
+                )
             });
             if tx.send(done).is_err() {
                 break; // the consumer failed; its error is returned below
@@ -565,17 +572,46 @@ fn evaluate_streaming(
 /// tally of all.
 type Evaluated = (Vec<Evaluation>, Vec<u8>, OrgTally);
 
-/// Evaluate every rule on organisation `o`; the evaluations not kept
-/// (`keep_all` per rule, else findings only) are dropped here, on the
-/// worker that made them.
+/// The buffers an organisation's JSON lines are written into (a few hundred
+/// KB each at the benchmark's sizes), handed back by the writer once
+/// written, so the workers reuse warm memory instead of growing a fresh
+/// buffer per organisation: the allocator returned those to the kernel and
+/// every new one cost page faults and zeroing (about a twelfth of a large
+/// run's CPU, BENCHMARKS.md).
+#[derive(Default)]
+struct JsonBuffers(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl JsonBuffers {
+    /// An empty buffer, warm if one was given back.
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .map(|mut free| free.pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// A buffer whose lines are written, for reuse.
+    fn give_back(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        if let Ok(mut free) = self.0.lock() {
+            free.push(buffer);
+        }
+    }
+}
+
+/// Evaluate every rule on organisation `o`, writing the JSON lines into
+/// `json` (empty); the evaluations not kept (`keep_all` per rule, else
+/// findings only) are dropped here, on the worker that made them.
 fn evaluate_org(
     rules: &RuleSet,
     ctx: &crate::rules::Context,
     keep_all: &[bool],
     o: &std::sync::Arc<crate::model::OrgData>,
+    mut json: Vec<u8>,
 ) -> Evaluated {
     let mut kept = Vec::new();
-    let mut json = Vec::new();
     let mut t = OrgTally::new(rules.rules.len());
     for (i, r) in rules.rules.iter().enumerate() {
         for e in rules.evaluate_rule(r, o, ctx) {
