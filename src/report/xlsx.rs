@@ -53,6 +53,12 @@ pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
 /// The height of one line of text in a row, in points.
 const ROW_HEIGHT: f64 = 15.0;
 
+/// The height of a row of `lines` lines of text, in points (at most
+/// Excel's 409).
+fn row_height(lines: usize) -> f64 {
+    (ROW_HEIGHT * lines as f64).min(409.0)
+}
+
 /// How many lines `s` takes wrapped in a column `width` characters wide
 /// (an estimate: a character is about one unit of width, a word is not
 /// broken).
@@ -320,6 +326,9 @@ pub struct Grid {
     fixed: Vec<Option<f64>>,
     /// The row last written to a wrapped column and the lines it needs.
     tall: Option<(u32, usize)>,
+    /// Whether the caller sets row heights from [`Grid::lines_on`] itself
+    /// ([`write_long_table`]) rather than [`Grid::fit_row`] setting each.
+    defer_heights: bool,
 }
 
 impl Default for Grid {
@@ -335,6 +344,7 @@ impl Grid {
             widths: Vec::new(),
             fixed: Vec::new(),
             tall: None,
+            defer_heights: false,
         }
     }
 
@@ -350,10 +360,21 @@ impl Grid {
             _ => 1,
         };
         if lines > before {
-            ws.set_row_height(row, (ROW_HEIGHT * lines as f64).min(409.0))?;
+            if !self.defer_heights {
+                ws.set_row_height(row, row_height(lines))?;
+            }
             self.tall = Some((row, lines));
         }
         Ok(())
+    }
+
+    /// The lines `row` needs for what its wrapped columns hold so far (1
+    /// unless it is the row last written to one).
+    fn lines_on(&self, row: u32) -> usize {
+        match self.tall {
+            Some((r, n)) if r == row => n,
+            _ => 1,
+        }
     }
 
     fn is_fixed(&self, col: u16) -> bool {
@@ -650,6 +671,7 @@ where
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(part_name(base, part))?;
         let mut g = Grid::new();
+        g.defer_heights = true;
         g.header(ws, 0, 0, headers, fmt)?;
         // The widths of the pre-pass and of the headers, whichever is wider.
         for (c, w) in widths.widths.iter().enumerate() {
@@ -665,15 +687,35 @@ where
         // constant-memory mode, and a link on each of 425,000 rows of the
         // 3,000-organisation benchmark cost a third of the run's peak memory.
         let mut linked: HashSet<String> = HashSet::new();
+        // Row heights without rust_xlsxwriter's table of rows: it keeps an
+        // entry of some 220 bytes for every row given a height and frees
+        // none before the workbook is saved (at 10,000 organisations about
+        // 450 MiB for `Iakttagelser`, nearly every row of which wraps). A
+        // constant-memory sheet writes a row once a later row is written
+        // to, with the sheet's default height when the row has no entry, so
+        // the default is set to each row's height once its cells are
+        // written; the last row, written on saving, gets an entry, and the
+        // default is back to one line by then. The file is the same.
+        let mut last_written = None;
         while r < max_rows {
             let Some(cells) = rows.next() else { break };
             r += 1;
+            let mut written = false;
             for (c, cell) in cells.iter().enumerate() {
                 let c = c as u16;
                 match cell {
-                    Cell::Text(s) => g.text(ws, r, c, s)?,
-                    Cell::Styled(s, st) => g.text_fmt(ws, r, c, s, fmt.status(*st))?,
-                    Cell::Number(v) => g.number(ws, r, c, *v, None)?,
+                    Cell::Text(s) => {
+                        g.text(ws, r, c, s)?;
+                        written |= !s.is_empty();
+                    }
+                    Cell::Styled(s, st) => {
+                        g.text_fmt(ws, r, c, s, fmt.status(*st))?;
+                        written = true;
+                    }
+                    Cell::Number(v) => {
+                        g.number(ws, r, c, *v, None)?;
+                        written = true;
+                    }
                     Cell::Link(s, url) if r <= link_every_row || !linked.contains(url.as_ref()) => {
                         if !linked.contains(url.as_ref()) {
                             linked.insert(url.to_string());
@@ -681,12 +723,29 @@ where
                         g.measure(c, s);
                         let link = rust_xlsxwriter::Url::new(url.as_ref()).set_text(s.as_ref());
                         ws.write_url(r, c, link)?;
+                        written = true;
                     }
-                    Cell::Link(s, _) => g.text(ws, r, c, s)?,
+                    Cell::Link(s, _) => {
+                        g.text(ws, r, c, s)?;
+                        written |= !s.is_empty();
+                    }
                     Cell::Empty => {}
                 }
             }
+            // A row with no cell is not written, and the row before it is
+            // still to be: the default stays that row's height.
+            if written {
+                ws.set_default_row_height(row_height(g.lines_on(r)));
+                last_written = Some(r);
+            }
         }
+        if let Some(last) = last_written {
+            let lines = g.lines_on(last);
+            if lines > 1 {
+                ws.set_row_height(last, row_height(lines))?;
+            }
+        }
+        ws.set_default_row_height(ROW_HEIGHT);
         g.apply_widths(ws)?;
         table_setup(ws, 0, r, headers.len() as u16, true)?;
         page_setup(ws, fmt);
@@ -921,6 +980,111 @@ mod tests {
         }
         let a2 = x.worksheet_range("A (2)").unwrap();
         assert_eq!(a2.get_value((1, 0)), Some(&Data::String("R01".into())));
+    }
+
+    /// The XML of each worksheet of `wb`, saved.
+    fn sheets_xml(wb: &mut Workbook) -> Vec<String> {
+        use std::io::Read;
+        let buf = wb.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(buf)).unwrap();
+        (1..)
+            .map_while(|n| {
+                let mut xml = String::new();
+                zip.by_name(&format!("xl/worksheets/sheet{n}.xml"))
+                    .ok()?
+                    .read_to_string(&mut xml)
+                    .ok()?;
+                Some(xml)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_tables_row_heights_are_those_each_row_set_would_give() {
+        let fmt = Formats::new();
+        let long = "ordet ".repeat(12);
+        let rows: Vec<Vec<&str>> = vec![
+            vec!["a", "kort"],
+            vec!["b", &long],
+            vec!["", ""],
+            vec!["c", "kort"],
+            vec!["d", "ordet ordet ordet ordet"],
+            vec!["e", &long],
+        ];
+        let cells = |r: &[&'static str]| r.iter().map(|s| Cell::s(s)).collect::<Vec<_>>();
+        let rows: Vec<Vec<&'static str>> = rows
+            .into_iter()
+            .map(|r| r.into_iter().map(|s| &*s.to_string().leak()).collect())
+            .collect();
+        let mut wb = Workbook::new();
+        // Three rows a sheet: the last row of the first sheet and of the
+        // second (written on saving) wrap.
+        let parts = write_long_table(
+            &mut wb,
+            "A",
+            &["Id", "Text"],
+            &Grid::new(),
+            &[(1, 21.0)],
+            &fmt,
+            rows.iter().map(|r| cells(r)),
+            (3, 100),
+        )
+        .unwrap();
+        assert_eq!(parts, 2);
+        let streamed = sheets_xml(&mut wb);
+
+        // The same sheets with a height set on each row that needs one.
+        let mut wb = Workbook::new();
+        for (part, chunk) in rows.chunks(3).enumerate() {
+            let ws = wb.add_worksheet_with_constant_memory().unwrap();
+            ws.set_name(part_name("A", part + 1)).unwrap();
+            let mut g = Grid::new();
+            g.header(ws, 0, 0, &["Id", "Text"], &fmt).unwrap();
+            g.wrap_within_budget(ws, 2, &[(1, 21.0)], &fmt).unwrap();
+            for (r, row) in chunk.iter().enumerate() {
+                for (c, s) in row.iter().enumerate() {
+                    g.text(ws, r as u32 + 1, c as u16, s).unwrap();
+                }
+            }
+            g.apply_widths(ws).unwrap();
+            table_setup(ws, 0, chunk.len() as u32, 2, true).unwrap();
+            page_setup(ws, &fmt);
+        }
+        let each_set = sheets_xml(&mut wb);
+        assert_eq!(streamed, each_set);
+        // And the heights are there (rust_xlsxwriter repeats a last row
+        // that has a height as an empty element), the default one line.
+        let heights = |xml: &str| -> Vec<String> {
+            xml.split("<row ")
+                .skip(1)
+                .map(|r| r[..r.find('>').unwrap()].to_string())
+                .collect()
+        };
+        assert_eq!(
+            heights(&streamed[0]),
+            [
+                "r=\"1\"",
+                "r=\"2\"",
+                "r=\"3\" ht=\"180\" customHeight=\"1\"",
+                "r=\"3\" ht=\"180\" customHeight=\"1\"/"
+            ]
+        );
+        assert_eq!(
+            heights(&streamed[1]),
+            [
+                "r=\"1\"",
+                "r=\"2\"",
+                "r=\"3\" ht=\"60\" customHeight=\"1\"",
+                "r=\"4\" ht=\"180\" customHeight=\"1\"",
+                "r=\"4\" ht=\"180\" customHeight=\"1\"/"
+            ]
+        );
+        for xml in &streamed {
+            assert!(
+                xml.contains("<sheetFormatPr defaultRowHeight=\"15\"/>"),
+                "{xml}"
+            );
+        }
     }
 
     #[test]
