@@ -4,6 +4,7 @@
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Local};
@@ -536,6 +537,7 @@ fn evaluate_streaming(
         let consumer = s.spawn(move || -> Result<(Vec<Evaluation>, Tally), RunError> {
             let mut tally = Tally::new(rules);
             let mut kept = Vec::new();
+            let mut messages = Messages::default();
             let mut w = BufWriter::with_capacity(1 << 20, file);
             for done in rx {
                 for (org, one) in done {
@@ -543,10 +545,15 @@ fn evaluate_streaming(
                     w.write_all(&json)
                         .map_err(|e| cannot_write(path)(e.into()))?;
                     tally.merge(&org, t);
-                    kept.extend(evals);
+                    kept.extend(evals.into_iter().map(|e| messages.share(e)));
                 }
             }
             w.flush().map_err(|e| cannot_write(path)(e.into()))?;
+            tracing::debug!(
+                kept = kept.len(),
+                distinct_messages = messages.0.len(),
+                "kept evaluations share their messages"
+            );
             Ok((kept, tally))
         });
         for orgs in model.orgs.chunks(batch.max(1)) {
@@ -567,6 +574,27 @@ fn evaluate_streaming(
     });
     progress.finish();
     result
+}
+
+/// One copy of each distinct message among the kept evaluations. Messages
+/// repeat a lot (on the 300-organisation benchmark 39,395 findings have
+/// 2,107 distinct messages, 144 bytes on average), and at 10,000
+/// organisations the 1.4 million kept evaluations are held through the
+/// writers, the run's peak of memory.
+#[derive(Default)]
+struct Messages(std::collections::HashSet<Arc<str>>);
+
+impl Messages {
+    /// `e` with its message shared with every earlier one of the same text.
+    fn share(&mut self, mut e: Evaluation) -> Evaluation {
+        match self.0.get(&*e.message) {
+            Some(m) => e.message = m.clone(),
+            None => {
+                self.0.insert(e.message.clone());
+            }
+        }
+        e
+    }
 }
 
 /// One organisation's evaluations to keep, the JSON lines of all, and the
@@ -595,4 +623,37 @@ fn evaluate_org(
         }
     }
     (kept, json, t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Severity;
+
+    fn eval(subject: &str, message: &str) -> Evaluation {
+        Evaluation {
+            org: "KOV".into(),
+            rule: "R01".into(),
+            status: Status::Brist,
+            severity: Severity::Medel,
+            subject: subject.into(),
+            message: String::from(message).into(),
+            evidence: None,
+            places: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn kept_evaluations_share_one_copy_of_each_message() {
+        let mut m = Messages::default();
+        let kept: Vec<Evaluation> = [("a", "Saknas"), ("b", "Fel"), ("c", "Saknas")]
+            .into_iter()
+            .map(|(s, t)| m.share(eval(s, t)))
+            .collect();
+        assert!(Arc::ptr_eq(&kept[0].message, &kept[2].message));
+        assert!(!Arc::ptr_eq(&kept[0].message, &kept[1].message));
+        // Nothing else of an evaluation changes.
+        assert_eq!(kept[2], eval("c", "Saknas"));
+        assert_eq!(m.0.len(), 2);
+    }
 }

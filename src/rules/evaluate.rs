@@ -37,7 +37,7 @@ pub struct Evaluation {
     /// The subject's key (a Tjänst-id, a system name, the organisation id …).
     pub subject: String,
     /// The Swedish message (empty when uppfyllt).
-    pub message: String,
+    pub message: Arc<str>,
     /// The cell the outcome rests on, if any.
     pub evidence: Option<Location>,
     /// Every problem the message names with the cell it rests on, in order
@@ -316,7 +316,7 @@ impl Evaluation {
             status: self.status,
             allvarlighet: self.severity,
             objekt: self.subject.clone(),
-            meddelande: self.message.clone(),
+            meddelande: self.message.to_string(),
             fil: self
                 .evidence
                 .as_ref()
@@ -628,7 +628,7 @@ impl RuleSet {
         if first {
             let text = self
                 .error_excerpt(&e.message)
-                .unwrap_or_else(|| e.message.clone());
+                .unwrap_or_else(|| e.message.to_string());
             tracing::warn!(
                 target: "uppsikt::regel",
                 "regelfel i {} (visas för första objektet med felet; alla finns i resultatet):\n{text}",
@@ -659,7 +659,7 @@ impl RuleSet {
             status,
             severity: rule.def.allvarlighet,
             subject: o.org.id.clone(),
-            message,
+            message: message.into(),
             evidence: api::org_location(o),
             places: Vec::new(),
         };
@@ -807,7 +807,7 @@ impl RuleSet {
                     status,
                     severity: rule.def.allvarlighet,
                     subject: s.key,
-                    message,
+                    message: message.into(),
                     evidence,
                     places,
                 };
@@ -1296,7 +1296,7 @@ mod tests {
             status: Status::EjTillamplig,
             severity: Severity::Lag,
             subject: String::new(),
-            message: String::new(),
+            message: "".into(),
             evidence: None,
             places: Vec::new(),
         };
@@ -1332,7 +1332,7 @@ mod tests {
                 status: Status::UnderlagSaknas,
                 severity: Severity::Medel,
                 subject: t.into(),
-                message: format!("{t}{t}"),
+                message: format!("{t}{t}").into(),
                 evidence: Some(Location::new(t.into(), t.into(), 0, 0)),
                 places: Vec::new(),
             };
@@ -1371,7 +1371,7 @@ mod tests {
                 status: Status::ALL[status],
                 severity: [Severity::Hog, Severity::Medel, Severity::Lag][status % 3],
                 subject: texts[2].clone(),
-                message: format!("{}{}", texts[5], texts[0]),
+                message: format!("{}{}", texts[5], texts[0]).into(),
                 evidence: if evidence {
                     places.first().map(|p| p.loc.clone()).or_else(|| {
                         Some(Location::new(files[0].into(), sheets[0].into(), 7, 3))
@@ -1409,7 +1409,8 @@ mod tests {
                         "Systemet saknar åtgärdsplan för sårbarhet {i}; se rad {}\nåtgärda.",
                         i * 3
                     )
-                },
+                }
+                .into(),
                 evidence: Some(Location::new(
                     format!("inkommet/org-{:04}.xlsx", i % 97).into(),
                     "System".into(),
