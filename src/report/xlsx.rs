@@ -326,9 +326,11 @@ pub struct Grid {
     fixed: Vec<Option<f64>>,
     /// The row last written to a wrapped column and the lines it needs.
     tall: Option<(u32, usize)>,
-    /// Whether the caller sets row heights from [`Grid::lines_on`] itself
-    /// ([`write_long_table`]) rather than [`Grid::fit_row`] setting each.
+    /// Whether row heights are streamed ([`Grid::streaming`]) rather than
+    /// set by [`Grid::fit_row`] one by one.
     defer_heights: bool,
+    /// The last row [`Grid::row_done`] was called for.
+    last_done: Option<u32>,
 }
 
 impl Default for Grid {
@@ -345,7 +347,46 @@ impl Grid {
             fixed: Vec::new(),
             tall: None,
             defer_heights: false,
+            last_done: None,
         }
+    }
+
+    /// A grid for a constant-memory sheet whose rows wrap, setting row
+    /// heights without rust_xlsxwriter's table of rows: it keeps an entry of
+    /// some 220 bytes for every row given a height and frees none before
+    /// the workbook is saved (at 10,000 organisations about 450 MiB for
+    /// `Iakttagelser`, nearly every row of which wraps). A constant-memory
+    /// sheet writes a row once a later row is written to, with the sheet's
+    /// default height when the row has no entry, so [`Grid::row_done`] sets
+    /// the default to each row's height once its cells are written, and
+    /// [`Grid::rows_done`] gives the last row (written on saving) an entry
+    /// and the default back. The file is the same as with a height set on
+    /// each row.
+    pub fn streaming() -> Self {
+        Self {
+            defer_heights: true,
+            ..Self::new()
+        }
+    }
+
+    /// On a [`Grid::streaming`] sheet, after the cells of `row`, if any was
+    /// written (a row without cells is not written, and the row before it
+    /// is still to be: the default must stay its height).
+    pub fn row_done(&mut self, ws: &mut Worksheet, row: u32) {
+        ws.set_default_row_height(row_height(self.lines_on(row)));
+        self.last_done = Some(row);
+    }
+
+    /// On a [`Grid::streaming`] sheet, after the last row.
+    pub fn rows_done(&mut self, ws: &mut Worksheet) -> Result<()> {
+        if let Some(last) = self.last_done {
+            let lines = self.lines_on(last);
+            if lines > 1 {
+                ws.set_row_height(last, row_height(lines))?;
+            }
+        }
+        ws.set_default_row_height(ROW_HEIGHT);
+        Ok(())
     }
 
     /// Make `row` tall enough for `s` in the wrapped column `col` (no
@@ -670,8 +711,7 @@ where
         part += 1;
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(part_name(base, part))?;
-        let mut g = Grid::new();
-        g.defer_heights = true;
+        let mut g = Grid::streaming();
         g.header(ws, 0, 0, headers, fmt)?;
         // The widths of the pre-pass and of the headers, whichever is wider.
         for (c, w) in widths.widths.iter().enumerate() {
@@ -687,16 +727,6 @@ where
         // constant-memory mode, and a link on each of 425,000 rows of the
         // 3,000-organisation benchmark cost a third of the run's peak memory.
         let mut linked: HashSet<String> = HashSet::new();
-        // Row heights without rust_xlsxwriter's table of rows: it keeps an
-        // entry of some 220 bytes for every row given a height and frees
-        // none before the workbook is saved (at 10,000 organisations about
-        // 450 MiB for `Iakttagelser`, nearly every row of which wraps). A
-        // constant-memory sheet writes a row once a later row is written
-        // to, with the sheet's default height when the row has no entry, so
-        // the default is set to each row's height once its cells are
-        // written; the last row, written on saving, gets an entry, and the
-        // default is back to one line by then. The file is the same.
-        let mut last_written = None;
         while r < max_rows {
             let Some(cells) = rows.next() else { break };
             r += 1;
@@ -732,20 +762,11 @@ where
                     Cell::Empty => {}
                 }
             }
-            // A row with no cell is not written, and the row before it is
-            // still to be: the default stays that row's height.
             if written {
-                ws.set_default_row_height(row_height(g.lines_on(r)));
-                last_written = Some(r);
+                g.row_done(ws, r);
             }
         }
-        if let Some(last) = last_written {
-            let lines = g.lines_on(last);
-            if lines > 1 {
-                ws.set_row_height(last, row_height(lines))?;
-            }
-        }
-        ws.set_default_row_height(ROW_HEIGHT);
+        g.rows_done(ws)?;
         g.apply_widths(ws)?;
         table_setup(ws, 0, r, headers.len() as u16, true)?;
         page_setup(ws, fmt);
