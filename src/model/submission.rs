@@ -150,6 +150,20 @@ impl OrgData {
     }
 }
 
+/// [`Model::release_rule_only_sheets`] for some organisations (those whose
+/// rules have all run, when no rule can read another organisation's rows).
+pub fn release_rule_only_sheets(orgs: &mut [Arc<OrgData>]) -> usize {
+    let mut released = 0;
+    for o in orgs {
+        let Some(v) = Arc::get_mut(o).and_then(|o| o.verksamhet.as_mut()) else {
+            continue;
+        };
+        released += v.system.take().map_or(0, |r| r.len());
+        released += v.tjanster.take().map_or(0, |r| r.len());
+    }
+    released
+}
+
 /// Everything the rules judge: the register with each organisation's data,
 /// the union of all catalogues read, the per-date and the period.
 #[derive(Debug, Clone)]
@@ -190,15 +204,7 @@ impl Model {
     /// memory is while they write. An organisation still shared (an `Arc`
     /// held elsewhere) keeps its rows. Returns how many rows were let go.
     pub fn release_rule_only_sheets(&mut self) -> usize {
-        let mut released = 0;
-        for o in &mut self.orgs {
-            let Some(v) = Arc::get_mut(o).and_then(|o| o.verksamhet.as_mut()) else {
-                continue;
-            };
-            released += v.system.take().map_or(0, |r| r.len());
-            released += v.tjanster.take().map_or(0, |r| r.len());
-        }
-        released
+        release_rule_only_sheets(&mut self.orgs)
     }
 
     /// Build the model: one entry per register organisation (register order)

@@ -388,6 +388,14 @@ impl Context {
         self
     }
 
+    /// An empty `register`, for rules none of which names it: the context
+    /// then holds no organisation, and each one's data can go as soon as
+    /// its rules have run.
+    pub fn without_register(mut self) -> Self {
+        self.register = Register(Arc::new(Vec::new()));
+        self
+    }
+
     /// Do not log rule errors (rule tests print them themselves).
     pub fn without_log(mut self) -> Self {
         self.logged = None;
@@ -1222,6 +1230,25 @@ impl Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_context_without_register_holds_no_organisation() {
+        let yaml = "id: KOV\nnamn: Nämnden\ntyp: nämnd\nbeslutsorgan: Nämnden\n";
+        let org: crate::model::Organisation =
+            crate::yaml::parse(yaml, std::path::Path::new("t.yaml")).unwrap();
+        let per = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let model = Model::new(
+            per,
+            "2026".parse().unwrap(),
+            vec![crate::model::OrgData::new(Arc::new(org))],
+        );
+        let ctx = Context::new(&model);
+        assert_eq!(Arc::strong_count(&model.orgs[0]), 2);
+        let ctx = ctx.without_register();
+        // The organisation is the model's alone again: its data can go.
+        assert_eq!(Arc::strong_count(&model.orgs[0]), 1);
+        assert!(ctx.register.0.is_empty());
+    }
 
     /// The line as serde_json wrote it before the hand-written writer: the
     /// reference for the byte-identity tests and the timing below.
