@@ -64,9 +64,11 @@ pub struct Verksamhet {
     pub inlamning: Inlamning,
     /// The `Digitaliseringsplan` sheet.
     pub plan: Option<Arc<Digitaliseringsplan>>,
-    /// The `Tjänster` sheet.
+    /// The `Tjänster` sheet (`None` also once [`Model::release_rule_only_sheets`]
+    /// has run: only the rules read it).
     pub tjanster: Rows<TjanstAnvandning>,
-    /// The `System` sheet.
+    /// The `System` sheet (`None` also once [`Model::release_rule_only_sheets`]
+    /// has run: only the rules read it).
     pub system: Rows<System>,
     /// The `Avsteg` sheet.
     pub avsteg: Rows<Avsteg>,
@@ -148,6 +150,20 @@ impl OrgData {
     }
 }
 
+/// [`Model::release_rule_only_sheets`] for some organisations (those whose
+/// rules have all run, when no rule can read another organisation's rows).
+pub fn release_rule_only_sheets(orgs: &mut [Arc<OrgData>]) -> usize {
+    let mut released = 0;
+    for o in orgs {
+        let Some(v) = Arc::get_mut(o).and_then(|o| o.verksamhet.as_mut()) else {
+            continue;
+        };
+        released += v.system.take().map_or(0, |r| r.len());
+        released += v.tjanster.take().map_or(0, |r| r.len());
+    }
+    released
+}
+
 /// Everything the rules judge: the register with each organisation's data,
 /// the union of all catalogues read, the per-date and the period.
 #[derive(Debug, Clone)]
@@ -181,6 +197,16 @@ impl Model {
             .collect()
     }
 
+    /// Let go of what only the rules read, once they have run: each
+    /// Verksamhet workbook's `System` and `Tjänster` rows, most of the model
+    /// (about 150 and 40 rows of an organisation's 230). The writers (report,
+    /// feedback, nyttoregister, delivery) never read them, and a run's peak
+    /// memory is while they write. An organisation still shared (an `Arc`
+    /// held elsewhere) keeps its rows. Returns how many rows were let go.
+    pub fn release_rule_only_sheets(&mut self) -> usize {
+        release_rule_only_sheets(&mut self.orgs)
+    }
+
     /// Build the model: one entry per register organisation (register order)
     /// and the catalogue as the union of every catalogue read.
     pub fn new(per: NaiveDate, period: Period, orgs: Vec<OrgData>) -> Self {
@@ -197,5 +223,66 @@ impl Model {
             orgs: orgs.into_iter().map(Arc::new).collect(),
             katalog,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::records::Inlamning as InlamningSheet;
+    use crate::model::{Location, Record};
+
+    fn rows<T: Record>(n: u32) -> Rows<T> {
+        let at = |r| Location::new("v.xlsx".into(), T::SCHEMA.sheet.into(), r, 0);
+        Some(
+            (0..n)
+                .map(|r| Arc::new(T::from_values(at(r), Vec::new())))
+                .collect(),
+        )
+    }
+
+    fn org(id: &str) -> OrgData {
+        let yaml = format!("id: {id}\nnamn: Nämnden {id}\ntyp: nämnd\nbeslutsorgan: Nämnden\n");
+        let org: Organisation = crate::yaml::parse(&yaml, std::path::Path::new("t.yaml")).unwrap();
+        let record = Arc::new(InlamningSheet::from_values(
+            Location::new("v.xlsx".into(), "Inlämning".into(), 0, 0),
+            Vec::new(),
+        ));
+        let mut od = OrgData::new(Arc::new(org));
+        od.verksamhet = Some(Verksamhet {
+            inlamning: Inlamning {
+                typ: SubmissionType::Verksamhet,
+                org_id: id.into(),
+                period: "2026".parse().unwrap(),
+                inlamnad: None,
+                record,
+            },
+            plan: None,
+            tjanster: rows(2),
+            system: rows(3),
+            avsteg: rows(1),
+            insatser: rows(4),
+            mognad: None,
+        });
+        od
+    }
+
+    #[test]
+    fn releasing_the_rule_only_sheets_keeps_what_the_writers_read() {
+        let per = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let mut model = Model::new(per, "2026".parse().unwrap(), vec![org("A"), org("B")]);
+        // B is still held elsewhere: it keeps its rows.
+        let held = model.orgs[1].clone();
+        assert_eq!(model.release_rule_only_sheets(), 5);
+        let a = model.orgs[0].verksamhet.as_ref().unwrap();
+        assert!(a.system.is_none() && a.tjanster.is_none());
+        assert_eq!(a.avsteg.as_ref().map(Vec::len), Some(1));
+        assert_eq!(a.insatser.as_ref().map(Vec::len), Some(4));
+        let b = held.verksamhet.as_ref().unwrap();
+        assert_eq!(b.system.as_ref().map(Vec::len), Some(3));
+        assert_eq!(b.tjanster.as_ref().map(Vec::len), Some(2));
+        drop(held);
+        assert_eq!(model.release_rule_only_sheets(), 5);
+        assert_eq!(model.release_rule_only_sheets(), 0);
     }
 }

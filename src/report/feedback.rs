@@ -544,7 +544,7 @@ fn write_one(wb: &mut Workbook, d: &RunData<'_>, o: &OrgData, mine: &Mine<'_, '_
                     .map(|p| (p.problem.as_str(), &p.loc))
                     .collect()
             } else {
-                e.evidence.iter().map(|l| (e.message.as_str(), l)).collect()
+                e.evidence.iter().map(|l| (&*e.message, l)).collect()
             };
             if places.is_empty() {
                 g.text(ws, r, 3, &e.message, &fmt.wrap)?;

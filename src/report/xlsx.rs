@@ -53,6 +53,12 @@ pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
 /// The height of one line of text in a row, in points.
 const ROW_HEIGHT: f64 = 15.0;
 
+/// The height of a row of `lines` lines of text, in points (at most
+/// Excel's 409).
+fn row_height(lines: usize) -> f64 {
+    (ROW_HEIGHT * lines as f64).min(409.0)
+}
+
 /// How many lines `s` takes wrapped in a column `width` characters wide
 /// (an estimate: a character is about one unit of width, a word is not
 /// broken).
@@ -320,6 +326,11 @@ pub struct Grid {
     fixed: Vec<Option<f64>>,
     /// The row last written to a wrapped column and the lines it needs.
     tall: Option<(u32, usize)>,
+    /// Whether row heights are streamed ([`Grid::streaming`]) rather than
+    /// set by [`Grid::fit_row`] one by one.
+    defer_heights: bool,
+    /// The last row [`Grid::row_done`] was called for.
+    last_done: Option<u32>,
 }
 
 impl Default for Grid {
@@ -335,7 +346,47 @@ impl Grid {
             widths: Vec::new(),
             fixed: Vec::new(),
             tall: None,
+            defer_heights: false,
+            last_done: None,
         }
+    }
+
+    /// A grid for a constant-memory sheet whose rows wrap, setting row
+    /// heights without rust_xlsxwriter's table of rows: it keeps an entry of
+    /// some 220 bytes for every row given a height and frees none before
+    /// the workbook is saved (at 10,000 organisations about 450 MiB for
+    /// `Iakttagelser`, nearly every row of which wraps). A constant-memory
+    /// sheet writes a row once a later row is written to, with the sheet's
+    /// default height when the row has no entry, so [`Grid::row_done`] sets
+    /// the default to each row's height once its cells are written, and
+    /// [`Grid::rows_done`] gives the last row (written on saving) an entry
+    /// and the default back. The file is the same as with a height set on
+    /// each row.
+    pub fn streaming() -> Self {
+        Self {
+            defer_heights: true,
+            ..Self::new()
+        }
+    }
+
+    /// On a [`Grid::streaming`] sheet, after the cells of `row`, if any was
+    /// written (a row without cells is not written, and the row before it
+    /// is still to be: the default must stay its height).
+    pub fn row_done(&mut self, ws: &mut Worksheet, row: u32) {
+        ws.set_default_row_height(row_height(self.lines_on(row)));
+        self.last_done = Some(row);
+    }
+
+    /// On a [`Grid::streaming`] sheet, after the last row.
+    pub fn rows_done(&mut self, ws: &mut Worksheet) -> Result<()> {
+        if let Some(last) = self.last_done {
+            let lines = self.lines_on(last);
+            if lines > 1 {
+                ws.set_row_height(last, row_height(lines))?;
+            }
+        }
+        ws.set_default_row_height(ROW_HEIGHT);
+        Ok(())
     }
 
     /// Make `row` tall enough for `s` in the wrapped column `col` (no
@@ -350,10 +401,21 @@ impl Grid {
             _ => 1,
         };
         if lines > before {
-            ws.set_row_height(row, (ROW_HEIGHT * lines as f64).min(409.0))?;
+            if !self.defer_heights {
+                ws.set_row_height(row, row_height(lines))?;
+            }
             self.tall = Some((row, lines));
         }
         Ok(())
+    }
+
+    /// The lines `row` needs for what its wrapped columns hold so far (1
+    /// unless it is the row last written to one).
+    fn lines_on(&self, row: u32) -> usize {
+        match self.tall {
+            Some((r, n)) if r == row => n,
+            _ => 1,
+        }
     }
 
     fn is_fixed(&self, col: u16) -> bool {
@@ -649,7 +711,7 @@ where
         part += 1;
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(part_name(base, part))?;
-        let mut g = Grid::new();
+        let mut g = Grid::streaming();
         g.header(ws, 0, 0, headers, fmt)?;
         // The widths of the pre-pass and of the headers, whichever is wider.
         for (c, w) in widths.widths.iter().enumerate() {
@@ -668,12 +730,22 @@ where
         while r < max_rows {
             let Some(cells) = rows.next() else { break };
             r += 1;
+            let mut written = false;
             for (c, cell) in cells.iter().enumerate() {
                 let c = c as u16;
                 match cell {
-                    Cell::Text(s) => g.text(ws, r, c, s)?,
-                    Cell::Styled(s, st) => g.text_fmt(ws, r, c, s, fmt.status(*st))?,
-                    Cell::Number(v) => g.number(ws, r, c, *v, None)?,
+                    Cell::Text(s) => {
+                        g.text(ws, r, c, s)?;
+                        written |= !s.is_empty();
+                    }
+                    Cell::Styled(s, st) => {
+                        g.text_fmt(ws, r, c, s, fmt.status(*st))?;
+                        written = true;
+                    }
+                    Cell::Number(v) => {
+                        g.number(ws, r, c, *v, None)?;
+                        written = true;
+                    }
                     Cell::Link(s, url) if r <= link_every_row || !linked.contains(url.as_ref()) => {
                         if !linked.contains(url.as_ref()) {
                             linked.insert(url.to_string());
@@ -681,12 +753,20 @@ where
                         g.measure(c, s);
                         let link = rust_xlsxwriter::Url::new(url.as_ref()).set_text(s.as_ref());
                         ws.write_url(r, c, link)?;
+                        written = true;
                     }
-                    Cell::Link(s, _) => g.text(ws, r, c, s)?,
+                    Cell::Link(s, _) => {
+                        g.text(ws, r, c, s)?;
+                        written |= !s.is_empty();
+                    }
                     Cell::Empty => {}
                 }
             }
+            if written {
+                g.row_done(ws, r);
+            }
         }
+        g.rows_done(ws)?;
         g.apply_widths(ws)?;
         table_setup(ws, 0, r, headers.len() as u16, true)?;
         page_setup(ws, fmt);
@@ -921,6 +1001,111 @@ mod tests {
         }
         let a2 = x.worksheet_range("A (2)").unwrap();
         assert_eq!(a2.get_value((1, 0)), Some(&Data::String("R01".into())));
+    }
+
+    /// The XML of each worksheet of `wb`, saved.
+    fn sheets_xml(wb: &mut Workbook) -> Vec<String> {
+        use std::io::Read;
+        let buf = wb.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(buf)).unwrap();
+        (1..)
+            .map_while(|n| {
+                let mut xml = String::new();
+                zip.by_name(&format!("xl/worksheets/sheet{n}.xml"))
+                    .ok()?
+                    .read_to_string(&mut xml)
+                    .ok()?;
+                Some(xml)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_tables_row_heights_are_those_each_row_set_would_give() {
+        let fmt = Formats::new();
+        let long = "ordet ".repeat(12);
+        let rows: Vec<Vec<&str>> = vec![
+            vec!["a", "kort"],
+            vec!["b", &long],
+            vec!["", ""],
+            vec!["c", "kort"],
+            vec!["d", "ordet ordet ordet ordet"],
+            vec!["e", &long],
+        ];
+        let cells = |r: &[&'static str]| r.iter().map(|s| Cell::s(s)).collect::<Vec<_>>();
+        let rows: Vec<Vec<&'static str>> = rows
+            .into_iter()
+            .map(|r| r.into_iter().map(|s| &*s.to_string().leak()).collect())
+            .collect();
+        let mut wb = Workbook::new();
+        // Three rows a sheet: the last row of the first sheet and of the
+        // second (written on saving) wrap.
+        let parts = write_long_table(
+            &mut wb,
+            "A",
+            &["Id", "Text"],
+            &Grid::new(),
+            &[(1, 21.0)],
+            &fmt,
+            rows.iter().map(|r| cells(r)),
+            (3, 100),
+        )
+        .unwrap();
+        assert_eq!(parts, 2);
+        let streamed = sheets_xml(&mut wb);
+
+        // The same sheets with a height set on each row that needs one.
+        let mut wb = Workbook::new();
+        for (part, chunk) in rows.chunks(3).enumerate() {
+            let ws = wb.add_worksheet_with_constant_memory().unwrap();
+            ws.set_name(part_name("A", part + 1)).unwrap();
+            let mut g = Grid::new();
+            g.header(ws, 0, 0, &["Id", "Text"], &fmt).unwrap();
+            g.wrap_within_budget(ws, 2, &[(1, 21.0)], &fmt).unwrap();
+            for (r, row) in chunk.iter().enumerate() {
+                for (c, s) in row.iter().enumerate() {
+                    g.text(ws, r as u32 + 1, c as u16, s).unwrap();
+                }
+            }
+            g.apply_widths(ws).unwrap();
+            table_setup(ws, 0, chunk.len() as u32, 2, true).unwrap();
+            page_setup(ws, &fmt);
+        }
+        let each_set = sheets_xml(&mut wb);
+        assert_eq!(streamed, each_set);
+        // And the heights are there (rust_xlsxwriter repeats a last row
+        // that has a height as an empty element), the default one line.
+        let heights = |xml: &str| -> Vec<String> {
+            xml.split("<row ")
+                .skip(1)
+                .map(|r| r[..r.find('>').unwrap()].to_string())
+                .collect()
+        };
+        assert_eq!(
+            heights(&streamed[0]),
+            [
+                "r=\"1\"",
+                "r=\"2\"",
+                "r=\"3\" ht=\"180\" customHeight=\"1\"",
+                "r=\"3\" ht=\"180\" customHeight=\"1\"/"
+            ]
+        );
+        assert_eq!(
+            heights(&streamed[1]),
+            [
+                "r=\"1\"",
+                "r=\"2\"",
+                "r=\"3\" ht=\"60\" customHeight=\"1\"",
+                "r=\"4\" ht=\"180\" customHeight=\"1\"",
+                "r=\"4\" ht=\"180\" customHeight=\"1\"/"
+            ]
+        );
+        for xml in &streamed {
+            assert!(
+                xml.contains("<sheetFormatPr defaultRowHeight=\"15\"/>"),
+                "{xml}"
+            );
+        }
     }
 
     #[test]

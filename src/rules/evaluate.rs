@@ -37,7 +37,7 @@ pub struct Evaluation {
     /// The subject's key (a Tjänst-id, a system name, the organisation id …).
     pub subject: String,
     /// The Swedish message (empty when uppfyllt).
-    pub message: String,
+    pub message: Arc<str>,
     /// The cell the outcome rests on, if any.
     pub evidence: Option<Location>,
     /// Every problem the message names with the cell it rests on, in order
@@ -316,7 +316,7 @@ impl Evaluation {
             status: self.status,
             allvarlighet: self.severity,
             objekt: self.subject.clone(),
-            meddelande: self.message.clone(),
+            meddelande: self.message.to_string(),
             fil: self
                 .evidence
                 .as_ref()
@@ -385,6 +385,14 @@ impl Context {
                 .into_iter()
                 .filter(|(_, u)| !u.found.trim().is_empty()),
         );
+        self
+    }
+
+    /// An empty `register`, for rules none of which names it: the context
+    /// then holds no organisation, and each one's data can go as soon as
+    /// its rules have run.
+    pub fn without_register(mut self) -> Self {
+        self.register = Register(Arc::new(Vec::new()));
         self
     }
 
@@ -628,7 +636,7 @@ impl RuleSet {
         if first {
             let text = self
                 .error_excerpt(&e.message)
-                .unwrap_or_else(|| e.message.clone());
+                .unwrap_or_else(|| e.message.to_string());
             tracing::warn!(
                 target: "uppsikt::regel",
                 "regelfel i {} (visas för första objektet med felet; alla finns i resultatet):\n{text}",
@@ -659,7 +667,7 @@ impl RuleSet {
             status,
             severity: rule.def.allvarlighet,
             subject: o.org.id.clone(),
-            message,
+            message: message.into(),
             evidence: api::org_location(o),
             places: Vec::new(),
         };
@@ -807,7 +815,7 @@ impl RuleSet {
                     status,
                     severity: rule.def.allvarlighet,
                     subject: s.key,
-                    message,
+                    message: message.into(),
                     evidence,
                     places,
                 };
@@ -1223,6 +1231,25 @@ impl Evaluation {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_context_without_register_holds_no_organisation() {
+        let yaml = "id: KOV\nnamn: Nämnden\ntyp: nämnd\nbeslutsorgan: Nämnden\n";
+        let org: crate::model::Organisation =
+            crate::yaml::parse(yaml, std::path::Path::new("t.yaml")).unwrap();
+        let per = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let model = Model::new(
+            per,
+            "2026".parse().unwrap(),
+            vec![crate::model::OrgData::new(Arc::new(org))],
+        );
+        let ctx = Context::new(&model);
+        assert_eq!(Arc::strong_count(&model.orgs[0]), 2);
+        let ctx = ctx.without_register();
+        // The organisation is the model's alone again: its data can go.
+        assert_eq!(Arc::strong_count(&model.orgs[0]), 1);
+        assert!(ctx.register.0.is_empty());
+    }
+
     /// The line as serde_json wrote it before the hand-written writer: the
     /// reference for the byte-identity tests and the timing below.
     fn serde_json_line(e: &Evaluation, out: &mut Vec<u8>) {
@@ -1296,7 +1323,7 @@ mod tests {
             status: Status::EjTillamplig,
             severity: Severity::Lag,
             subject: String::new(),
-            message: String::new(),
+            message: "".into(),
             evidence: None,
             places: Vec::new(),
         };
@@ -1332,7 +1359,7 @@ mod tests {
                 status: Status::UnderlagSaknas,
                 severity: Severity::Medel,
                 subject: t.into(),
-                message: format!("{t}{t}"),
+                message: format!("{t}{t}").into(),
                 evidence: Some(Location::new(t.into(), t.into(), 0, 0)),
                 places: Vec::new(),
             };
@@ -1371,7 +1398,7 @@ mod tests {
                 status: Status::ALL[status],
                 severity: [Severity::Hog, Severity::Medel, Severity::Lag][status % 3],
                 subject: texts[2].clone(),
-                message: format!("{}{}", texts[5], texts[0]),
+                message: format!("{}{}", texts[5], texts[0]).into(),
                 evidence: if evidence {
                     places.first().map(|p| p.loc.clone()).or_else(|| {
                         Some(Location::new(files[0].into(), sheets[0].into(), 7, 3))
@@ -1409,7 +1436,8 @@ mod tests {
                         "Systemet saknar åtgärdsplan för sårbarhet {i}; se rad {}\nåtgärda.",
                         i * 3
                     )
-                },
+                }
+                .into(),
                 evidence: Some(Location::new(
                     format!("inkommet/org-{:04}.xlsx", i % 97).into(),
                     "System".into(),

@@ -513,8 +513,8 @@ mod tests {
         assert!(d.appear.is_empty());
         assert_eq!(d.disappear.len(), 2);
         assert_eq!(d.reworded.len(), 1);
-        assert_eq!(d.reworded[0].0.message, "15 tecken, minst 40");
-        assert_eq!(d.reworded[0].1.message, "15 tecken, minst 20");
+        assert_eq!(d.reworded[0].0.message.as_ref(), "15 tecken, minst 40");
+        assert_eq!(d.reworded[0].1.message.as_ref(), "15 tecken, minst 20");
 
         let one = diff(&new[..1], &old[..1]);
         assert_eq!(

@@ -83,7 +83,7 @@ pub fn write(
     // Ten or so rows per organisation: streamed (rows in order, as written).
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("Avsteg")?;
-    let mut g = Grid::new();
+    let mut g = Grid::streaming();
     let mut headers: Vec<String> = [
         "Organisation",
         "Avsteg-id",
@@ -174,12 +174,15 @@ pub fn write(
             }
             g.text(ws, r, file_col, a.row.file())?;
             g.number(ws, r, file_col + 1, (a.row.row + 1) as f64, None)?;
+            g.row_done(ws, r);
         }
     }
     if r == 0 {
         r = 1;
         g.text(ws, r, 0, "Inga avsteg har rapporterats.")?;
+        g.row_done(ws, r);
     }
+    g.rows_done(ws)?;
     xlsx::table_setup(ws, 0, r, headers.len() as u16, true)?;
     g.apply_widths(ws)?;
     xlsx::page_setup(ws, fmt);

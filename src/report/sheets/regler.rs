@@ -78,7 +78,7 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     {
         let entry = errors.entry(&*e.rule).or_default();
         entry.0 += 1;
-        if entry.1.len() < MAX_ERRORS_LISTED && !entry.1.contains(&e.message.as_str()) {
+        if entry.1.len() < MAX_ERRORS_LISTED && !entry.1.contains(&&*e.message) {
             entry.1.push(&e.message);
         }
     }
