@@ -974,3 +974,84 @@ fn report_reads_at_a_glance_and_prints_legibly() {
     assert_eq!(at(&org2, kov2, 13), "!");
     assert!(stdout(&out).contains("1 regel kunde inte köras (R90)."));
 }
+
+/// `Organisationer` and `Inläsning` are written row by row
+/// (`xlsx::streamed_sheet`), where rust_xlsxwriter drops a write to a row
+/// above the last one written: every cell is there, read back, from the
+/// header (and its height) through the first and the last organisation to
+/// the legend's last line; texts stay in the shared string table.
+#[test]
+fn streamed_sheets_keep_every_cell() {
+    let ws = workspace();
+    verksamhet(
+        &ws.inputs().join("kov verksamhet.xlsx"),
+        "KOV",
+        &systems(false),
+    );
+    let before = ws.run_folders();
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    let folder = crate::common::published(&ws, &before, &out);
+    // rust_xlsxwriter's only trace of a dropped cell.
+    assert!(
+        !stderr(&out).contains("previously written row"),
+        "{}",
+        stderr(&out)
+    );
+    let report = folder.join("uppsikt-rapport.xlsx");
+    let org = sheet(&report, "Organisationer");
+    assert_eq!(header(&org).len(), 13);
+    assert_eq!(at(&org, 0, 0), "Organisation");
+    assert_eq!(at(&org, 0, 11), "Iakttagelser");
+    assert_eq!(at(&org, 0, 12), "R08");
+    let cfg = std::fs::read_to_string(ws.config()).unwrap();
+    let ids: Vec<&str> = cfg
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("- id:"))
+        .map(|s| s.trim().trim_matches('"'))
+        .collect();
+    assert!(ids.len() >= 3, "{ids:?}");
+    let n = ids.len() as u32;
+    let listed: Vec<String> = (1..=n).map(|r| at(&org, r, 0)).collect();
+    assert_eq!(listed, ids);
+    // The first and the last organisation's rows are complete: the state,
+    // the counts, the overall status and the rule's symbol.
+    for r in [1, n] {
+        let cells = row(&org, r);
+        assert!(!cells[1].is_empty(), "row {r}: {cells:?}");
+        assert!(!cells[3].is_empty(), "row {r}: {cells:?}");
+        assert_eq!(cells[6..9], ["0", "0", "0"], "row {r}: {cells:?}");
+        assert!(!cells[9].is_empty(), "row {r}: {cells:?}");
+        assert!(!cells[12].is_empty(), "row {r}: {cells:?}");
+    }
+    let kov = find_rows(&org, 0, "KOV")[0];
+    assert_eq!(row(&org, kov)[6..12], ["4", "0", "0", "brist", "0", "4"]);
+    // The legend: one row free, the title, five symbols, the note, one row
+    // free, then each rule with its title (the sheet's last row).
+    assert!(at(&org, n + 1, 0).is_empty());
+    assert_eq!(at(&org, n + 2, 0), "Förklaring");
+    for k in 3..=7 {
+        assert!(!at(&org, n + k, 0).is_empty(), "legend row {k}");
+        assert!(!at(&org, n + k, 1).is_empty(), "legend row {k}");
+    }
+    assert!(at(&org, n + 8, 1).starts_with("Samlad status är"));
+    assert_eq!(at(&org, n + 10, 0), "R08");
+    assert_eq!(at(&org, n + 10, 1), "Säkerhetsnivå uppnådd");
+    assert_eq!(org.end().unwrap().0, n + 10);
+    // The header row's height, set before the first organisation's row.
+    let xml = zip_entry(&report, "xl/worksheets/sheet2.xml");
+    let first = &xml[xml.find("<row r=\"1\"").unwrap()..];
+    assert!(
+        first[..first.find('>').unwrap()].contains("ht=\"45\""),
+        "{}",
+        &first[..80]
+    );
+    assert!(!xml.contains("inlineStr"));
+
+    let inl = sheet(&report, "Inläsning");
+    assert_eq!(at(&inl, 0, 0), "Fil");
+    assert_eq!(at(&inl, 0, 8), "Storlek (byte)");
+    assert_eq!(at(&inl, 1, 0), "kov verksamhet.xlsx");
+    assert_eq!(at(&inl, 1, 7).len(), 64);
+    assert!(at(&inl, 1, 8).parse::<u64>().unwrap() > 0);
+    assert_eq!(inl.end().unwrap().0, 1);
+}

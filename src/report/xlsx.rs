@@ -635,6 +635,21 @@ fn column_width(w: f64) -> f64 {
     (w * 1.1 + 2.0).clamp(MIN_WIDTH, MAX_WIDTH)
 }
 
+/// A sheet written row by row (rust_xlsxwriter's "low memory" mode): each
+/// row goes to a temporary file once a later row is written to, instead of
+/// every cell staying in memory until the workbook is saved (at 10,000
+/// organisations the per-organisation sheets' cells, some 30 MB of XML,
+/// were assembled at once while saving). Texts still go to the shared
+/// string table. A write to a row above the last one written is DROPPED
+/// (rust_xlsxwriter only prints a line to stderr), and so is a height set
+/// for such a row: write the header row and its height first, then every
+/// row in order, and nothing that needs cell values afterwards (a chart's
+/// cached values are read from the cells when saving: keep sheets with
+/// charts in the ordinary mode).
+pub fn streamed_sheet<'a>(wb: &'a mut Workbook, name: &str) -> Result<&'a mut Worksheet> {
+    Ok(wb.add_worksheet_with_low_memory()?.set_name(name)?)
+}
+
 /// Frozen header row, autofilter over the table, and print setup
 /// (landscape, one page wide, header row repeated).
 pub fn table_setup(

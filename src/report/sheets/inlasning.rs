@@ -26,7 +26,8 @@ const PRINTED: u16 = 7;
 
 /// Add the `Inläsning` sheet.
 pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
-    let ws = wb.add_worksheet().set_name("Inläsning")?;
+    // Row by row (xlsx::streamed_sheet): every write below is in row order.
+    let ws = xlsx::streamed_sheet(wb, "Inläsning")?;
     let mut g = Grid::new();
     g.header(ws, 0, 0, &HEADERS, fmt)?;
     g.measure(1, "Tjänstekatalog");

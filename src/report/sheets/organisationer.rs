@@ -42,10 +42,13 @@ pub const EJ_INLAMNAD: &str = "ej inlämnad";
 
 /// Add the `Organisationer` sheet.
 pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
-    let ws = wb.add_worksheet().set_name("Organisationer")?;
+    // Row by row (xlsx::streamed_sheet): every write below is in row order.
+    let ws = xlsx::streamed_sheet(wb, "Organisationer")?;
     let mut g = Grid::new();
     let rules = &d.rules.rules;
     g.header(ws, 0, 0, &HEADERS, fmt)?;
+    // Before any later row is written (streamed sheet).
+    ws.set_row_height(0, 45)?;
     // Fixed widths: the print area holds every column. The id links to
     // the feedback workbook by a relative path (works wherever the run
     // folder is copied).
@@ -221,7 +224,6 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         ws.write_string_with_format(lr, 1, &rule.def.titel, &plain)?;
     }
     ws.set_print_area(0, 0, lr, ncols.saturating_sub(1))?;
-    ws.set_row_height(0, 45)?;
     xlsx::page_setup(ws, fmt);
     Ok(())
 }
