@@ -63,6 +63,19 @@ pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
     let ByOrg { findings, files } = ByOrg::of(d);
     let none_e: Vec<&Evaluation> = Vec::new();
     let none_f: Vec<&FileEntry> = Vec::new();
+    // What every workbook shares, made once: the formats and each rule's
+    // advice with its whitespace evened out.
+    let fmt = Fmt::new();
+    let advice: Vec<String> = d
+        .rules
+        .rules
+        .iter()
+        .map(|r| even_whitespace(&r.def.dokumentation.atgard))
+        .collect();
+    let shared = Shared {
+        fmt: &fmt,
+        advice: &advice,
+    };
     let progress =
         crate::parallel::Progress::new("återkoppling", "arbetsböcker", d.model.orgs.len());
     let written = crate::parallel::map_with_progress(&d.model.orgs, Some(&progress), |o| {
@@ -77,13 +90,20 @@ pub fn write_all(dir: &Path, d: &RunData<'_>) -> Result<()> {
             findings: findings.get(id).unwrap_or(&none_e),
             files: files.get(id).unwrap_or(&none_f),
         };
-        write_one(&mut wb, d, o, &mine)?;
+        write_one(&mut wb, d, o, &mine, &shared)?;
         xlsx::save(&mut wb, &dir.join(format!("{id}.xlsx")))?;
         Ok(())
     });
     progress.finish();
     written.into_iter().collect::<Result<Vec<()>>>()?;
     Ok(())
+}
+
+/// What every feedback workbook of a run shares.
+struct Shared<'s> {
+    fmt: &'s Fmt,
+    /// Each rule's `Så åtgärdar ni`, by [`even_whitespace`], in rule order.
+    advice: &'s [String],
 }
 
 /// One organisation's share of the run.
@@ -182,7 +202,20 @@ pub fn what_to_do(e: &Evaluation, advice: &str, own_files: &HashSet<&str>) -> St
     if e.status == Status::Regelfel {
         return String::new();
     }
-    let mut out = advice.split_whitespace().collect::<Vec<_>>().join(" ");
+    what_to_do_evened(e, &even_whitespace(advice), own_files)
+}
+
+/// Text with every run of whitespace one space, none at either end.
+fn even_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`what_to_do`] with the advice's whitespace already evened out.
+fn what_to_do_evened(e: &Evaluation, advice: &str, own_files: &HashSet<&str>) -> String {
+    if e.status == Status::Regelfel {
+        return String::new();
+    }
+    let mut out = advice.to_string();
     if out.is_empty() {
         out = match e.status {
             Status::UnderlagSaknas => {
@@ -262,6 +295,8 @@ struct Fmt {
     date: Format,
     /// A count, left-aligned like the text beside it.
     count: Format,
+    /// A status cell, wrapped and top-aligned, per status.
+    status: [Format; 5],
 }
 
 impl Fmt {
@@ -276,16 +311,18 @@ impl Fmt {
                 .set_num_format("0")
                 .set_align(FormatAlign::Left),
             wrap,
+            status: Status::ALL.map(|s| {
+                base.status(s)
+                    .clone()
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top)
+            }),
             base,
         }
     }
 
-    fn status(&self, s: Status) -> Format {
-        self.base
-            .status(s)
-            .clone()
-            .set_text_wrap()
-            .set_align(FormatAlign::Top)
+    fn status(&self, s: Status) -> &Format {
+        &self.status[s.index()]
     }
 }
 
@@ -336,6 +373,16 @@ impl Rows {
 /// wide (word wrap, with a margin for proportional type).
 fn lines_needed(s: &str, width: f64) -> usize {
     let per_line = (width * 1.05).max(4.0) as usize;
+    // No more bytes than fit on a line (so no more characters), one
+    // paragraph: one line, as the count below would say.
+    if s.len() <= per_line && !s.contains('\n') {
+        return 1;
+    }
+    lines_by_words(s, per_line)
+}
+
+/// How many lines of `per_line` characters `s` takes, word by word.
+fn lines_by_words(s: &str, per_line: usize) -> usize {
     s.split('\n')
         .map(|para| {
             let mut lines = 1;
@@ -372,8 +419,14 @@ fn paragraph(
     Ok(())
 }
 
-fn write_one(wb: &mut Workbook, d: &RunData<'_>, o: &OrgData, mine: &Mine<'_, '_>) -> Result<()> {
-    let fmt = Fmt::new();
+fn write_one(
+    wb: &mut Workbook,
+    d: &RunData<'_>,
+    o: &OrgData,
+    mine: &Mine<'_, '_>,
+    shared: &Shared<'_>,
+) -> Result<()> {
+    let fmt = shared.fmt;
     let id = o.org.id.as_str();
     let own_files: HashSet<&str> = mine.files.iter().map(|e| e.path.as_str()).collect();
     let warnings = mine.warnings();
@@ -477,7 +530,7 @@ fn write_one(wb: &mut Workbook, d: &RunData<'_>, o: &OrgData, mine: &Mine<'_, '_
                     &fmt.wrap,
                 )?;
                 if let Some(s) = d.tally.worst(id, rule.def.id.as_str()) {
-                    g.text(ws, r, 1, s.label(), &fmt.status(s))?;
+                    g.text(ws, r, 1, s.label(), fmt.status(s))?;
                 }
                 g.text(ws, r, 2, rule.def.allvarlighet.label(), &fmt.wrap)?;
             }
@@ -490,7 +543,7 @@ fn write_one(wb: &mut Workbook, d: &RunData<'_>, o: &OrgData, mine: &Mine<'_, '_
                     "Samlad status (sämsta över reglerna)",
                     &fmt.wrap_bold,
                 )?;
-                g.text(ws, r, 1, s.label(), &fmt.status(s))?;
+                g.text(ws, r, 1, s.label(), fmt.status(s))?;
             }
             ws.set_repeat_rows(h, h)?;
         }
@@ -521,12 +574,13 @@ fn write_one(wb: &mut Workbook, d: &RunData<'_>, o: &OrgData, mine: &Mine<'_, '_
                 .rules
                 .rules
                 .iter()
-                .find(|x| *x.def.id == *e.rule)
-                .map_or("", |x| x.def.dokumentation.atgard.as_str());
+                .position(|x| *x.def.id == *e.rule)
+                .and_then(|i| shared.advice.get(i))
+                .map_or("", String::as_str);
             let status_fmt = fmt.status(e.status);
             let row_head = |g: &mut Rows, ws: &mut Worksheet, r: u32| -> Result<()> {
                 g.text(ws, r, 0, &e.rule, &fmt.wrap)?;
-                g.text(ws, r, 1, e.status.label(), &status_fmt)?;
+                g.text(ws, r, 1, e.status.label(), status_fmt)?;
                 g.text(ws, r, 2, &e.subject, &fmt.wrap)?;
                 Ok(())
             };
@@ -536,7 +590,7 @@ fn write_one(wb: &mut Workbook, d: &RunData<'_>, o: &OrgData, mine: &Mine<'_, '_
                 g.text(ws, r, 3, RULE_ERROR_TEXT, &fmt.wrap)?;
                 continue;
             }
-            let todo = what_to_do(e, advice, &own_files);
+            let todo = what_to_do_evened(e, advice, &own_files);
             // Several problems: each on its own row with its own cell.
             let places: Vec<(&str, &Location)> = if e.places.len() > 1 {
                 e.places
@@ -694,6 +748,25 @@ mod tests {
             reason: reason.into(),
             warnings: Vec::new(),
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_text_is_one_line_as_the_word_count_says(
+            s in "[a-zåäö ÅÄÖé€\n.]{0,80}",
+            width in 1.0f64..60.0,
+        ) {
+            let per_line = (width * 1.05).max(4.0) as usize;
+            proptest::prop_assert_eq!(lines_needed(&s, width), lines_by_words(&s, per_line));
+        }
+    }
+
+    #[test]
+    fn whitespace_is_evened_out() {
+        assert_eq!(
+            even_whitespace("  Rätta\n  cellen.\t Sedan "),
+            "Rätta cellen. Sedan"
+        );
     }
 
     #[test]
