@@ -812,6 +812,20 @@ mod tests {
             .sum()
     }
 
+    /// The one-pass count against the split count, on texts like a
+    /// feedback workbook's (a timing, printed; nothing asserted):
+    ///     cargo test --release --lib lines_needed_timing -- --ignored --nocapture --test-threads=1
+    #[test]
+    #[ignore = "a timing, run by hand"]
+    fn lines_needed_timing() {
+        use crate::report::xlsx::tests::{ns_per_text, sample_texts};
+        let texts = sample_texts();
+        let widths = [7.0, 14.0, 18.0, 44.0, 48.0];
+        let new = ns_per_text(&texts, &widths, &lines_needed);
+        let old = ns_per_text(&texts, &widths, &lines_by_splitting);
+        println!("lines_needed: split count {old:.1} ns, one pass {new:.1} ns a text");
+    }
+
     proptest::proptest! {
         #[test]
         fn lines_are_counted_as_splitting_counts_them(

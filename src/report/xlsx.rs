@@ -740,7 +740,7 @@ impl<'a> Cell<'a> {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A writer that fails after `left` bytes, as a full disk does.
@@ -981,6 +981,58 @@ mod tests {
             })
             .sum::<usize>()
             .max(1)
+    }
+
+    /// Texts like the cells of `Iakttagelser` and of a feedback workbook:
+    /// messages, titles, subjects, file names and advice, short and long.
+    pub(crate) fn sample_texts() -> Vec<String> {
+        (0..1_000u32)
+            .map(|i| match i % 6 {
+                0 => format!("Systemet saknar åtgärdsplan för sårbarhet {i}; se rad {} och åtgärda.", i * 3),
+                1 => format!("Tjänst {i} \"e-tjänst för bygglov\""),
+                2 => format!("inkommet/org-{:04}.xlsx", i % 97),
+                3 => "Informationsklassning saknas för system som hanterar personuppgifter".to_string(),
+                4 => format!("R{:02}", i % 22),
+                _ => "Ange en informationsklassning (K, R, T) för varje system som hanterar personuppgifter och lämna in arbetsboken på nytt. Se stadens riktlinje, avsnitt 4.2.".to_string(),
+            })
+            .collect()
+    }
+
+    /// Best of five rounds of `f` over `texts` at `widths`, in ns a text.
+    pub(crate) fn ns_per_text(
+        texts: &[String],
+        widths: &[f64],
+        f: &dyn Fn(&str, f64) -> usize,
+    ) -> f64 {
+        let mut best = f64::MAX;
+        let mut sink = 0;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            for _ in 0..20 {
+                for w in widths {
+                    for s in texts {
+                        sink += f(std::hint::black_box(s), *w);
+                    }
+                }
+            }
+            let n = 20 * widths.len() * texts.len();
+            best = best.min(t.elapsed().as_nanos() as f64 / n as f64);
+        }
+        std::hint::black_box(sink);
+        best
+    }
+
+    /// The one-pass estimate against the word split, on texts like the
+    /// report's (a timing, printed; nothing asserted):
+    ///     cargo test --release --lib wrapped_lines_timing -- --ignored --nocapture --test-threads=1
+    #[test]
+    #[ignore = "a timing, run by hand"]
+    fn wrapped_lines_timing() {
+        let texts = sample_texts();
+        let widths = [14.0, 24.0, 28.0, 50.0];
+        let new = ns_per_text(&texts, &widths, &wrapped_lines);
+        let old = ns_per_text(&texts, &widths, &wrapped_lines_by_words);
+        println!("wrapped_lines: word split {old:.1} ns, one pass {new:.1} ns a text");
     }
 
     proptest::proptest! {
