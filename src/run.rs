@@ -320,19 +320,20 @@ fn execute_failing(
 
     let headline = crate::report::headline::Figures::of(&data).sentences();
 
-    // The report on one thread while the feedback workbooks use every core.
+    // The report and the register each on a thread of their own while the
+    // feedback workbooks use every core.
     let t_write = Instant::now();
     let report_path = dir.join("uppsikt-rapport.xlsx");
+    let register_path = dir.join(crate::report::nyttoregister::FILE);
     let feedback_dir = dir.join("aterkoppling");
     let (report, feedback) = std::thread::scope(|s| {
+        let register = s.spawn(|| {
+            crate::report::nyttoregister::write(&register_path, &data)
+                .map_err(|e| cannot_write(&register_path)(e.into()))
+        });
         let report = s.spawn(|| {
             let r = crate::report::workbook::write(&report_path, &data)
                 .map_err(|e| cannot_write(&report_path)(e.into()));
-            let register_path = dir.join(crate::report::nyttoregister::FILE);
-            let r = r.and_then(|()| {
-                crate::report::nyttoregister::write(&register_path, &data)
-                    .map_err(|e| cannot_write(&register_path)(e.into()))
-            });
             tracing::info!(
                 seconds = t_write.elapsed().as_secs_f64(),
                 rss_mb = crate::metrics::rss_mb(),
@@ -349,7 +350,13 @@ fn execute_failing(
                 path: report_path.clone(),
             })
         });
-        (report, feedback)
+        let register = register.join().unwrap_or_else(|_| {
+            Err(RunError::Aborted {
+                what: "registerskrivaren",
+                path: register_path.clone(),
+            })
+        });
+        (report.and(register), feedback)
     });
     report?;
     if fail_at == Some(hooks::FailPoint::AfterReport) {

@@ -153,6 +153,19 @@ fn date(ws: &mut Worksheet, row: u32, col: u16, d: NaiveDate, f: &Format) -> Res
 
 /// Write `nyttoregister.xlsx` to `path`.
 pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
+    let t = std::time::Instant::now();
+    let cpu = crate::metrics::thread_cpu_seconds();
+    write_register(path, d)?;
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        thread_cpu_seconds = crate::metrics::thread_cpu_seconds() - cpu,
+        "register written"
+    );
+    Ok(())
+}
+
+/// [`write`], untimed.
+fn write_register(path: &Path, d: &RunData<'_>) -> Result<()> {
     let mut wb = xlsx::workbook(d.settings.per, "Nyttoregister")?;
     let fmt = Formats::new();
     let date_fmt = Format::new().set_num_format("yyyy-mm-dd");

@@ -55,7 +55,14 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
         "Göteborgs Stad, rapport till kommunstyrelsen",
     );
     let t = std::time::Instant::now();
-    let lap = |what: &str| tracing::debug!(seconds = t.elapsed().as_secs_f64(), "report: {what}");
+    let cpu = crate::metrics::thread_cpu_seconds();
+    let lap = |what: &str| {
+        tracing::debug!(
+            seconds = t.elapsed().as_secs_f64(),
+            thread_cpu_seconds = crate::metrics::thread_cpu_seconds() - cpu,
+            "report: {what}"
+        )
+    };
     let shown = sheets::avsteg::avsteg_rules(d);
     let idx = Index::new(d.evaluations, &shown);
     lap("index");

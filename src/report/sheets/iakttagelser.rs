@@ -43,8 +43,8 @@ pub fn iakttagelser_with_limit(
     fmt: &Formats,
     max_rows: u32,
 ) -> Result<()> {
-    // Per rule id: title, reference and the row of its line on `Regler`.
-    let titles: HashMap<&str, (&str, &str, usize)> = d
+    // Per rule id: title, reference and the link to its line on `Regler`.
+    let titles: HashMap<&str, (&str, &str, String)> = d
         .rules
         .rules
         .iter()
@@ -52,7 +52,11 @@ pub fn iakttagelser_with_limit(
         .map(|(i, r)| {
             (
                 r.def.id.as_str(),
-                (r.def.titel.as_str(), r.def.referens.as_str(), i + 2),
+                (
+                    r.def.titel.as_str(),
+                    r.def.referens.as_str(),
+                    format!("internal:'Regler'!A{}", i + 2),
+                ),
             )
         })
         .collect();
@@ -124,7 +128,7 @@ pub fn iakttagelser_with_limit(
             let file = files
                 .map(|f| f.iter().map(|e| e.path.as_str()).collect::<Vec<_>>().join(", "))
                 .unwrap_or_default();
-            return Some(vec![
+            return Some([
                 Cell::s(&e.org),
                 Cell::Empty,
                 Cell::s("Ingen läsbar inlämning"),
@@ -139,7 +143,10 @@ pub fn iakttagelser_with_limit(
                 Cell::s(if new { "Ja" } else { "Nej" }),
             ]);
         }
-        let (title, reference, rule_row) = titles.get(&*e.rule).copied().unwrap_or(("", "", 0));
+        let (title, reference, link) = match titles.get(&*e.rule) {
+            Some((t, r, l)) => (*t, *r, Some(l.as_str())),
+            None => ("", "", None),
+        };
         let (file, sheet, mut cell) = match &e.evidence {
             Some(l) => (l.file(), l.sheet(), Cell::owned(l.cell())),
             None => ("", "", Cell::s("")),
@@ -149,15 +156,11 @@ pub fn iakttagelser_with_limit(
             cell = Cell::owned(cells);
             message = Cell::owned(each);
         }
-        let rule = if rule_row > 0 {
-            Cell::Link(
-                Cow::Borrowed(&*e.rule),
-                Cow::Owned(format!("internal:'Regler'!A{rule_row}")),
-            )
-        } else {
-            Cell::s(&e.rule)
+        let rule = match link {
+            Some(l) => Cell::Link(Cow::Borrowed(&*e.rule), Cow::Borrowed(l)),
+            None => Cell::s(&e.rule),
         };
-        Some(vec![
+        Some([
             Cell::s(&e.org),
             rule,
             Cell::s(title),
