@@ -1055,3 +1055,58 @@ fn streamed_sheets_keep_every_cell() {
     assert!(at(&inl, 1, 8).parse::<u64>().unwrap() > 0);
     assert_eq!(inl.end().unwrap().0, 1);
 }
+
+/// Every sheet of every workbook a run writes numbers its rows once and
+/// upwards. rust_xlsxwriter writes the last row of a row-by-row sheet a
+/// second time when that row has a height of its own (an empty `<row>`
+/// with the same number, which a strict reader such as Excel may take for
+/// a damaged sheet): the report's long tables, `Indikatorer` (its last
+/// note is 45 pt) and `nyttoregister.xlsx` end their rows with
+/// `xlsx::end_rows` instead.
+#[test]
+fn every_sheet_numbers_its_rows_once_and_in_order() {
+    let ws = workspace();
+    verksamhet(
+        &ws.inputs().join("kov verksamhet.xlsx"),
+        "KOV",
+        &systems(false),
+    );
+    let before = ws.run_folders();
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    let folder = crate::common::published(&ws, &before, &out);
+    let mut books = vec![folder.clone()];
+    let mut sheets = 0;
+    while let Some(p) = books.pop() {
+        if p.is_dir() {
+            books.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "xlsx") {
+            continue;
+        }
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&p).unwrap()).unwrap();
+        for i in 0..z.len() {
+            let mut e = z.by_index(i).unwrap();
+            let name = String::from_utf8_lossy(e.name_raw()).into_owned();
+            if !(name.starts_with("xl/worksheets/sheet") && name.ends_with(".xml")) {
+                continue;
+            }
+            let mut xml = String::new();
+            e.read_to_string(&mut xml).unwrap();
+            let rows: Vec<u32> = xml
+                .split("<row r=\"")
+                .skip(1)
+                .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+                .collect();
+            assert!(
+                rows.windows(2).all(|w| w[0] < w[1]),
+                "{} {name}: rows {:?}",
+                p.display(),
+                &rows[rows.len().saturating_sub(4)..]
+            );
+            sheets += 1;
+        }
+    }
+    // The report's sheets, the register's two and the feedback's.
+    assert!(sheets >= 14, "{sheets} sheets");
+}

@@ -372,9 +372,8 @@ impl Grid {
     /// sheet writes a row once a later row is written to, with the sheet's
     /// default height when the row has no entry, so [`Grid::row_done`] sets
     /// the default to each row's height once its cells are written, and
-    /// [`Grid::rows_done`] gives the last row (written on saving) an entry
-    /// and the default back. The file is the same as with a height set on
-    /// each row.
+    /// [`Grid::rows_done`] pushes a tall last row out at its height
+    /// ([`end_rows`]) and sets the default back.
     pub fn streaming() -> Self {
         Self {
             defer_heights: true,
@@ -393,9 +392,10 @@ impl Grid {
     /// On a [`Grid::streaming`] sheet, after the last row.
     pub fn rows_done(&mut self, ws: &mut Worksheet) -> Result<()> {
         if let Some(last) = self.last_done {
-            let lines = self.lines_on(last);
-            if lines > 1 {
-                ws.set_row_height(last, row_height(lines))?;
+            // Written now, while the default is still its height; on the
+            // sheet's very last row the default stays (no row is below).
+            if self.lines_on(last) > 1 && !end_rows(ws, last)? {
+                return Ok(());
             }
         }
         ws.set_default_row_height(ROW_HEIGHT);
@@ -661,6 +661,23 @@ fn column_width(w: f64) -> f64 {
 /// charts in the ordinary mode).
 pub fn streamed_sheet<'a>(wb: &'a mut Workbook, name: &str) -> Result<&'a mut Worksheet> {
     Ok(wb.add_worksheet_with_low_memory()?.set_name(name)?)
+}
+
+/// End a constant-memory or streamed sheet whose last row, `last`, has a
+/// height of its own: an empty cell in the row below makes rust_xlsxwriter
+/// write `last` now. Left as the last row, it is written on saving, and
+/// twice when it has an entry in the sheet's row table (the second time as
+/// an empty `<row>` with the same number, which a strict reader such as
+/// Excel may refuse as a damaged sheet; rust_xlsxwriter 0.102's
+/// `flush_last_row`). The empty cell has no value or height (and the
+/// column's format, if any). False, and nothing written, when `last` is the
+/// sheet's last possible row.
+pub fn end_rows(ws: &mut Worksheet, last: u32) -> Result<bool> {
+    if last >= MAX_DATA_ROWS {
+        return Ok(false);
+    }
+    ws.write_blank(last + 1, 0, &Format::new())?;
+    Ok(true)
 }
 
 /// Frozen header row, autofilter over the table, and print setup
@@ -1099,11 +1116,14 @@ pub(crate) mod tests {
             g.apply_widths(ws).unwrap();
             table_setup(ws, 0, chunk.len() as u32, 2, true).unwrap();
             page_setup(ws, &fmt);
+            // Both sheets' last written rows wrap.
+            let last = chunk.iter().rposition(|r| r.iter().any(|s| !s.is_empty()));
+            assert!(end_rows(ws, last.unwrap() as u32 + 1).unwrap());
         }
         let each_set = sheets_xml(&mut wb);
         assert_eq!(streamed, each_set);
-        // And the heights are there (rust_xlsxwriter repeats a last row
-        // that has a height as an empty element), the default one line.
+        // And the heights are there, each row once (the row after the last
+        // is empty), the default one line.
         let heights = |xml: &str| -> Vec<String> {
             xml.split("<row ")
                 .skip(1)
@@ -1116,7 +1136,7 @@ pub(crate) mod tests {
                 "r=\"1\"",
                 "r=\"2\"",
                 "r=\"3\" ht=\"180\" customHeight=\"1\"",
-                "r=\"3\" ht=\"180\" customHeight=\"1\"/"
+                "r=\"4\""
             ]
         );
         assert_eq!(
@@ -1126,7 +1146,7 @@ pub(crate) mod tests {
                 "r=\"2\"",
                 "r=\"3\" ht=\"60\" customHeight=\"1\"",
                 "r=\"4\" ht=\"180\" customHeight=\"1\"",
-                "r=\"4\" ht=\"180\" customHeight=\"1\"/"
+                "r=\"5\""
             ]
         );
         for xml in &streamed {
@@ -1135,6 +1155,26 @@ pub(crate) mod tests {
                 "{xml}"
             );
         }
+    }
+
+    #[test]
+    fn end_rows_pushes_a_tall_last_row_out_once_but_not_past_the_sheet() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        ws.write_string(2, 0, "sist").unwrap();
+        ws.set_row_height(2, 30).unwrap();
+        assert!(end_rows(ws, 2).unwrap());
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        ws.write_string(MAX_DATA_ROWS, 0, "sist").unwrap();
+        assert!(!end_rows(ws, MAX_DATA_ROWS).unwrap());
+        let xml = sheets_xml(&mut wb);
+        let rows: Vec<&str> = xml[0]
+            .split("<row ")
+            .skip(1)
+            .map(|r| &r[..r.find('>').unwrap()])
+            .collect();
+        assert_eq!(rows, ["r=\"3\" ht=\"30\" customHeight=\"1\"", "r=\"4\""]);
+        assert!(xml[1].contains("<row r=\"1048576\""));
     }
 
     #[test]

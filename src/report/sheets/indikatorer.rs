@@ -11,7 +11,9 @@ use crate::rules::indicators::{
 
 /// Add the `Indikatorer` sheet.
 pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
-    let ws = wb.add_worksheet().set_name("Indikatorer")?;
+    // Row by row (xlsx::streamed_sheet): every write below is in row order
+    // (the notes' heights are set before their rows are written).
+    let ws = xlsx::streamed_sheet(wb, "Indikatorer")?;
     let mut g = Grid::new();
     let headers = [
         "Organisation",
@@ -143,5 +145,6 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
         "Utgångsläget 2020 (99 % effektivitet, 1 % innovation) är andelen av resurserna i Intraservices utvecklingsportfölj och står därför under andelarna av budget; raden JÄMFÖRBART visar Intraservices egen andel av budget i dag, den jämförelse som motsvarar utgångsläget. Övriga organisationer och STADEN jämförs med samma tal endast som riktmärke.",
         &note,
     )?;
+    xlsx::end_rows(ws, note_row + 1)?;
     Ok(())
 }
