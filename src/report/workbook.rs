@@ -60,19 +60,24 @@ pub fn write(path: &Path, d: &RunData<'_>) -> Result<()> {
         tracing::debug!(
             seconds = t.elapsed().as_secs_f64(),
             thread_cpu_seconds = crate::metrics::thread_cpu_seconds() - cpu,
+            rss_mb = crate::metrics::rss_mb(),
             "report: {what}"
         )
     };
-    let shown = sheets::avsteg::avsteg_rules(d);
-    let idx = Index::new(d.evaluations, &shown);
-    lap("index");
     sheets::sammanfattning::write(&mut wb, d, &fmt)?;
     lap("Sammanfattning");
     sheets::organisationer::write(&mut wb, d, &fmt)?;
     lap("Organisationer");
     sheets::iakttagelser::write(&mut wb, d, &fmt)?;
     lap("Iakttagelser");
+    // The index lives only while `Avsteg` is written: at 10,000
+    // organisations it is some tens of MB, which the sheets after it and
+    // the saving (the report's peak of memory) reuse.
+    let shown = sheets::avsteg::avsteg_rules(d);
+    let idx = Index::new(d.evaluations, &shown);
+    lap("index");
     sheets::avsteg::write(&mut wb, d, &fmt, &idx, &shown)?;
+    drop(idx);
     lap("Avsteg");
     sheets::indikatorer::write(&mut wb, d, &fmt)?;
     sheets::digital_mognad::write(&mut wb, d, &fmt)?;
