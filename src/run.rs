@@ -734,7 +734,7 @@ mod tests {
             subject: subject.into(),
             message: String::from(message).into(),
             evidence: None,
-            places: Vec::new(),
+            places: Box::default(),
         }
     }
 

@@ -116,7 +116,7 @@ pub fn body(
         top.sort_by_key(|e| e.severity);
         t.push_str("\nDet viktigaste:\n");
         for e in top.iter().take(3) {
-            let what = if e.subject.is_empty() || e.subject == id {
+            let what = if e.subject.is_empty() || *e.subject == *id {
                 String::new()
             } else {
                 format!("{}: ", e.subject)

@@ -35,7 +35,9 @@ pub struct Evaluation {
     /// The rule's severity.
     pub severity: Severity,
     /// The subject's key (a Tjänst-id, a system name, the organisation id …).
-    pub subject: String,
+    /// Boxed, as `places`: 1.4 million evaluations are kept at 10,000
+    /// organisations, and each of the two saves 8 bytes of every one.
+    pub subject: Box<str>,
     /// The Swedish message (empty when uppfyllt).
     pub message: Arc<str>,
     /// The cell the outcome rests on, if any.
@@ -43,7 +45,7 @@ pub struct Evaluation {
     /// Every problem the message names with the cell it rests on, in order
     /// (the first one's cell is `evidence`); empty when the outcome names
     /// one place only.
-    pub places: Vec<Place>,
+    pub places: Box<[Place]>,
 }
 
 /// One problem of a finding and the cell it rests on.
@@ -315,7 +317,7 @@ impl Evaluation {
             regel: self.rule.to_string(),
             status: self.status,
             allvarlighet: self.severity,
-            objekt: self.subject.clone(),
+            objekt: self.subject.to_string(),
             meddelande: self.message.to_string(),
             fil: self
                 .evidence
@@ -666,10 +668,10 @@ impl RuleSet {
             rule: id.clone(),
             status,
             severity: rule.def.allvarlighet,
-            subject: o.org.id.clone(),
+            subject: o.org.id.as_str().into(),
             message: message.into(),
             evidence: api::org_location(o),
-            places: Vec::new(),
+            places: Box::default(),
         };
         if let Some(why) = &rule.broken {
             return vec![org_level(Status::Regelfel, broken_message(why))];
@@ -814,10 +816,10 @@ impl RuleSet {
                     rule: id.clone(),
                     status,
                     severity: rule.def.allvarlighet,
-                    subject: s.key,
+                    subject: s.key.into(),
                     message: message.into(),
                     evidence,
-                    places,
+                    places: places.into(),
                 };
                 if status == Status::Regelfel {
                     self.log_rule_error(ctx, &e);
@@ -1222,7 +1224,7 @@ impl Evaluation {
             subject: subject.into(),
             message: message.into(),
             evidence: None,
-            places: Vec::new(),
+            places: Box::default(),
         }
     }
 }
@@ -1322,10 +1324,10 @@ mod tests {
             rule: "".into(),
             status: Status::EjTillamplig,
             severity: Severity::Lag,
-            subject: String::new(),
+            subject: "".into(),
             message: "".into(),
             evidence: None,
-            places: Vec::new(),
+            places: Box::default(),
         };
         let text = serde_json::to_string(&e.json()).unwrap();
         let mut at = 0;
@@ -1361,7 +1363,7 @@ mod tests {
                 subject: t.into(),
                 message: format!("{t}{t}").into(),
                 evidence: Some(Location::new(t.into(), t.into(), 0, 0)),
-                places: Vec::new(),
+                places: Box::default(),
             };
             assert_line(&e);
             e.places = vec![
@@ -1369,11 +1371,12 @@ mod tests {
                 place(t, "Blad \"2\"", 4, 27),
                 place("b\\c.xlsx", t, 1_048_575, 16_383),
                 place(t, t, 3, 1),
-            ];
+            ]
+            .into();
             e.evidence = Some(e.places[0].loc.clone());
             assert_line(&e);
             e.evidence = None;
-            e.places.clear();
+            e.places = Box::default();
             assert_line(&e);
         }
     }
@@ -1397,7 +1400,7 @@ mod tests {
                 rule: texts[1].as_str().into(),
                 status: Status::ALL[status],
                 severity: [Severity::Hog, Severity::Medel, Severity::Lag][status % 3],
-                subject: texts[2].clone(),
+                subject: texts[2].as_str().into(),
                 message: format!("{}{}", texts[5], texts[0]).into(),
                 evidence: if evidence {
                     places.first().map(|p| p.loc.clone()).or_else(|| {
@@ -1406,7 +1409,7 @@ mod tests {
                 } else {
                     None
                 },
-                places: if evidence { places } else { Vec::new() },
+                places: if evidence { places.into() } else { Box::default() },
             };
             assert_line(&e);
         }
@@ -1428,7 +1431,7 @@ mod tests {
                 rule: format!("R{:02}", i % 22).into(),
                 status: Status::ALL[(i % 5) as usize],
                 severity: Severity::Medel,
-                subject: format!("Tjänst {i} \"e-tjänst\""),
+                subject: format!("Tjänst {i} \"e-tjänst\"").into(),
                 message: if i % 4 == 0 {
                     String::new()
                 } else {
@@ -1444,14 +1447,15 @@ mod tests {
                     i % 500,
                     i % 30,
                 )),
-                places: Vec::new(),
+                places: Box::default(),
             };
             if i % 10 == 0 {
                 e.places = vec![
                     place("inkommet/a.xlsx", "System", i, 2),
                     place("inkommet/a.xlsx", "Avsteg", i, 4),
                     place("inkommet/b.xlsx", "Tjänster", i, 5),
-                ];
+                ]
+                .into();
             }
             lines.push(e);
         }
@@ -1493,7 +1497,7 @@ mod tests {
             subject: "A-1 \"citat\"\n\u{202e}".into(),
             message: "Motivering saknas".into(),
             evidence: Some(Location::new("kov.xlsx".into(), "Avsteg".into(), 4, 2)),
-            places: Vec::new(),
+            places: Box::default(),
         };
         for evidence in [true, false] {
             if !evidence {

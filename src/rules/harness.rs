@@ -117,7 +117,7 @@ fn check(expected: &Expected, got: Status, evals: &[Evaluation]) -> Option<Strin
             Ok(s) => s,
             Err(e) => return Some(e),
         };
-        match evals.iter().find(|e| &e.subject == key) {
+        match evals.iter().find(|e| *e.subject == **key) {
             Some(e) if e.status == want => {}
             Some(e) => problems.push(format!("objekt {key}: förväntat {want}, fick {}", e.status)),
             None => problems.push(format!("objekt {key} bedömdes inte")),
