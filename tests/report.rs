@@ -975,6 +975,23 @@ fn report_reads_at_a_glance_and_prints_legibly() {
     assert!(stdout(&out).contains("1 regel kunde inte köras (R90)."));
 }
 
+/// Writes KOV's Verksamhet workbook (with findings) into `ws`'s inputs,
+/// beside whatever the test put there, and runs: the run's output and the
+/// folder it published.
+fn run_with_kov(ws: &Workspace) -> (std::process::Output, PathBuf) {
+    verksamhet(
+        &ws.inputs().join("kov verksamhet.xlsx"),
+        "KOV",
+        &systems(false),
+    );
+    let out = ws.cmd(&["run", "--per", PER]).output();
+    let folder = ws
+        .run_folders()
+        .pop()
+        .unwrap_or_else(|| panic!("no run folder: {}", stderr(&out)));
+    (out, folder)
+}
+
 /// `Organisationer` and `Inläsning` are written row by row
 /// (`xlsx::streamed_sheet`), where rust_xlsxwriter drops a write to a row
 /// above the last one written: every cell is there, read back, from the
@@ -983,14 +1000,8 @@ fn report_reads_at_a_glance_and_prints_legibly() {
 #[test]
 fn streamed_sheets_keep_every_cell() {
     let ws = workspace();
-    verksamhet(
-        &ws.inputs().join("kov verksamhet.xlsx"),
-        "KOV",
-        &systems(false),
-    );
-    let before = ws.run_folders();
-    let out = ws.cmd(&["run", "--per", PER]).output();
-    let folder = crate::common::published(&ws, &before, &out);
+    let (out, folder) = run_with_kov(&ws);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // rust_xlsxwriter's only trace of a dropped cell.
     assert!(
         !stderr(&out).contains("previously written row"),
@@ -1060,20 +1071,23 @@ fn streamed_sheets_keep_every_cell() {
 /// upwards. rust_xlsxwriter writes the last row of a row-by-row sheet a
 /// second time when that row has a height of its own (an empty `<row>`
 /// with the same number, which a strict reader such as Excel may take for
-/// a damaged sheet): the report's long tables, `Indikatorer` (its last
-/// note is 45 pt) and `nyttoregister.xlsx` end their rows with
-/// `xlsx::end_rows` instead.
+/// a damaged sheet): every row-by-row sheet ends with `xlsx::end_rows`.
+/// Tall last rows here: `Iakttagelser`'s last finding, `Indikatorer`'s last
+/// note (45 pt), and `Inläsning`'s, a rejected file sorted last whose long
+/// name and reason wrap.
 #[test]
 fn every_sheet_numbers_its_rows_once_and_in_order() {
     let ws = workspace();
-    verksamhet(
-        &ws.inputs().join("kov verksamhet.xlsx"),
-        "KOV",
-        &systems(false),
-    );
-    let before = ws.run_folders();
-    let out = ws.cmd(&["run", "--per", PER]).output();
-    let folder = crate::common::published(&ws, &before, &out);
+    let late = ws.inputs().join("zz");
+    std::fs::create_dir_all(&late).unwrap();
+    std::fs::write(
+        late.join("zz-trasig-uppföljning-med-ett-mycket-långt-filnamn-2026.xlsx"),
+        b"PK\x03\x04 inte en arbetsbok",
+    )
+    .unwrap();
+    let (out, folder) = run_with_kov(&ws);
+    // The rejected file makes the exit 3; the run is published.
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let mut books = vec![folder.clone()];
     let mut sheets = 0;
     while let Some(p) = books.pop() {

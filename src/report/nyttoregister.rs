@@ -197,7 +197,6 @@ fn write_register(path: &Path, d: &RunData<'_>) -> Result<()> {
     }
     ws.set_row_height(0, 45)?;
     let mut r = 0u32;
-    let mut last_tall = false;
     for row in &rows {
         let i = row.insats;
         r += 1;
@@ -250,8 +249,7 @@ fn write_register(path: &Path, d: &RunData<'_>) -> Result<()> {
                 _ => g.text(ws, r, c, t)?,
             }
         }
-        last_tall = height > 1;
-        if last_tall {
+        if height > 1 {
             ws.set_row_height(r, 15 * height)?;
         }
         if let Some(m) = i.nytta_matt.value {
@@ -275,10 +273,7 @@ fn write_register(path: &Path, d: &RunData<'_>) -> Result<()> {
     }
     xlsx::table_setup(ws, 0, r, HEADERS.len() as u16, true)?;
     ws.set_freeze_panes(1, 3)?;
-    if last_tall {
-        // (Over a million insatser fail on saving anyway.)
-        xlsx::end_rows(ws, r)?;
-    }
+    xlsx::end_rows(ws, r)?;
 
     summary(&mut wb, &rows, &fmt, &money)?;
     xlsx::save(&mut wb, path)?;

@@ -372,7 +372,7 @@ impl Grid {
     /// sheet writes a row once a later row is written to, with the sheet's
     /// default height when the row has no entry, so [`Grid::row_done`] sets
     /// the default to each row's height once its cells are written, and
-    /// [`Grid::rows_done`] pushes a tall last row out at its height
+    /// [`Grid::rows_done`] pushes the last row out at its height
     /// ([`end_rows`]) and sets the default back.
     pub fn streaming() -> Self {
         Self {
@@ -394,7 +394,7 @@ impl Grid {
         if let Some(last) = self.last_done {
             // Written now, while the default is still its height; on the
             // sheet's very last row the default stays (no row is below).
-            if self.lines_on(last) > 1 && !end_rows(ws, last)? {
+            if !end_rows(ws, last)? {
                 return Ok(());
             }
         }
@@ -663,15 +663,16 @@ pub fn streamed_sheet<'a>(wb: &'a mut Workbook, name: &str) -> Result<&'a mut Wo
     Ok(wb.add_worksheet_with_low_memory()?.set_name(name)?)
 }
 
-/// End a constant-memory or streamed sheet whose last row, `last`, has a
-/// height of its own: an empty cell in the row below makes rust_xlsxwriter
-/// write `last` now. Left as the last row, it is written on saving, and
-/// twice when it has an entry in the sheet's row table (the second time as
-/// an empty `<row>` with the same number, which a strict reader such as
-/// Excel may refuse as a damaged sheet; rust_xlsxwriter 0.102's
-/// `flush_last_row`). The empty cell has no value or height (and the
-/// column's format, if any). False, and nothing written, when `last` is the
-/// sheet's last possible row.
+/// End every row-by-row sheet (constant-memory, or [`streamed_sheet`])
+/// after its last row, `last`: an empty cell in the row below makes
+/// rust_xlsxwriter write `last` now. Left as the last row, it is written on
+/// saving, and twice when it has a height of its own (the second time as an
+/// empty `<row>` with the same number, which a strict reader such as Excel
+/// may refuse as a damaged sheet; rust_xlsxwriter 0.102's
+/// `flush_last_row`). Always, not only after a tall row: heights are set in
+/// several places (the grid, the sheets' own notes), and no reader sees the
+/// empty cell (no value or height; the column's format, if any). False,
+/// and nothing written, when `last` is the sheet's last possible row.
 pub fn end_rows(ws: &mut Worksheet, last: u32) -> Result<bool> {
     if last >= MAX_DATA_ROWS {
         return Ok(false);
@@ -1116,7 +1117,6 @@ pub(crate) mod tests {
             g.apply_widths(ws).unwrap();
             table_setup(ws, 0, chunk.len() as u32, 2, true).unwrap();
             page_setup(ws, &fmt);
-            // Both sheets' last written rows wrap.
             let last = chunk.iter().rposition(|r| r.iter().any(|s| !s.is_empty()));
             assert!(end_rows(ws, last.unwrap() as u32 + 1).unwrap());
         }

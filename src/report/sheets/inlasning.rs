@@ -62,5 +62,6 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     g.apply_widths(ws)?;
     ws.set_print_area(0, 0, r, PRINTED - 1)?;
     xlsx::page_setup(ws, fmt);
+    xlsx::end_rows(ws, r)?;
     Ok(())
 }

@@ -225,5 +225,6 @@ pub fn write(wb: &mut Workbook, d: &RunData<'_>, fmt: &Formats) -> Result<()> {
     }
     ws.set_print_area(0, 0, lr, ncols.saturating_sub(1))?;
     xlsx::page_setup(ws, fmt);
+    xlsx::end_rows(ws, lr)?;
     Ok(())
 }
