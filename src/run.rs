@@ -587,8 +587,8 @@ fn evaluate_streaming(
             Ok((kept, tally))
         });
         let mut start = 0;
-        while start < model.orgs.len() {
-            let end = (start + batch.max(1)).min(model.orgs.len());
+        while start < total {
+            let end = (start + batch.max(1)).min(total);
             let orgs = &mut model.orgs[start..end];
             let done = crate::parallel::map_with_progress(orgs, Some(&progress), |o| {
                 let json = buffers.take();
